@@ -1,0 +1,1 @@
+"""Files shipped with Training Workbench (sample data, icons); installed as workbench.resources."""

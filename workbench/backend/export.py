@@ -1,0 +1,66 @@
+"""Saving and opening models: a plain .keras file, with the class names inside it.
+
+The class names travel as an extra ``workbench.json`` entry in the .keras zip, which Keras
+ignores, so ``keras.models.load_model`` opens the file as usual and nothing can get lost
+between a model and a side file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from workbench.backend.runtime import ensure_loaded
+from workbench.core.errors import WorkbenchError
+
+ensure_loaded()
+import keras  # noqa: E402
+
+META_ENTRY = "workbench.json"
+
+
+def save_model_with_classes(model, class_names: list[str], path: str | Path) -> Path:
+    """Write atomically (temp file, fsync, rename) so a crash never leaves half a model."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        path = path.with_suffix(".keras")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".keras", dir=path.parent)
+    os.close(fd)
+    try:
+        model.save(tmp)
+        with zipfile.ZipFile(tmp, "a") as archive:
+            archive.writestr(META_ENTRY, json.dumps({"class_names": list(class_names)}))
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        shutil.move(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_model_with_classes(path: str | Path):
+    """Open a .keras model in safe mode; class names default to 0..n-1 when absent."""
+    path = Path(path)
+    if not path.is_file():
+        raise WorkbenchError(f"{path}: model file not found.")
+    if not zipfile.is_zipfile(path):
+        raise WorkbenchError(f"{path}: not a .keras model file (it is not a zip archive).")
+    try:
+        model = keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises many kinds for a damaged archive
+        raise WorkbenchError(f"{path}: cannot open this model ({exc}).") from None
+    class_names: list[str] | None = None
+    with zipfile.ZipFile(path) as archive:
+        if META_ENTRY in archive.namelist():
+            meta = json.loads(archive.read(META_ENTRY).decode("utf-8"))
+            class_names = [str(c) for c in meta.get("class_names", [])]
+    if not class_names:
+        units = int(model.outputs[0].shape[-1])
+        class_names = [str(i) for i in range(2 if units == 1 else units)]
+    return model, class_names

@@ -1,0 +1,182 @@
+"""Turning a layer stack (core data) into Keras layers, and explaining stacks that don't fit."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from workbench.backend.runtime import ensure_loaded
+from workbench.core.errors import ModelConfigError
+from workbench.core.layers import LayerSpec
+from workbench.core.summary import LayerSummary, StackSummary
+from workbench.core.templates import head_for
+
+ensure_loaded()
+import keras  # noqa: E402
+
+
+def make_layer(spec: LayerSpec, name: str | None = None) -> keras.layers.Layer:
+    """One Keras layer for one spec (unadapted, unbuilt)."""
+    p: dict[str, Any] = spec.params
+    kind = spec.kind
+    if kind == "TextVectorization":
+        standardize = None if p["standardize"] == "none" else p["standardize"]
+        return keras.layers.TextVectorization(
+            max_tokens=p["max_tokens"],
+            output_sequence_length=p["output_sequence_length"],
+            standardize=standardize,
+            ngrams=None if p["ngrams"] == 1 else p["ngrams"],
+            name=name,
+        )
+    if kind == "Embedding":
+        return keras.layers.Embedding(
+            p["input_dim"], p["output_dim"], mask_zero=p["mask_zero"], name=name
+        )
+    if kind in ("LSTM", "GRU"):
+        cls = keras.layers.LSTM if kind == "LSTM" else keras.layers.GRU
+        return cls(
+            p["units"],
+            return_sequences=p["return_sequences"],
+            dropout=p["dropout"],
+            recurrent_dropout=p["recurrent_dropout"],
+            name=name,
+        )
+    if kind == "Bidirectional":
+        cls = keras.layers.LSTM if p["layer"] == "LSTM" else keras.layers.GRU
+        inner = cls(p["units"], return_sequences=p["return_sequences"], dropout=p["dropout"])
+        return keras.layers.Bidirectional(inner, merge_mode=p["merge_mode"], name=name)
+    if kind == "Conv1D":
+        return keras.layers.Conv1D(
+            p["filters"],
+            p["kernel_size"],
+            strides=p["strides"],
+            padding=p["padding"],
+            activation=p["activation"],
+            name=name,
+        )
+    if kind == "GlobalMaxPooling1D":
+        return keras.layers.GlobalMaxPooling1D(name=name)
+    if kind == "GlobalAveragePooling1D":
+        return keras.layers.GlobalAveragePooling1D(name=name)
+    if kind == "Flatten":
+        return keras.layers.Flatten(name=name)
+    if kind == "Dense":
+        return keras.layers.Dense(p["units"], activation=p["activation"], name=name)
+    if kind == "Dropout":
+        return keras.layers.Dropout(p["rate"], name=name)
+    raise ModelConfigError(f"{kind} is not a layer the backend can build.")
+
+
+def _shape(tensor: Any) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in tensor.shape) + ")"
+
+
+_NEEDS_SEQUENCE = {"LSTM", "GRU", "Bidirectional", "Conv1D", "GlobalMaxPooling1D",
+                   "GlobalAveragePooling1D"}
+
+
+def _explain(spec: LayerSpec, incoming: Any, exc: Exception) -> str:
+    """A readable reason a layer cannot take its input."""
+    rank = len(incoming.shape)
+    if spec.kind in _NEEDS_SEQUENCE and rank != 3:
+        got = _shape(incoming)
+        if rank == 2 and str(incoming.dtype).startswith("int"):
+            return (f"{spec.kind} needs a sequence of vectors (batch, steps, features) but gets "
+                    f"word indices {got}. Put an Embedding layer before it.")
+        return (f"{spec.kind} needs a sequence (batch, steps, features) but gets {got}. "
+                "Place it before the pooling/Flatten layer, or turn on return sequences in "
+                "the recurrent layer above it.")
+    if spec.kind == "Embedding" and rank != 2:
+        return f"Embedding needs word indices (batch, steps) but gets {_shape(incoming)}."
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{spec.describe()} cannot take input {_shape(incoming)}: {message}"
+
+
+def _stack_rules(layers: list[LayerSpec]) -> list[tuple[int | None, str]]:
+    """Problems Keras would only report at fit time (or never)."""
+    errors: list[tuple[int | None, str]] = []
+    if not layers:
+        return [(None, "The model has no layers. Add a TextVectorization layer to start.")]
+    if layers[0].kind != "TextVectorization":
+        errors.append((0, "Text data needs a TextVectorization layer first, to turn words "
+                          "into numbers."))
+    max_tokens = None
+    for index, layer in enumerate(layers):
+        if layer.kind == "TextVectorization":
+            if index != 0:
+                errors.append((index, "TextVectorization must be the first layer."))
+            max_tokens = layer.params["max_tokens"]
+        if layer.kind == "Embedding" and max_tokens and layer.params["input_dim"] < max_tokens:
+            errors.append((index, (
+                f"Vocabulary size {layer.params['input_dim']} is smaller than the "
+                f"vectorizer's {max_tokens}: word indices would fall outside the table. "
+                f"Set it to at least {max_tokens}.")))
+    return errors
+
+
+def _head_rule(layers: list[LayerSpec], output: Any, num_classes: int) -> tuple[int, str] | None:
+    last = len(layers) - 1
+    units, activation, _ = head_for(num_classes)
+    want = f"Dense({units}, {activation})"
+    if len(output.shape) != 2:
+        return (last, f"The model must end with one vector per text, but ends with "
+                      f"{_shape(output)}. Add GlobalMaxPooling1D or Flatten, or turn off return "
+                      "sequences.")
+    head = layers[-1]
+    if head.kind != "Dense" or head.params["units"] != units or head.params["activation"] != activation:
+        return (last, f"The data has {num_classes} classes, so the last layer must be {want}.")
+    return None
+
+
+def summarize_stack(layers: list[LayerSpec], num_classes: int | None = None) -> StackSummary:
+    """Build symbolically, layer by layer, recording shapes, parameter counts and errors."""
+    summary = StackSummary()
+    summary.errors.extend(_stack_rules(layers))
+    tensor = keras.Input(shape=(), dtype="string")
+    broken = False
+    for index, spec in enumerate(layers):
+        row = LayerSummary(index, spec.describe())
+        summary.layers.append(row)
+        problems = spec.problems()
+        if problems:
+            row.error = " ".join(problems)
+            summary.errors.append((index, row.error))
+            broken = True
+            continue
+        if broken:
+            row.output_shape = "?"
+            continue
+        try:
+            layer = make_layer(spec)
+            tensor = layer(tensor)
+        except Exception as exc:  # Keras raises ValueError/TypeError/IndexError alike
+            row.error = _explain(spec, tensor, exc)
+            summary.errors.append((index, row.error))
+            broken = True
+            continue
+        row.output_shape = _shape(tensor)
+        row.params = int(layer.count_params()) if layer.built else 0
+        summary.total_params += row.params
+        summary.trainable_params += sum(math.prod(w.shape) for w in layer.trainable_weights)
+    if not broken and layers and num_classes:
+        head = _head_rule(layers, tensor, num_classes)
+        if head:
+            summary.errors.append(head)
+            summary.layers[head[0]].error = head[1]
+    for index, message in summary.errors:
+        if index is not None and summary.layers[index].error is None:
+            summary.layers[index].error = message
+    return summary
+
+
+def build_model(layers: list[LayerSpec], num_classes: int) -> keras.Model:
+    """The trainable Keras model for a valid stack; raises ModelConfigError otherwise."""
+    summary = summarize_stack(layers, num_classes)
+    if not summary.ok:
+        index, message = summary.errors[0]
+        raise ModelConfigError(summary.first_error() or message, index)
+    inputs = keras.Input(shape=(), dtype="string", name="text")
+    tensor = inputs
+    for index, spec in enumerate(layers):
+        tensor = make_layer(spec, name=f"{spec.kind.lower()}_{index + 1}")(tensor)
+    return keras.Model(inputs, tensor, name="workbench_model")

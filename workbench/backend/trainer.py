@@ -1,0 +1,159 @@
+"""The one trainer the GUI and the CLI share: fit, report, obey stop and pause, keep the best."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from workbench.backend.data import TextSplit, adapt_vectorizers, split_table, text_dataset
+from workbench.backend.model_builder import build_model
+from workbench.backend.runtime import ensure_loaded
+from workbench.core.listener import (
+    TrainingControl,
+    TrainingListener,
+    TrainingOutcome,
+    TrainingPlan,
+)
+from workbench.core.project import Project
+from workbench.core.templates import head_for
+from workbench.core.textdata import TextTable
+
+ensure_loaded()
+import keras  # noqa: E402
+
+OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "sgd": keras.optimizers.SGD,
+    "rmsprop": keras.optimizers.RMSprop,
+}
+
+
+class _Bridge(keras.callbacks.Callback):
+    """Relays Keras progress to a core listener and applies stop/pause between batches.
+
+    Also remembers the weights of the epoch with the lowest validation loss, so the model
+    a person keeps is the best one seen, and times the training part of every epoch.
+    """
+
+    def __init__(self, listener: TrainingListener, control: TrainingControl,
+                 train_samples: int, batch_size: int) -> None:
+        super().__init__()
+        self.listener = listener
+        self.control = control
+        self.train_samples = train_samples
+        self.batch_size = batch_size
+        self.epochs_completed = 0
+        self.best_epoch: int | None = None
+        self.best_logs: dict[str, float] = {}
+        self.best_weights: list[np.ndarray] | None = None
+        self.epoch_rates: list[float] = []
+        self._epoch_start = 0.0
+        self._train_end = 0.0
+        self._samples_seen = 0
+        self.stopped_mid_epoch = False
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._epoch_start = time.perf_counter()
+        self._samples_seen = 0
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        self._train_end = time.perf_counter()
+        self._samples_seen = min(self.train_samples, (batch + 1) * self.batch_size)
+        self.listener.on_batch(self._epoch_index, batch + 1, _floats(logs))
+        self.control.wait_if_paused()
+        if self.control.stop_requested:
+            self.model.stop_training = True
+            self.stopped_mid_epoch = self._samples_seen < self.train_samples
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = _floats(logs)
+        elapsed = max(self._train_end - self._epoch_start, 1e-9)
+        rate = self._samples_seen / elapsed
+        if not self.stopped_mid_epoch:
+            self.epochs_completed = epoch + 1
+            self.epoch_rates.append(rate)
+            val_loss = logs.get("val_loss", math.nan)
+            best = self.best_logs.get("val_loss", math.inf)
+            if self.best_epoch is None or (math.isfinite(val_loss) and val_loss < best):
+                self.best_epoch = epoch + 1
+                self.best_logs = dict(logs)
+                self.best_weights = self.model.get_weights()
+            self.listener.on_epoch(epoch + 1, logs, rate)
+
+    @property
+    def _epoch_index(self) -> int:
+        return self.epochs_completed + 1
+
+    def restore_best(self) -> None:
+        """Put back the best epoch's weights (a stop mid-epoch keeps the current ones)."""
+        if self.best_weights is not None and not self.stopped_mid_epoch:
+            self.model.set_weights(self.best_weights)
+
+
+def _floats(logs) -> dict[str, float]:
+    return {k: float(v) for k, v in (logs or {}).items()}
+
+
+class Trainer:
+    """Fits a project's layer stack on a text table. Blocks; run it off the GUI thread."""
+
+    def __init__(self, project: Project, table: TextTable,
+                 output_dir: str | Path | None = None) -> None:
+        project.training.check()
+        self.project = project
+        self.table = table
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.model: keras.Model | None = None
+        self.split: TextSplit | None = None
+
+    def run(self, listener: TrainingListener, control: TrainingControl) -> TrainingOutcome:
+        """Train until the epochs are done or a stop is requested."""
+        cfg = self.project.training
+        keras.backend.clear_session(free_memory=True)  # TF issue 61791: state grows per fit
+        keras.utils.set_random_seed(cfg.seed)
+        split = self.split = split_table(self.table, cfg.validation_fraction, cfg.seed)
+        num_classes = len(split.class_names)
+        _, _, loss = head_for(num_classes)
+        model = self.model = build_model(self.project.layers, num_classes)
+        adapt_vectorizers(model, split.train_texts)
+        model.compile(
+            optimizer=OPTIMIZERS[cfg.optimizer](learning_rate=cfg.learning_rate),
+            loss=loss,
+            metrics=["accuracy"],
+        )
+        binary = num_classes == 2
+        train = text_dataset(split.train_texts, split.train_labels, cfg.batch_size, binary,
+                             shuffle_seed=cfg.seed)
+        val = text_dataset(split.val_texts, split.val_labels, cfg.batch_size, binary)
+        steps = math.ceil(len(split.train_texts) / cfg.batch_size)
+        listener.on_plan(TrainingPlan(cfg.epochs, steps, len(split.train_texts),
+                                      len(split.val_texts), list(split.class_names)))
+        bridge = _Bridge(listener, control, len(split.train_texts), cfg.batch_size)
+        if not control.stop_requested:
+            model.fit(train, validation_data=val, epochs=cfg.epochs, verbose=0, shuffle=False,
+                      callbacks=[bridge])
+        bridge.restore_best()
+        later = bridge.epoch_rates[1:]
+        outcome = TrainingOutcome(
+            stopped=control.stop_requested,
+            epochs_completed=bridge.epochs_completed,
+            best_epoch=bridge.best_epoch,
+            best_metrics=dict(bridge.best_logs),
+            samples_per_second=float(np.mean(later)) if later else (
+                bridge.epoch_rates[0] if bridge.epoch_rates else None),
+            class_names=list(split.class_names),
+        )
+        if self.output_dir is not None:
+            outcome.model_path = str(self.predictor().save(self.output_dir / "model.keras"))
+        return outcome
+
+    def predictor(self):
+        """The trained model wrapped for prediction and export."""
+        from workbench.backend.api import Predictor
+
+        if self.model is None or self.split is None:
+            raise RuntimeError("predictor() before run()")
+        return Predictor(self.model, self.split.class_names)

@@ -1,0 +1,248 @@
+"""The layer catalog: which layers a person can stack, and the typed parameters of each.
+
+The catalog is data, so the model form, validation, JSON and code export all read one source.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+ACTIVATIONS = ("relu", "sigmoid", "softmax", "tanh", "gelu", "elu", "selu", "swish", "linear")
+RECURRENT_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One editable parameter of a layer type."""
+
+    name: str
+    kind: str  # "int" | "float" | "bool" | "choice"
+    default: Any
+    label: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def title(self) -> str:
+        """The label shown in forms."""
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def check(self, value: Any) -> str | None:
+        """Return a readable problem with ``value``, or None when it is acceptable."""
+        if self.kind == "bool":
+            return None if isinstance(value, bool) else f"{self.title} must be on or off."
+        if self.kind == "choice":
+            if value in self.choices:
+                return None
+            return f"{self.title} must be one of {', '.join(self.choices)} (got {value!r})."
+        numeric = (int,) if self.kind == "int" else (int, float)
+        if isinstance(value, bool) or not isinstance(value, numeric):
+            kind = "a whole number" if self.kind == "int" else "a number"
+            return f"{self.title} must be {kind} (got {value!r})."
+        if self.minimum is not None and value < self.minimum:
+            return f"{self.title} must be at least {self.minimum:g} (got {value:g})."
+        if self.maximum is not None and value > self.maximum:
+            return f"{self.title} must be at most {self.maximum:g} (got {value:g})."
+        return None
+
+
+@dataclass(frozen=True)
+class LayerType:
+    """A kind of layer in the palette."""
+
+    name: str
+    description: str
+    params: tuple[ParamSpec, ...] = ()
+    category: str = "Core"
+
+    def param(self, name: str) -> ParamSpec:
+        """The spec of one parameter, by name."""
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"{self.name} has no parameter {name!r}")
+
+    def defaults(self) -> dict[str, Any]:
+        """A fresh dict of default parameter values."""
+        return {spec.name: copy.copy(spec.default) for spec in self.params}
+
+
+def _units(default: int) -> ParamSpec:
+    return ParamSpec("units", "int", default, minimum=1, maximum=65536, help="Size of the output.")
+
+
+def _return_sequences() -> ParamSpec:
+    return ParamSpec(
+        "return_sequences",
+        "bool",
+        False,
+        help="Output every time step (needed before another recurrent layer or a pooling layer).",
+    )
+
+
+def _dropout(name: str = "dropout", label: str = "") -> ParamSpec:
+    return ParamSpec(name, "float", 0.0, label=label, minimum=0.0, maximum=0.95)
+
+
+_CATALOG: tuple[LayerType, ...] = (
+    LayerType(
+        "TextVectorization",
+        "Turns raw text into a sequence of word indices; the vocabulary is learnt from the "
+        "training split only.",
+        (
+            ParamSpec("max_tokens", "int", 10000, label="Vocabulary size", minimum=2,
+                      maximum=2_000_000, help="Most frequent words kept; others map to [UNK]."),
+            ParamSpec("output_sequence_length", "int", 100, label="Sequence length", minimum=1,
+                      maximum=100_000, help="Texts are cut or padded to this many words."),
+            ParamSpec("standardize", "choice", "lower_and_strip_punctuation",
+                      choices=("lower_and_strip_punctuation", "lower", "strip_punctuation",
+                               "none")),
+            ParamSpec("ngrams", "int", 1, label="N-grams", minimum=1, maximum=5),
+        ),
+        category="Text",
+    ),
+    LayerType(
+        "Embedding",
+        "Learns a vector for every word index. Masking lets recurrent layers skip padding.",
+        (
+            ParamSpec("input_dim", "int", 10000, label="Vocabulary size", minimum=2,
+                      maximum=2_000_000, help="Must be at least the vectorizer's vocabulary."),
+            ParamSpec("output_dim", "int", 64, label="Vector size", minimum=1, maximum=4096),
+            ParamSpec("mask_zero", "bool", True, label="Mask padding",
+                      help="Treat index 0 (padding) as absent; keep on for LSTM/GRU."),
+        ),
+        category="Text",
+    ),
+    LayerType(
+        "LSTM",
+        "Long short-term memory recurrent layer.",
+        (_units(64), _return_sequences(), _dropout(),
+         _dropout("recurrent_dropout", "Recurrent dropout")),
+        category="Recurrent",
+    ),
+    LayerType(
+        "GRU",
+        "Gated recurrent unit layer: lighter than an LSTM, often as good.",
+        (_units(64), _return_sequences(), _dropout(),
+         _dropout("recurrent_dropout", "Recurrent dropout")),
+        category="Recurrent",
+    ),
+    LayerType(
+        "Bidirectional",
+        "Runs a recurrent layer forwards and backwards and joins the two outputs.",
+        (
+            ParamSpec("layer", "choice", "LSTM", label="Recurrent layer", choices=("LSTM", "GRU")),
+            _units(32),
+            _return_sequences(),
+            ParamSpec("merge_mode", "choice", "concat",
+                      choices=("concat", "sum", "mul", "ave")),
+            _dropout(),
+        ),
+        category="Recurrent",
+    ),
+    LayerType(
+        "Conv1D",
+        "1-D convolution over a sequence (n-gram detectors for text).",
+        (
+            ParamSpec("filters", "int", 64, minimum=1, maximum=65536),
+            ParamSpec("kernel_size", "int", 5, label="Kernel size", minimum=1, maximum=4096),
+            ParamSpec("strides", "int", 1, minimum=1, maximum=4096),
+            ParamSpec("padding", "choice", "valid", choices=("valid", "same", "causal")),
+            ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS),
+        ),
+        category="Convolution",
+    ),
+    LayerType("GlobalMaxPooling1D", "Keeps the largest value of each channel over the sequence.",
+              category="Pooling"),
+    LayerType("GlobalAveragePooling1D", "Averages each channel over the sequence (honours masks).",
+              category="Pooling"),
+    LayerType("Flatten", "Flattens everything but the batch axis into one vector.",
+              category="Core"),
+    LayerType(
+        "Dense",
+        "Fully connected layer.",
+        (_units(64), ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS)),
+        category="Core",
+    ),
+    LayerType(
+        "Dropout",
+        "Randomly zeroes a fraction of inputs while training, against overfitting.",
+        (ParamSpec("rate", "float", 0.5, minimum=0.0, maximum=0.95),),
+        category="Regularization",
+    ),
+)
+
+CATALOG: dict[str, LayerType] = {layer.name: layer for layer in _CATALOG}
+_ids = itertools.count(1)
+
+
+def layer_type(kind: str) -> LayerType:
+    """Look up a layer type, with a message naming the known ones."""
+    try:
+        return CATALOG[kind]
+    except KeyError:
+        known = ", ".join(CATALOG)
+        raise KeyError(f"Unknown layer type {kind!r}; known types: {known}") from None
+
+
+@dataclass
+class LayerSpec:
+    """One layer in a person's stack: its type and the values of its parameters."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    uid: int = field(default_factory=lambda: next(_ids), compare=False)
+
+    def __post_init__(self) -> None:
+        merged = layer_type(self.kind).defaults()
+        merged.update(self.params)
+        self.params = merged
+
+    @property
+    def type(self) -> LayerType:
+        """The catalog entry of this layer."""
+        return layer_type(self.kind)
+
+    def problems(self) -> list[str]:
+        """Parameter values out of range or of the wrong type, worded for the user."""
+        found = []
+        for spec in self.type.params:
+            problem = spec.check(self.params.get(spec.name))
+            if problem:
+                found.append(problem)
+        unknown = set(self.params) - {spec.name for spec in self.type.params}
+        found.extend(f"{self.kind} has no parameter {name!r}." for name in sorted(unknown))
+        return found
+
+    def describe(self) -> str:
+        """A one-line label like ``Dense(1, sigmoid)``."""
+        p = self.params
+        inner = {
+            "TextVectorization": lambda: f"{p['max_tokens']}, len {p['output_sequence_length']}",
+            "Embedding": lambda: f"{p['input_dim']}, {p['output_dim']}",
+            "LSTM": lambda: f"{p['units']}",
+            "GRU": lambda: f"{p['units']}",
+            "Bidirectional": lambda: f"{p['layer']}({p['units']})",
+            "Conv1D": lambda: f"{p['filters']}, {p['kernel_size']}, {p['activation']}",
+            "Dense": lambda: f"{p['units']}, {p['activation']}",
+            "Dropout": lambda: f"{p['rate']:g}",
+        }.get(self.kind)
+        return f"{self.kind}({inner() if inner else ''})"
+
+    def copy(self) -> LayerSpec:
+        """A copy with its own uid and parameter dict."""
+        return LayerSpec(self.kind, copy.deepcopy(self.params))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"kind": self.kind, "params": dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LayerSpec:
+        """Inverse of :meth:`to_dict`."""
+        return cls(str(data["kind"]), dict(data.get("params", {})))

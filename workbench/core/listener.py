@@ -1,0 +1,97 @@
+"""How training reports progress and takes orders, in plain Python.
+
+The backend's trainer calls a :class:`TrainingListener`; the GUI adapts it to Qt signals and
+the CLI prints. A :class:`TrainingControl` carries stop and pause requests the other way.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class TrainingPlan:
+    """Sizes known once the data is split, sent before the first batch."""
+
+    epochs: int
+    steps_per_epoch: int
+    train_samples: int
+    validation_samples: int
+    class_names: list[str]
+
+
+@dataclass
+class TrainingOutcome:
+    """How a fit ended and what it produced."""
+
+    stopped: bool
+    epochs_completed: int
+    best_epoch: int | None
+    best_metrics: dict[str, float]
+    samples_per_second: float | None
+    model_path: str | None = None
+    error: str | None = None
+    class_names: list[str] = field(default_factory=list)
+
+
+class TrainingListener(Protocol):
+    """Receives progress from the training thread; implementations must only record it."""
+
+    def on_plan(self, plan: TrainingPlan) -> None: ...
+
+    def on_batch(self, epoch: int, step: int, logs: dict[str, float]) -> None: ...
+
+    def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None: ...
+
+
+class NullListener:
+    """A listener that ignores everything (for scripts that only want the result)."""
+
+    def on_plan(self, plan: TrainingPlan) -> None:
+        """Ignore."""
+
+    def on_batch(self, epoch: int, step: int, logs: dict[str, float]) -> None:
+        """Ignore."""
+
+    def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None:
+        """Ignore."""
+
+
+class TrainingControl:
+    """Stop and pause requests, safe to set from any thread."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+
+    def request_stop(self) -> None:
+        """Ask training to end after the current batch; also releases a pause."""
+        self._stop.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        """Block training at the next batch boundary until :meth:`resume`."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Let a paused training continue."""
+        self._running.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        """True once a stop was asked for."""
+        return self._stop.is_set()
+
+    @property
+    def paused(self) -> bool:
+        """True while a pause is in force."""
+        return not self._running.is_set()
+
+    def wait_if_paused(self, poll: float = 0.1) -> None:
+        """Called by the trainer between batches: blocks while paused, returns on stop."""
+        while not self._running.wait(poll):
+            if self._stop.is_set():
+                return

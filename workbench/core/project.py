@@ -1,0 +1,138 @@
+"""A project: which data, which layers, how to train. Saved as versioned JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import ModelConfigError, WorkbenchError
+from workbench.core.layers import LayerSpec
+from workbench.core.templates import text_classifier
+
+SCHEMA_VERSION = 1
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+
+
+@dataclass
+class DatasetSpec:
+    """Where the data is and which columns play which role."""
+
+    path: str = ""
+    text_column: str = ""
+    label_column: str = ""
+
+
+@dataclass
+class TrainingConfig:
+    """Everything about a fit that is not the model itself."""
+
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    epochs: int = 5
+    batch_size: int = 32
+    validation_fraction: float = 0.2
+    seed: int = 42
+
+    def problems(self) -> list[str]:
+        """Settings that cannot train, worded for the user."""
+        found = []
+        if self.optimizer not in OPTIMIZERS:
+            found.append(f"Optimizer must be one of {', '.join(OPTIMIZERS)}.")
+        if not (0 < self.learning_rate <= 10):
+            found.append("Learning rate must be above 0 and at most 10.")
+        if not (1 <= self.epochs <= 100_000):
+            found.append("Epochs must be between 1 and 100000.")
+        if not (1 <= self.batch_size <= 1_000_000):
+            found.append("Batch size must be at least 1.")
+        if not (0.0 < self.validation_fraction < 0.9):
+            found.append("Validation fraction must be above 0 and below 0.9.")
+        return found
+
+    def check(self) -> None:
+        """Raise ModelConfigError naming the first bad setting."""
+        found = self.problems()
+        if found:
+            raise ModelConfigError(" ".join(found))
+
+
+@dataclass
+class Project:
+    """The document a person edits; the GUI and the CLI both drive the backend from it."""
+
+    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    layers: list[LayerSpec] = field(default_factory=text_classifier)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with the schema version."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "dataset": asdict(self.dataset),
+            "layers": [layer.to_dict() for layer in self.layers],
+            "training": asdict(self.training),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Project:
+        """Inverse of :meth:`to_dict`; migrates older schema versions."""
+        version = data.get("schema_version", 0)
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise WorkbenchError(
+                f"This project was saved by a newer Training Workbench (schema {version}); "
+                "update the app to open it."
+            )
+        data = migrate(data)
+        try:
+            return cls(
+                dataset=DatasetSpec(**_known(DatasetSpec, data.get("dataset", {}))),
+                layers=[LayerSpec.from_dict(item) for item in data.get("layers", [])],
+                training=TrainingConfig(**_known(TrainingConfig, data.get("training", {}))),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WorkbenchError(f"The project file is damaged: {exc}") from None
+
+    def save(self, path: str | Path) -> None:
+        """Write atomically: a crash mid-save leaves the previous file intact."""
+        atomic_write_text(Path(path), json.dumps(self.to_dict(), indent=2))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Project:
+        """Read a project file, with a readable error when it is not one."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise WorkbenchError(f"{path}: not a readable project file ({exc}).") from None
+        if not isinstance(data, dict):
+            raise WorkbenchError(f"{path}: not a project file.")
+        return cls.from_dict(data)
+
+
+def _known(kind: type, values: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in values.items() if k in names}
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a project dict up to SCHEMA_VERSION (version 0 had no version field)."""
+    data = dict(data)
+    data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write, fsync, rename: readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

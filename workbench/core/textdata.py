@@ -1,0 +1,265 @@
+"""Reading a table of texts and labels, and what a person needs to know about it.
+
+pandas (pyarrow engine) does the parsing; this module turns every way a file can be wrong
+into a :class:`DataError` that names the file, column or row and says what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.core.errors import DataError
+
+TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_CLASSES = 1000
+
+
+@dataclass
+class TextTable:
+    """A loaded table plus the columns chosen as text and label."""
+
+    path: Path
+    frame: pd.DataFrame
+    text_column: str
+    label_column: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        """All column names, in file order."""
+        return [str(c) for c in self.frame.columns]
+
+    def with_columns(self, text_column: str, label_column: str) -> TextTable:
+        """The same data with other columns chosen, checked."""
+        check_columns(self.path, self.frame, text_column, label_column)
+        return TextTable(self.path, self.frame, text_column, label_column, list(self.notes))
+
+    def texts(self) -> list[str]:
+        """The text column as Python strings (missing cells become empty strings)."""
+        return self.frame[self.text_column].fillna("").astype(str).tolist()
+
+    def labels(self) -> list[str]:
+        """The label column as strings, so 0/1 and "pos"/"neg" are handled alike."""
+        return [_label_str(v) for v in self.frame[self.label_column].tolist()]
+
+    def class_counts(self) -> dict[str, int]:
+        """Rows per label, most frequent first."""
+        counts: dict[str, int] = {}
+        for label in self.labels():
+            counts[label] = counts.get(label, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def class_names(self) -> list[str]:
+        """Labels in the order the model's outputs use (sorted, numbers numerically)."""
+        return sort_labels(self.class_counts())
+
+    def token_lengths(self) -> np.ndarray:
+        """Words per text, the way the default vectorizer splits them."""
+        return np.array([len(_TOKEN.findall(t)) for t in self.texts()], dtype=np.int64)
+
+    def suggested_sequence_length(self) -> int:
+        """A length that keeps 95% of texts whole, rounded up to a multiple of 8."""
+        return suggest_sequence_length(self.token_lengths())
+
+    def summary(self) -> dict:
+        """What the loader understood, for ``check-data`` and the data view."""
+        lengths = self.token_lengths()
+        return {
+            "file": str(self.path),
+            "rows": int(len(self.frame)),
+            "columns": self.columns,
+            "text_column": self.text_column,
+            "label_column": self.label_column,
+            "classes": self.class_counts(),
+            "words_per_text": {
+                "median": float(np.median(lengths)) if len(lengths) else 0.0,
+                "p95": float(np.percentile(lengths, 95)) if len(lengths) else 0.0,
+                "max": int(lengths.max()) if len(lengths) else 0,
+            },
+            "suggested_sequence_length": suggest_sequence_length(lengths),
+            "notes": list(self.notes),
+        }
+
+
+def _label_str(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def sort_labels(labels) -> list[str]:
+    """Sort labels numerically when they are all numbers, else alphabetically."""
+    labels = list(labels)
+    try:
+        return sorted(labels, key=float)
+    except ValueError:
+        return sorted(labels)
+
+
+def suggest_sequence_length(lengths: np.ndarray) -> int:
+    """95th percentile of words per text, rounded up to a multiple of 8, within 8..512."""
+    if len(lengths) == 0:
+        return 100
+    p95 = float(np.percentile(lengths, 95))
+    return int(min(512, max(8, 8 * math.ceil(p95 / 8))))
+
+
+def _sniff_separator(path: Path, head: str) -> str:
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    if path.suffix.lower() == ".csv":
+        # Some "CSV" exports use ';' or tabs: trust the file over its name.
+        try:
+            return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+        except csv.Error:
+            return ","
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_table(path: str | Path, nrows: int | None = None) -> pd.DataFrame:
+    """Read a CSV/TSV into a DataFrame of strings and numbers, or raise DataError."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found. Check the path, or pick the file with Open.")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; choose a CSV or TSV file inside it.")
+    with path.open("rb") as handle:
+        raw = handle.read(65536)
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty. Choose a CSV with a header row and data.")
+    if b"\x00" in raw:
+        raise DataError(
+            f"{path}: this is a binary file, not text (it contains NUL bytes). "
+            "Export your data as CSV or TSV (UTF-8) and open that."
+        )
+    try:
+        head = raw.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start < len(raw) - 4:  # not just a character cut at the 64 KiB boundary
+            head, encoding = raw.decode("latin-1"), "latin-1"
+        else:
+            head, encoding = raw[: exc.start].decode("utf-8"), "utf-8"
+    sep = _sniff_separator(path, head)
+    options = {"sep": sep, "encoding": encoding, "dtype_backend": "numpy_nullable"}
+    try:
+        if nrows is None:
+            try:
+                frame = pd.read_csv(path, engine="pyarrow", **options)
+            except Exception:  # pyarrow is strict on ragged rows: fall back to get the row
+                frame = pd.read_csv(path, engine="python", on_bad_lines="error", **options)
+        else:
+            frame = pd.read_csv(path, engine="python", nrows=nrows, **options)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: no columns found. The first line must name the columns.")
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise DataError(
+            f"{path}: cannot be read as a table ({detail}). "
+            "Check that every row has the same number of fields and quotes are closed."
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise DataError(f"{path}: has a header but no data rows. Add rows below the header.")
+    return frame
+
+
+def _is_texty(series: pd.Series) -> bool:
+    return series.dtype == object or str(series.dtype) in {"string", "str"}
+
+
+def guess_columns(frame: pd.DataFrame) -> tuple[str, str]:
+    """Guess (text column, label column): longest strings are text, few distinct values label."""
+    names = [str(c) for c in frame.columns]
+    if len(names) < 2:
+        raise DataError(
+            f"Found only one column ({names[0]!r}); a text dataset needs a text column "
+            "and a label column. Check the separator (comma or tab)."
+        )
+    lowered = {n.lower(): n for n in names}
+    text = next((lowered[k] for k in ("text", "review", "sentence", "message", "content",
+                                       "comment", "body", "document") if k in lowered), None)
+    label = next((lowered[k] for k in ("label", "labels", "class", "category", "target",
+                                        "sentiment", "y") if k in lowered), None)
+    sample = frame.head(2000)
+    if text is None:
+        lengths = {
+            n: sample[n].astype(str).str.len().mean()
+            for n in names
+            if n != label and _is_texty(sample[n])
+        }
+        text = max(lengths, key=lengths.get) if lengths else names[0]
+    if label is None:
+        candidates = [n for n in names if n != text]
+        label = min(candidates, key=lambda n: sample[n].nunique(dropna=True))
+    return text, label
+
+
+def check_columns(path: Path, frame: pd.DataFrame, text_column: str, label_column: str) -> list[str]:
+    """Raise DataError when the chosen columns cannot train a classifier; return warnings."""
+    names = [str(c) for c in frame.columns]
+    for role, column in (("text", text_column), ("label", label_column)):
+        if column not in names:
+            raise DataError(
+                f"{path}: no column named {column!r} for the {role}. "
+                f"Columns are: {', '.join(names)}."
+            )
+    if text_column == label_column:
+        raise DataError(f"{path}: the text and label columns must differ (both {text_column!r}).")
+    notes = []
+    labels = frame[label_column]
+    missing = labels.isna()
+    if missing.all():
+        raise DataError(f"{path}: column {label_column!r} is empty; it must hold the labels.")
+    if missing.any():
+        first = int(np.flatnonzero(missing.to_numpy())[0]) + 2  # 1-based, after the header
+        raise DataError(
+            f"{path}: row {first} has no label in column {label_column!r} "
+            f"({int(missing.sum())} rows in all). Fill in or delete those rows."
+        )
+    distinct = labels.astype(str).str.strip().nunique()
+    if distinct < 2:
+        only = _label_str(labels.iloc[0])
+        raise DataError(
+            f"{path}: column {label_column!r} has a single class ({only!r}); a classifier "
+            "needs at least two. Add examples of the other classes or pick another column."
+        )
+    if distinct > MAX_CLASSES or distinct > 0.5 * len(frame) and len(frame) > 20:
+        raise DataError(
+            f"{path}: column {label_column!r} has {distinct} different values in "
+            f"{len(frame)} rows; that looks like text or IDs, not labels. Pick the label column."
+        )
+    empty_text = frame[text_column].isna() | (frame[text_column].astype(str).str.strip() == "")
+    if empty_text.all():
+        raise DataError(f"{path}: column {text_column!r} has no text in any row.")
+    if empty_text.any():
+        notes.append(f"{int(empty_text.sum())} rows have an empty {text_column!r}.")
+    return notes
+
+
+def load_text_table(
+    path: str | Path, text_column: str | None = None, label_column: str | None = None
+) -> TextTable:
+    """Load a CSV/TSV of texts and labels, guessing the columns not given."""
+    path = Path(path)
+    frame = read_table(path)
+    guessed_text, guessed_label = (None, None)
+    if text_column is None or label_column is None:
+        guessed_text, guessed_label = guess_columns(frame)
+    text_column = text_column or guessed_text
+    label_column = label_column or guessed_label
+    if label_column == text_column and guessed_text and guessed_label:
+        label_column = guessed_label if guessed_label != text_column else guessed_text
+    notes = check_columns(path, frame, text_column, label_column)
+    return TextTable(path, frame, text_column, label_column, notes)
