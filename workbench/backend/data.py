@@ -52,7 +52,10 @@ def split_table(table: TextTable, validation_fraction: float, seed: int) -> Text
 
 
 def text_dataset(
-    texts: np.ndarray, labels: np.ndarray, batch_size: int, binary: bool,
+    texts: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int,
+    binary: bool,
     shuffle_seed: int | None = None,
 ) -> tf.data.Dataset:
     """(string, label) batches; labels are float for a sigmoid head, int for softmax."""

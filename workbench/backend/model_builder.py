@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from workbench.backend.runtime import ensure_loaded
@@ -71,8 +72,14 @@ def _shape(tensor: Any) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in tensor.shape) + ")"
 
 
-_NEEDS_SEQUENCE = {"LSTM", "GRU", "Bidirectional", "Conv1D", "GlobalMaxPooling1D",
-                   "GlobalAveragePooling1D"}
+_NEEDS_SEQUENCE = {
+    "LSTM",
+    "GRU",
+    "Bidirectional",
+    "Conv1D",
+    "GlobalMaxPooling1D",
+    "GlobalAveragePooling1D",
+}
 
 
 def _explain(spec: LayerSpec, incoming: Any, exc: Exception) -> str:
@@ -81,15 +88,32 @@ def _explain(spec: LayerSpec, incoming: Any, exc: Exception) -> str:
     if spec.kind in _NEEDS_SEQUENCE and rank != 3:
         got = _shape(incoming)
         if rank == 2 and str(incoming.dtype).startswith("int"):
-            return (f"{spec.kind} needs a sequence of vectors (batch, steps, features) but gets "
-                    f"word indices {got}. Put an Embedding layer before it.")
-        return (f"{spec.kind} needs a sequence (batch, steps, features) but gets {got}. "
-                "Place it before the pooling/Flatten layer, or turn on return sequences in "
-                "the recurrent layer above it.")
+            return (
+                f"{spec.kind} needs a sequence of vectors (batch, steps, features) but gets "
+                f"word indices {got}. Put an Embedding layer before it."
+            )
+        return (
+            f"{spec.kind} needs a sequence (batch, steps, features) but gets {got}. "
+            "Place it before the pooling/Flatten layer, or turn on return sequences in "
+            "the recurrent layer above it."
+        )
     if spec.kind == "Embedding" and rank != 2:
         return f"Embedding needs word indices (batch, steps) but gets {_shape(incoming)}."
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"{spec.describe()} cannot take input {_shape(incoming)}: {message}"
+
+
+def _note(spec: LayerSpec, caught: list[warnings.WarningMessage]) -> str | None:
+    """Turn Keras's build-time warnings into advice shown on the layer."""
+    for item in caught:
+        text = str(item.message)
+        if "does not support masking" in text:
+            return (
+                f"{spec.kind} ignores the padding mask, so padding counts as words from "
+                "here on. Fine for convolutions; for recurrent layers keep them before it."
+            )
+        return text.strip().splitlines()[0]
+    return None
 
 
 def _stack_rules(layers: list[LayerSpec]) -> list[tuple[int | None, str]]:
@@ -98,8 +122,9 @@ def _stack_rules(layers: list[LayerSpec]) -> list[tuple[int | None, str]]:
     if not layers:
         return [(None, "The model has no layers. Add a TextVectorization layer to start.")]
     if layers[0].kind != "TextVectorization":
-        errors.append((0, "Text data needs a TextVectorization layer first, to turn words "
-                          "into numbers."))
+        errors.append(
+            (0, "Text data needs a TextVectorization layer first, to turn words into numbers.")
+        )
     max_tokens = None
     for index, layer in enumerate(layers):
         if layer.kind == "TextVectorization":
@@ -107,10 +132,16 @@ def _stack_rules(layers: list[LayerSpec]) -> list[tuple[int | None, str]]:
                 errors.append((index, "TextVectorization must be the first layer."))
             max_tokens = layer.params["max_tokens"]
         if layer.kind == "Embedding" and max_tokens and layer.params["input_dim"] < max_tokens:
-            errors.append((index, (
-                f"Vocabulary size {layer.params['input_dim']} is smaller than the "
-                f"vectorizer's {max_tokens}: word indices would fall outside the table. "
-                f"Set it to at least {max_tokens}.")))
+            errors.append(
+                (
+                    index,
+                    (
+                        f"Vocabulary size {layer.params['input_dim']} is smaller than the "
+                        f"vectorizer's {max_tokens}: word indices would fall outside the table. "
+                        f"Set it to at least {max_tokens}."
+                    ),
+                )
+            )
     return errors
 
 
@@ -119,11 +150,18 @@ def _head_rule(layers: list[LayerSpec], output: Any, num_classes: int) -> tuple[
     units, activation, _ = head_for(num_classes)
     want = f"Dense({units}, {activation})"
     if len(output.shape) != 2:
-        return (last, f"The model must end with one vector per text, but ends with "
-                      f"{_shape(output)}. Add GlobalMaxPooling1D or Flatten, or turn off return "
-                      "sequences.")
+        return (
+            last,
+            f"The model must end with one vector per text, but ends with "
+            f"{_shape(output)}. Add GlobalMaxPooling1D or Flatten, or turn off return "
+            "sequences.",
+        )
     head = layers[-1]
-    if head.kind != "Dense" or head.params["units"] != units or head.params["activation"] != activation:
+    if (
+        head.kind != "Dense"
+        or head.params["units"] != units
+        or head.params["activation"] != activation
+    ):
         return (last, f"The data has {num_classes} classes, so the last layer must be {want}.")
     return None
 
@@ -148,7 +186,10 @@ def summarize_stack(layers: list[LayerSpec], num_classes: int | None = None) -> 
             continue
         try:
             layer = make_layer(spec)
-            tensor = layer(tensor)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                tensor = layer(tensor)
+            row.note = _note(spec, caught)
         except Exception as exc:  # Keras raises ValueError/TypeError/IndexError alike
             row.error = _explain(spec, tensor, exc)
             summary.errors.append((index, row.error))

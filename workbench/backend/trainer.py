@@ -38,8 +38,13 @@ class _Bridge(keras.callbacks.Callback):
     a person keeps is the best one seen, and times the training part of every epoch.
     """
 
-    def __init__(self, listener: TrainingListener, control: TrainingControl,
-                 train_samples: int, batch_size: int) -> None:
+    def __init__(
+        self,
+        listener: TrainingListener,
+        control: TrainingControl,
+        train_samples: int,
+        batch_size: int,
+    ) -> None:
         super().__init__()
         self.listener = listener
         self.control = control
@@ -100,8 +105,9 @@ def _floats(logs) -> dict[str, float]:
 class Trainer:
     """Fits a project's layer stack on a text table. Blocks; run it off the GUI thread."""
 
-    def __init__(self, project: Project, table: TextTable,
-                 output_dir: str | Path | None = None) -> None:
+    def __init__(
+        self, project: Project, table: TextTable, output_dir: str | Path | None = None
+    ) -> None:
         project.training.check()
         self.project = project
         self.table = table
@@ -125,16 +131,30 @@ class Trainer:
             metrics=["accuracy"],
         )
         binary = num_classes == 2
-        train = text_dataset(split.train_texts, split.train_labels, cfg.batch_size, binary,
-                             shuffle_seed=cfg.seed)
+        train = text_dataset(
+            split.train_texts, split.train_labels, cfg.batch_size, binary, shuffle_seed=cfg.seed
+        )
         val = text_dataset(split.val_texts, split.val_labels, cfg.batch_size, binary)
         steps = math.ceil(len(split.train_texts) / cfg.batch_size)
-        listener.on_plan(TrainingPlan(cfg.epochs, steps, len(split.train_texts),
-                                      len(split.val_texts), list(split.class_names)))
+        listener.on_plan(
+            TrainingPlan(
+                cfg.epochs,
+                steps,
+                len(split.train_texts),
+                len(split.val_texts),
+                list(split.class_names),
+            )
+        )
         bridge = _Bridge(listener, control, len(split.train_texts), cfg.batch_size)
         if not control.stop_requested:
-            model.fit(train, validation_data=val, epochs=cfg.epochs, verbose=0, shuffle=False,
-                      callbacks=[bridge])
+            model.fit(
+                train,
+                validation_data=val,
+                epochs=cfg.epochs,
+                verbose=0,
+                shuffle=False,
+                callbacks=[bridge],
+            )
         bridge.restore_best()
         later = bridge.epoch_rates[1:]
         outcome = TrainingOutcome(
@@ -142,8 +162,9 @@ class Trainer:
             epochs_completed=bridge.epochs_completed,
             best_epoch=bridge.best_epoch,
             best_metrics=dict(bridge.best_logs),
-            samples_per_second=float(np.mean(later)) if later else (
-                bridge.epoch_rates[0] if bridge.epoch_rates else None),
+            samples_per_second=float(np.mean(later))
+            if later
+            else (bridge.epoch_rates[0] if bridge.epoch_rates else None),
             class_names=list(split.class_names),
         )
         if self.output_dir is not None:

@@ -14,6 +14,7 @@ class LayerSummary:
     output_shape: str = ""
     params: int = 0
     error: str | None = None
+    note: str | None = None  # advice that does not block training
 
 
 @dataclass

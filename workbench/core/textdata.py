@@ -74,7 +74,7 @@ class TextTable:
         lengths = self.token_lengths()
         return {
             "file": str(self.path),
-            "rows": int(len(self.frame)),
+            "rows": len(self.frame),
             "columns": self.columns,
             "text_column": self.text_column,
             "label_column": self.label_column,
@@ -162,7 +162,9 @@ def read_table(path: str | Path, nrows: int | None = None) -> pd.DataFrame:
         else:
             frame = pd.read_csv(path, engine="python", nrows=nrows, **options)
     except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: no columns found. The first line must name the columns.")
+        raise DataError(
+            f"{path}: no columns found. The first line must name the columns."
+        ) from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise DataError(
@@ -179,19 +181,40 @@ def _is_texty(series: pd.Series) -> bool:
     return series.dtype == object or str(series.dtype) in {"string", "str"}
 
 
-def guess_columns(frame: pd.DataFrame) -> tuple[str, str]:
+def guess_columns(frame: pd.DataFrame, path: Path | str = "data") -> tuple[str, str]:
     """Guess (text column, label column): longest strings are text, few distinct values label."""
     names = [str(c) for c in frame.columns]
     if len(names) < 2:
         raise DataError(
-            f"Found only one column ({names[0]!r}); a text dataset needs a text column "
+            f"{path}: found only one column ({names[0]!r}); a text dataset needs a text column "
             "and a label column. Check the separator (comma or tab)."
         )
     lowered = {n.lower(): n for n in names}
-    text = next((lowered[k] for k in ("text", "review", "sentence", "message", "content",
-                                       "comment", "body", "document") if k in lowered), None)
-    label = next((lowered[k] for k in ("label", "labels", "class", "category", "target",
-                                        "sentiment", "y") if k in lowered), None)
+    text = next(
+        (
+            lowered[k]
+            for k in (
+                "text",
+                "review",
+                "sentence",
+                "message",
+                "content",
+                "comment",
+                "body",
+                "document",
+            )
+            if k in lowered
+        ),
+        None,
+    )
+    label = next(
+        (
+            lowered[k]
+            for k in ("label", "labels", "class", "category", "target", "sentiment", "y")
+            if k in lowered
+        ),
+        None,
+    )
     sample = frame.head(2000)
     if text is None:
         lengths = {
@@ -206,7 +229,9 @@ def guess_columns(frame: pd.DataFrame) -> tuple[str, str]:
     return text, label
 
 
-def check_columns(path: Path, frame: pd.DataFrame, text_column: str, label_column: str) -> list[str]:
+def check_columns(
+    path: Path, frame: pd.DataFrame, text_column: str, label_column: str
+) -> list[str]:
     """Raise DataError when the chosen columns cannot train a classifier; return warnings."""
     names = [str(c) for c in frame.columns]
     for role, column in (("text", text_column), ("label", label_column)):
@@ -235,7 +260,7 @@ def check_columns(path: Path, frame: pd.DataFrame, text_column: str, label_colum
             f"{path}: column {label_column!r} has a single class ({only!r}); a classifier "
             "needs at least two. Add examples of the other classes or pick another column."
         )
-    if distinct > MAX_CLASSES or distinct > 0.5 * len(frame) and len(frame) > 20:
+    if distinct > MAX_CLASSES or (distinct > 0.5 * len(frame) and len(frame) > 20):
         raise DataError(
             f"{path}: column {label_column!r} has {distinct} different values in "
             f"{len(frame)} rows; that looks like text or IDs, not labels. Pick the label column."
@@ -256,7 +281,7 @@ def load_text_table(
     frame = read_table(path)
     guessed_text, guessed_label = (None, None)
     if text_column is None or label_column is None:
-        guessed_text, guessed_label = guess_columns(frame)
+        guessed_text, guessed_label = guess_columns(frame, path)
     text_column = text_column or guessed_text
     label_column = label_column or guessed_label
     if label_column == text_column and guessed_text and guessed_label:

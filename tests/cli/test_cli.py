@@ -1,0 +1,155 @@
+"""The headless commands: train, predict, check-data, and their exit codes."""
+
+import json
+import subprocess
+import sys
+
+import keras
+import pytest
+import tensorflow as tf
+
+from tests.textfixtures import write_csv
+from workbench.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_json_then_predict(tmp_path, capsys):
+    data = write_csv(tmp_path / "reviews.csv")
+    out_dir = tmp_path / "model"
+    code, out, err = run_cli(
+        capsys,
+        "train",
+        "--data",
+        data,
+        "--text-column",
+        "review",
+        "--label-column",
+        "sentiment",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "16",
+        "--learning-rate",
+        "0.01",
+        "--output",
+        out_dir,
+        "--json",
+    )
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == [1, 2, 3]
+    for event in epochs:
+        assert {"loss", "accuracy", "val_loss", "val_accuracy", "samples_per_second"} <= set(event)
+    done = events[-1]
+    assert done["event"] == "done"
+    assert done["val_loss"] == min(e["val_loss"] for e in epochs)  # the best epoch's metrics
+    assert done["samples_per_second"] > 0 and done["model"] == str(out_dir / "model.keras")
+    assert (out_dir / "project.json").is_file()
+
+    model = keras.models.load_model(done["model"])  # plain Keras, raw strings in
+    assert model.predict(tf.constant(["lovely superb"]), verbose=0).shape == (1, 1)
+
+    code, out, err = run_cli(
+        capsys,
+        "predict",
+        done["model"],
+        "--text",
+        "a superb lovely plot",
+        "--text",
+        "awful and boring",
+        "--json",
+    )
+    assert code == 0, err
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["label"] for a in answers] == ["pos", "neg"]
+    assert sum(answers[0]["probabilities"].values()) == pytest.approx(1.0)
+
+    code, out, _ = run_cli(capsys, "predict", done["model"], "--text", "superb")
+    assert code == 0 and out.startswith("pos")
+
+
+def test_train_prints_a_line_per_epoch(tmp_path, capsys):
+    data = write_csv(tmp_path / "reviews.csv", n=64)
+    code, out, err = run_cli(
+        capsys, "train", "--data", data, "--epochs", "2", "--output", tmp_path / "m"
+    )
+    assert code == 0, err
+    assert "Epoch 1/2:" in out and "Epoch 2/2:" in out and "Model saved to" in out
+
+
+def test_check_data_reports_what_was_understood(tmp_path, capsys):
+    data = write_csv(tmp_path / "reviews.csv", n=30)
+    code, out, _ = run_cli(capsys, "check-data", data, "--json")
+    info = json.loads(out)
+    assert code == 0
+    assert info["rows"] == 30 and info["classes"] == {"neg": 15, "pos": 15}
+    assert (info["text_column"], info["label_column"]) == ("review", "sentiment")
+    code, out, _ = run_cli(capsys, "check-data", data)
+    assert "Classes:  2" in out and "suggested sequence length" in out
+
+
+def bad_inputs(tmp_path):
+    good = write_csv(tmp_path / "good.csv", n=30)
+    single = tmp_path / "single.csv"
+    single.write_text("text,label\nhello there,a\ngood day,a\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    binary = tmp_path / "image.csv"
+    binary.write_bytes(bytes(range(256)) * 8)
+    return {
+        "missing file": (tmp_path / "absent.csv", [], "absent.csv: file not found"),
+        "missing column": (good, ["--label-column", "stars"], "no column named 'stars'"),
+        "empty file": (empty, [], "empty.csv: the file is empty"),
+        "single class": (single, [], "single class ('a')"),
+        "binary file": (binary, [], "image.csv: this is a binary file"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing file", "missing column", "empty file", "single class", "binary file"]
+)
+@pytest.mark.parametrize("command", ["train", "check-data"])
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys, case, command):
+    path, extra, message = bad_inputs(tmp_path)[case]
+    argv = ["train", "--data", path] if command == "train" else ["check-data", path]
+    code, _out, err = (
+        run_cli(capsys, *argv, *extra, "--output", tmp_path / "o")
+        if command == "train"
+        else run_cli(capsys, *argv, *extra)
+    )
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_predict_with_a_file_that_is_not_a_model(tmp_path, capsys):
+    fake = tmp_path / "model.keras"
+    fake.write_text("not a zip")
+    code, _, err = run_cli(capsys, "predict", fake, "--text", "hi")
+    assert code == 2 and "not a .keras model file" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    code, _, err = run_cli(capsys, "train", "--epochs", "3")
+    assert code == 2 and "--data" in err
+
+
+def test_installed_entry_point_exit_codes(tmp_path):
+    """The real `workbench` script, as a person runs it."""
+    missing = subprocess.run(
+        [sys.executable, "-m", "workbench", "check-data", str(tmp_path / "x.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "file not found" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    ok = subprocess.run(
+        [sys.executable, "-m", "workbench", "--version"], capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and ok.stdout.startswith("workbench ")
