@@ -73,6 +73,11 @@ class _Bridge(keras.callbacks.Callback):
             self.model.stop_training = True
             self.stopped_mid_epoch = self._samples_seen < self.train_samples
 
+    def on_test_batch_end(self, batch: int, logs=None) -> None:
+        # After a stop mid-epoch Keras still validates; one batch is enough to end it.
+        if self.stopped_mid_epoch:
+            self.model.stop_evaluating = True
+
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         logs = _floats(logs)
         elapsed = max(self._train_end - self._epoch_start, 1e-9)
