@@ -67,18 +67,25 @@ def main() -> None:
             runs[name].append(acc)
             seconds[name].append(took)
     med = {name: statistics.median(values) for name, values in runs.items()}
-    print(json.dumps({
-        "data": args.data,
-        "rows": len(table.frame),
-        "majority_class": round(majority, 4),
-        "seeds": args.seeds,
-        "val_accuracy_median": {k: round(v, 4) for k, v in med.items()},
-        "val_accuracy_runs": {k: [round(x, 4) for x in v] for k, v in runs.items()},
-        "default_minus_tfidf": round(med["default"] - med["tfidf"], 4),
-        "default_over_tfidf_ratio": round(med["default"] / med["tfidf"], 4),
-        "naive_minus_majority": round(med["naive"] - majority, 4),
-        "train_seconds_median": {k: round(statistics.median(v), 1) for k, v in seconds.items()},
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "data": args.data,
+                "rows": len(table.frame),
+                "majority_class": round(majority, 4),
+                "seeds": args.seeds,
+                "val_accuracy_median": {k: round(v, 4) for k, v in med.items()},
+                "val_accuracy_runs": {k: [round(x, 4) for x in v] for k, v in runs.items()},
+                "default_minus_tfidf": round(med["default"] - med["tfidf"], 4),
+                "default_over_tfidf_ratio": round(med["default"] / med["tfidf"], 4),
+                "naive_minus_majority": round(med["naive"] - majority, 4),
+                "train_seconds_median": {
+                    k: round(statistics.median(v), 1) for k, v in seconds.items()
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

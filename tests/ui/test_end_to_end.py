@@ -1,0 +1,218 @@
+"""The real window and the real TensorFlow backend, driven the way a person would.
+
+Open the sample, read the model summary, shrink the model in the form, train, stop
+mid-epoch, and predict. Also: an invalid stack marks the culprit row and blocks Train.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.ui.conftest import LONG
+from workbench.core.samples import DEFAULT_SAMPLE
+from workbench.ui.main_window import MainWindow
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def summary_row(window: MainWindow, row: int) -> list[str]:
+    model = window.model_view.stack_model
+    return [model.index(row, column).data() for column in range(4)]
+
+
+def wait_until_trainable(qtbot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.train_view.train_button.isEnabled(), timeout=LONG)
+
+
+@pytest.fixture
+def live_window(make_window) -> MainWindow:
+    """A window with the backend loading TensorFlow behind it."""
+    return make_window(backend=True)
+
+
+def open_sample(qtbot, window: MainWindow) -> None:
+    window.sample_actions[DEFAULT_SAMPLE.name].trigger()  # File > Open sample > …
+    qtbot.waitUntil(lambda: window.table is not None, timeout=LONG)
+    qtbot.waitUntil(lambda: window.backend_ready, timeout=LONG)
+    wait_until_trainable(qtbot, window)
+
+
+def test_person_trains_stops_midway_and_predicts(qtbot, live_window, tmp_path):
+    window = live_window
+    open_sample(qtbot, window)
+    assert window.backend_label.text().startswith("Backend ready: Keras 3.")
+    classes = set(window.table.class_names())
+    assert classes == {"cognition", "communication"}
+
+    # The summary reads like model.summary() for the adapted default stack.
+    length = window.table.suggested_sequence_length()
+    assert summary_row(window, 0) == [
+        "1",
+        f"TextVectorization(10000, len {length})",
+        f"(None, {length})",
+        "0",
+    ]
+    assert summary_row(window, 1) == [
+        "2",
+        "Embedding(10000, 64)",
+        f"(None, {length}, 64)",
+        "640,000",
+    ]
+    assert summary_row(window, 2) == ["3", "LSTM(64)", "(None, 64)", "33,024"]
+    assert summary_row(window, 3) == ["4", "Dense(1, sigmoid)", "(None, 1)", "65"]
+    assert window.model_view.total_label.text().startswith("Total params: 673,089")
+
+    # Shrink the LSTM in the parameter form: the summary follows.
+    window.tabs.setCurrentWidget(window.model_view)
+    window.model_view.stack_view.selectRow(2)
+    units = window.model_view.param_form.editor("units")
+    units.selectAll()
+    qtbot.keyClicks(units, "16")
+    qtbot.waitUntil(lambda: summary_row(window, 2)[3] == "5,184", timeout=LONG)  # 4*(16*80+16)
+    assert summary_row(window, 2)[1] == "LSTM(16)"
+    wait_until_trainable(qtbot, window)
+
+    # Small settings, then Train.
+    view = window.train_view
+    window.tabs.setCurrentWidget(view)
+    view.epochs_spin.setValue(2)
+    view.batch_spin.setValue(16)
+    wait_until_trainable(qtbot, window)
+    qtbot.mouseClick(view.train_button, LEFT)
+    assert window.is_training
+    assert not window.model_view.palette_tree.isEnabled()  # no edits while training
+    assert not window.open_action.isEnabled()
+    assert not window.data_view.label_combo.isEnabled()
+
+    def batches_done() -> int:
+        thread = window._training
+        return thread.recorder.snapshot().steps_done if thread else 0
+
+    qtbot.waitUntil(lambda: batches_done() >= 5, timeout=LONG)
+    window.tabs.setCurrentWidget(window.data_view)  # the window stays usable meanwhile
+    window.tabs.setCurrentWidget(view)
+
+    # Pause holds the run at a batch boundary; Resume lets it go on.
+    qtbot.mouseClick(view.pause_button, LEFT)
+    assert view.pause_button.text() == "Resume"
+    qtbot.wait(300)
+    held = batches_done()
+    qtbot.wait(300)
+    assert batches_done() == held
+    qtbot.mouseClick(view.pause_button, LEFT)
+    qtbot.waitUntil(lambda: batches_done() > held, timeout=LONG)
+
+    # Stop mid-epoch: training ends within about a batch, the model is kept.
+    qtbot.mouseClick(view.stop_button, LEFT)
+    qtbot.waitUntil(lambda: not window.is_training, timeout=10_000)
+    outcome = window.last_outcome
+    assert outcome is not None and outcome.stopped
+    assert outcome.epochs_completed < 2
+    assert "Stopped" in view.result_label.text()
+    assert view.plots.point_counts()["batch"] > 0
+    assert view.train_button.isEnabled()
+    assert window.model_view.palette_tree.isEnabled()
+    assert window.export_action.isEnabled()
+
+    # Predict: type a text, press Enter.
+    predict = window.predict_view
+    window.tabs.setCurrentWidget(predict)
+    assert predict.text_edit.isEnabled()
+    qtbot.keyClicks(predict.text_edit, "a written message sent to a friend")
+    qtbot.keyClick(predict.text_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: predict.label_value.text() in classes, timeout=LONG)
+    probabilities = predict.probability_model.probabilities()
+    assert set(probabilities) == classes
+    assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-4)
+    assert predict.confidence_label.text().startswith("Confidence ")
+
+    # File > Export model… writes a .keras file (the dialog's answer given directly).
+    window.export_model(tmp_path / "topics")
+    saved = tmp_path / "topics.keras"
+    qtbot.waitUntil(lambda: "Model saved to" in window.statusBar().currentMessage(), timeout=LONG)
+    assert saved.is_file() and saved.stat().st_size > 0
+
+
+def test_unexpected_training_error_is_shown_and_the_ui_recovers(qtbot, live_window, monkeypatch):
+    window = live_window
+    open_sample(qtbot, window)
+    from workbench.backend import trainer
+
+    def explode(self, listener, control):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(trainer.Trainer, "run", explode)
+    view = window.train_view
+    window.tabs.setCurrentWidget(view)
+    qtbot.mouseClick(view.train_button, LEFT)
+    qtbot.waitUntil(lambda: not window.is_training, timeout=LONG)
+    assert view.banner.text() == "Unexpected error while training: RuntimeError: disk on fire"
+    assert view.train_button.isEnabled()
+    assert window.model_view.palette_tree.isEnabled()
+    assert window.open_action.isEnabled()
+    assert window.predictor is None
+
+
+def test_invalid_layers_mark_the_row_and_disable_train(qtbot, live_window):
+    window = live_window
+    open_sample(qtbot, window)
+    view = window.model_view
+    train = window.train_view
+
+    # Embedding vocabulary smaller than the vectorizer's.
+    view.select_row(1)
+    view.param_form.editor("input_dim").setValue(100)
+    qtbot.waitUntil(lambda: 1 in view.row_errors(), timeout=LONG)
+    assert "smaller than the vectorizer's 10000" in view.row_errors()[1]
+    assert "Layer 2:" in view.error_label.text()
+    assert not train.train_button.isEnabled()
+    assert train.reason_label.text().startswith("Layer 2:")
+    view.param_form.editor("input_dim").setValue(10000)
+    wait_until_trainable(qtbot, window)
+    assert view.row_errors() == {}
+
+    # An LSTM after a pooling layer gets no sequence.
+    view.select_row(1)
+    items = view.palette_tree.findItems(
+        "GlobalMaxPooling1D", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
+    )
+    view.palette_tree.setCurrentItem(items[0])
+    qtbot.mouseClick(view.add_button, LEFT)
+    assert [layer.kind for layer in view.layers][2:4] == ["GlobalMaxPooling1D", "LSTM"]
+    qtbot.waitUntil(lambda: 3 in view.row_errors(), timeout=LONG)
+    assert "LSTM needs a sequence" in view.row_errors()[3]
+    assert not train.train_button.isEnabled()
+    assert "Layer 4:" in train.reason_label.text()
+
+    # Removing the pooling layer makes the stack trainable again.
+    view.select_row(2)
+    qtbot.mouseClick(view.remove_button, LEFT)
+    wait_until_trainable(qtbot, window)
+    assert view.row_errors() == {}
+
+
+def test_closing_during_training_asks_then_stops_and_waits(qtbot, live_window, monkeypatch):
+    window = live_window
+    open_sample(qtbot, window)
+    view = window.train_view
+    view.epochs_spin.setValue(50)
+    qtbot.mouseClick(view.train_button, LEFT)
+    qtbot.waitUntil(
+        lambda: window._training is not None and window._training.recorder.snapshot().step > 0,
+        timeout=LONG,
+    )
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(parent, title, *args, **kwargs):
+        asked.append(title)
+        return answers[len(asked) - 1]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    assert not window.close()  # "No": the window stays and training goes on
+    assert window.is_training and window.isVisible()
+    assert window.close()  # "Yes": stop, wait for the thread, close
+    assert asked == ["Training is running", "Training is running"]
+    assert not window.is_training

@@ -1,0 +1,410 @@
+"""The Model tab: a palette of layer types, the stack as a summary table, and its parameters."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.layers import CATALOG, LayerSpec
+from workbench.core.summary import StackSummary
+from workbench.ui.qt_models import LayerStackModel, format_count
+from workbench.ui.widgets import ParamForm
+
+_PALETTE_HINT = "Pick a layer type, then Add (or double-click it)."
+_CATEGORY_ORDER = ("Text", "Recurrent", "Convolution", "Pooling", "Core", "Regularization")
+
+
+class ModelView(QWidget):
+    """Edits a list of LayerSpec in place and shows what the backend says about it.
+
+    Local checks (``LayerSpec.problems()``) show at once; the backend's summary arrives later
+    through :meth:`set_summary`. Every edit emits ``sig_changed`` so the window can ask the
+    backend again (debounced).
+    """
+
+    #: The stack changed (a layer added, removed, moved, or a parameter edited).
+    sig_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layers: list[LayerSpec] = []
+        self._summary: StackSummary | None = None
+        self._summary_uids: list[int] = []
+        self._summary_pending = False
+        self._editable = True
+
+        # Palette
+        self.palette_tree = QTreeWidget()
+        self.palette_tree.setHeaderHidden(True)
+        self.palette_tree.setRootIsDecorated(True)
+        categories: dict[str, QTreeWidgetItem] = {}
+        names = sorted(
+            CATALOG.values(),
+            key=lambda t: (
+                _CATEGORY_ORDER.index(t.category) if t.category in _CATEGORY_ORDER else 99
+            ),
+        )
+        for layer_type in names:
+            parent_item = categories.get(layer_type.category)
+            if parent_item is None:
+                parent_item = QTreeWidgetItem([layer_type.category])
+                parent_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                font = parent_item.font(0)
+                font.setBold(True)
+                parent_item.setFont(0, font)
+                self.palette_tree.addTopLevelItem(parent_item)
+                categories[layer_type.category] = parent_item
+            item = QTreeWidgetItem([layer_type.name])
+            item.setToolTip(0, layer_type.description)
+            item.setData(0, Qt.ItemDataRole.UserRole, layer_type.name)
+            parent_item.addChild(item)
+        self.palette_tree.expandAll()
+        self.palette_tree.itemDoubleClicked.connect(self._on_palette_double_clicked)
+        self.palette_tree.currentItemChanged.connect(self._update_buttons)
+        self.add_button = QPushButton("Add ▸")
+        self.add_button.setToolTip("Insert the chosen layer type after the selected layer.")
+        self.add_button.clicked.connect(self.add_selected_type)
+        self.palette_help = QLabel()
+        self.palette_help.setWordWrap(True)
+        self.palette_help.setStyleSheet("color: #555555;")
+        self.palette_tree.currentItemChanged.connect(self._show_palette_help)
+        self.palette_help.setText(_PALETTE_HINT)
+
+        palette_box = QGroupBox("Layer types")
+        palette_layout = QVBoxLayout(palette_box)
+        palette_layout.addWidget(self.palette_tree, 1)
+        palette_layout.addWidget(self.palette_help)
+        palette_layout.addWidget(self.add_button)
+
+        # Stack
+        self.stack_model = LayerStackModel(self)
+        self.stack_view = QTableView()
+        self.stack_view.setModel(self.stack_model)
+        self.stack_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.stack_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.stack_view.verticalHeader().hide()
+        self.stack_view.setShowGrid(False)
+        self.stack_view.setAlternatingRowColors(True)
+        self.stack_view.verticalHeader().setDefaultSectionSize(28)
+        header = self.stack_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 48), (2, 180), (3, 110)):
+            header.resizeSection(column, width)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.stack_view.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+        self.remove_button = QPushButton("Remove")
+        self.up_button = QPushButton("Move up")
+        self.down_button = QPushButton("Move down")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.up_button.clicked.connect(self.move_selected_up)
+        self.down_button.clicked.connect(self.move_selected_down)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.up_button)
+        buttons.addWidget(self.down_button)
+        buttons.addStretch(1)
+
+        self.total_label = QLabel()
+        self.total_label.setObjectName("totalParams")
+        font = self.total_label.font()
+        font.setBold(True)
+        self.total_label.setFont(font)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setStyleSheet("color: #7a5a00;")
+        self.notes_label.hide()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setStyleSheet("color: #555555;")
+
+        stack_box = QGroupBox("Layer stack (input at the top)")
+        stack_layout = QVBoxLayout(stack_box)
+        stack_layout.addWidget(self.stack_view, 1)
+        stack_layout.addWidget(self.total_label)
+        stack_layout.addWidget(self.error_label)
+        stack_layout.addWidget(self.notes_label)
+        stack_layout.addWidget(self.status_label)
+        stack_layout.addLayout(buttons)
+
+        # Parameters
+        self.param_title = QLabel()
+        font = self.param_title.font()
+        font.setBold(True)
+        self.param_title.setFont(font)
+        self.param_help = QLabel()
+        self.param_help.setWordWrap(True)
+        self.param_form = ParamForm()
+        self.param_form.sig_changed.connect(self._on_param_changed)
+        form_holder = QWidget()
+        form_layout = QVBoxLayout(form_holder)
+        form_layout.addWidget(self.param_title)
+        form_layout.addWidget(self.param_help)
+        form_layout.addWidget(self.param_form)
+        form_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_holder)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        params_box = QGroupBox("Layer parameters")
+        params_layout = QVBoxLayout(params_box)
+        params_layout.addWidget(scroll)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(palette_box)
+        splitter.addWidget(stack_box)
+        splitter.addWidget(params_box)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([230, 640, 340])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._update_buttons()
+
+    # -- data in -------------------------------------------------------------------------
+
+    @property
+    def layers(self) -> list[LayerSpec]:
+        """The list being edited (the window's project.layers)."""
+        return self._layers
+
+    def set_layers(self, layers: list[LayerSpec], keep_row: bool = False) -> None:
+        """Edit ``layers`` (kept by reference); ``keep_row`` keeps the selected row."""
+        row = self.current_row() if keep_row else 0
+        self._layers = layers
+        self.stack_model.set_layers(layers)
+        self._after_edit(row, emit=False)
+
+    def refresh(self) -> None:
+        """Re-read the list after someone else changed it (e.g. adapted to new data)."""
+        self.set_layers(self._layers, keep_row=True)
+
+    def set_summary(self, summary: StackSummary | None, uids: list[int]) -> None:
+        """Show the backend's summary of the stack whose uids were ``uids``."""
+        self._summary = summary
+        self._summary_uids = list(uids)
+        self._summary_pending = False
+        self.stack_model.set_summary(summary, uids)
+        self._show_problems()
+
+    def set_summary_pending(self, pending: bool, message: str = "") -> None:
+        """Say that the backend is (re)checking the stack, or why it cannot yet."""
+        self._summary_pending = pending
+        self.status_label.setText(message)
+        self.status_label.setVisible(bool(message))
+
+    def set_editable(self, editable: bool) -> None:
+        """Lock every edit while a training run uses the stack."""
+        self._editable = editable
+        self.palette_tree.setEnabled(editable)
+        self.param_form.set_read_only(not editable)
+        self._update_buttons()
+
+    def current_row(self) -> int:
+        """The selected layer's row, or -1."""
+        index = self.stack_view.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def select_row(self, row: int) -> None:
+        """Select a layer (shows its parameters)."""
+        if not self._layers:
+            self.param_form.set_layer(None)
+            self._show_param_header(-1)
+            return
+        row = min(max(row, 0), len(self._layers) - 1)
+        index = self.stack_model.index(row, 0)
+        self.stack_view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self._on_current_row()
+
+    def local_problems(self) -> list[tuple[int, str]]:
+        """(row, message) for parameter values the catalog rejects, found without Keras."""
+        found = []
+        for row, layer in enumerate(self._layers):
+            for problem in layer.problems():
+                found.append((row, problem))
+        if not self._layers:
+            found.append((-1, "The stack is empty: add layers from the palette."))
+        return found
+
+    def row_errors(self) -> dict[int, str]:
+        """Row -> message of every row marked as wrong right now."""
+        return {row: self.stack_model.row_error(row) or "" for row in self._marked_rows()}
+
+    def _marked_rows(self) -> list[int]:
+        return [r for r in range(len(self._layers)) if self.stack_model.row_error(r)]
+
+    # -- edits ---------------------------------------------------------------------------
+
+    @Slot()
+    def add_selected_type(self) -> None:
+        """Insert the palette's current type after the selected layer."""
+        item = self.palette_tree.currentItem()
+        kind = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if kind:
+            self.add_layer(str(kind))
+
+    def add_layer(self, kind: str) -> None:
+        """Insert a new layer of ``kind`` with default parameters after the selection."""
+        if not self._editable:
+            return
+        row = self.current_row()
+        position = row + 1 if row >= 0 else len(self._layers)
+        self._layers.insert(position, LayerSpec(kind))
+        self.stack_model.refresh()
+        self._after_edit(position)
+
+    @Slot()
+    def remove_selected(self) -> None:
+        """Delete the selected layer."""
+        row = self.current_row()
+        if not self._editable or row < 0:
+            return
+        del self._layers[row]
+        self.stack_model.refresh()
+        self._after_edit(min(row, len(self._layers) - 1))
+
+    @Slot()
+    def move_selected_up(self) -> None:
+        """Swap the selected layer with the one above."""
+        self._move(-1)
+
+    @Slot()
+    def move_selected_down(self) -> None:
+        """Swap the selected layer with the one below."""
+        self._move(1)
+
+    def _move(self, step: int) -> None:
+        row = self.current_row()
+        target = row + step
+        if not self._editable or row < 0 or not 0 <= target < len(self._layers):
+            return
+        self._layers[row], self._layers[target] = self._layers[target], self._layers[row]
+        self.stack_model.refresh()
+        self._after_edit(target)
+
+    def _after_edit(self, row: int, emit: bool = True) -> None:
+        self.select_row(row)
+        self._show_problems()
+        self._update_buttons()
+        if emit:
+            self.sig_changed.emit()
+
+    @Slot(str, object)
+    def _on_param_changed(self, _name: str, _value: object) -> None:
+        row = self.current_row()
+        self.stack_model.refresh_row(row)
+        self._show_problems()
+        self.sig_changed.emit()
+
+    # -- display -------------------------------------------------------------------------
+
+    def _show_problems(self) -> None:
+        """Mark rows: local problems first (instant), else the backend's errors."""
+        errors: dict[int, str] = {}
+        general: list[str] = []
+        for row, message in self.local_problems():
+            if row < 0:
+                general.append(message)
+            else:
+                errors.setdefault(row, message)
+        backend_messages: list[str] = []
+        if not errors and self._summary is not None:
+            rows_by_uid = {layer.uid: row for row, layer in enumerate(self._layers)}
+            for index, message in self._summary.errors:
+                row = None
+                if index is not None and 0 <= index < len(self._summary_uids):
+                    row = rows_by_uid.get(self._summary_uids[index])
+                if row is None:
+                    general.append(message)
+                else:
+                    errors.setdefault(row, message)
+                    backend_messages.append(f"Layer {row + 1}: {message}")
+        self.stack_model.set_errors(errors)
+        lines = [f"Layer {row + 1}: {message}" for row, message in sorted(errors.items())]
+        if backend_messages:
+            lines = backend_messages
+        lines += general
+        self.error_label.setText("\n".join(lines))
+        self.error_label.setVisible(bool(lines))
+        notes = [
+            f"Layer {row + 1}: {note}"
+            for row in range(len(self._layers))
+            if row not in errors and (note := self.stack_model.row_note(row))
+        ]
+        self.notes_label.setText("\n".join(notes))
+        self.notes_label.setVisible(bool(notes))
+        if self._summary is None:
+            self.total_label.setText("Total params: …")
+        elif errors or general:
+            self.total_label.setText("Total params: – (fix the marked layers first)")
+        else:
+            self.total_label.setText(
+                f"Total params: {format_count(self._summary.total_params)}"
+                f"   (trainable: {format_count(self._summary.trainable_params)})"
+            )
+
+    @Slot()
+    def _on_current_row(self, *_args: object) -> None:
+        row = self.current_row()
+        layer = self._layers[row] if 0 <= row < len(self._layers) else None
+        if layer is not self.param_form.layer:
+            self.param_form.set_layer(layer)
+            self.param_form.set_read_only(not self._editable)
+        self._show_param_header(row if layer is not None else -1)
+        self._update_buttons()
+
+    def _show_param_header(self, row: int) -> None:
+        if not 0 <= row < len(self._layers):
+            self.param_title.setText("")
+            self.param_help.setText("")
+            return
+        layer = self._layers[row]
+        self.param_title.setText(f"{row + 1}. {layer.kind}")
+        self.param_help.setText(layer.type.description)
+
+    @Slot()
+    def _show_palette_help(self, *_args: object) -> None:
+        item = self.palette_tree.currentItem()
+        kind = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        self.palette_help.setText(CATALOG[kind].description if kind in CATALOG else _PALETTE_HINT)
+
+    @Slot()
+    def _update_buttons(self, *_args: object) -> None:
+        row = self.current_row()
+        item = self.palette_tree.currentItem()
+        has_type = item is not None and bool(item.data(0, Qt.ItemDataRole.UserRole))
+        self.add_button.setEnabled(self._editable and has_type)
+        self.remove_button.setEnabled(self._editable and row >= 0)
+        self.up_button.setEnabled(self._editable and row > 0)
+        self.down_button.setEnabled(self._editable and 0 <= row < len(self._layers) - 1)
+
+    @Slot(QTreeWidgetItem, int)
+    def _on_palette_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        kind = item.data(0, Qt.ItemDataRole.UserRole)
+        if kind:
+            self.add_layer(str(kind))

@@ -1,0 +1,189 @@
+"""Training progress as numbers: written on the training thread, read by a GUI timer.
+
+:class:`ProgressRecorder` is the core ``TrainingListener`` the training worker hands to the
+backend. It only records (under a lock) and never touches Qt, so a batch costs microseconds
+of GUI-free bookkeeping. The window polls :meth:`ProgressRecorder.snapshot` ~25 times a second
+and redraws from it, however fast batches arrive.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from workbench.core.history import RunHistory, SeriesBuffer
+from workbench.core.listener import TrainingPlan
+
+
+@dataclass
+class ProgressSnapshot:
+    """A consistent copy of the progress so far (arrays are read-only views, never rewritten).
+
+    ``batch_y`` is each batch's own loss; ``batch_mean_y`` is what Keras reports after a
+    batch, the mean over the epoch so far (smooth, restarting at every epoch).
+    """
+
+    version: int
+    plan: TrainingPlan | None
+    epoch: int
+    step: int
+    epochs_done: int
+    batch_x: np.ndarray
+    batch_y: np.ndarray
+    batch_mean_y: np.ndarray
+    epochs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    last_epoch_logs: dict[str, float] = field(default_factory=dict)
+    seconds_left: float | None = None
+    elapsed: float = 0.0
+    paused: bool = False
+
+    @property
+    def accuracy_key(self) -> str:
+        """The name Keras used for accuracy ('accuracy', 'binary_accuracy', …)."""
+        for name in self.epochs:
+            if not name.startswith("val_") and "acc" in name:
+                return name
+        return "accuracy"
+
+    @property
+    def total_steps(self) -> int:
+        """Batches in the whole run (0 before the plan arrives)."""
+        return self.plan.epochs * self.plan.steps_per_epoch if self.plan else 0
+
+    @property
+    def steps_done(self) -> int:
+        """Batches finished so far."""
+        if not self.plan or self.epoch < 1:
+            return 0
+        return (self.epoch - 1) * self.plan.steps_per_epoch + self.step
+
+    def describe(self) -> str:
+        """'Epoch 2/5 · batch 120/173 · 0:12 left' (or what is known so far)."""
+        if self.plan is None:
+            return "Preparing data and model…"
+        if self.epoch < 1:
+            return f"Epoch 1/{self.plan.epochs} · starting…"
+        parts = [
+            f"Epoch {self.epoch}/{self.plan.epochs}",
+            f"batch {self.step}/{self.plan.steps_per_epoch}",
+        ]
+        if self.paused:
+            parts.append("paused")
+        elif self.seconds_left is not None:
+            parts.append(f"{format_duration(self.seconds_left)} left")
+        return " · ".join(parts)
+
+
+def format_duration(seconds: float) -> str:
+    """0:12, 3:05, 1:02:03."""
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ProgressRecorder:
+    """A TrainingListener that only records numbers, for a GUI timer to read.
+
+    Called on the training thread; every method takes the lock for a few assignments.
+    Paused time is left out of the time-left estimate.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._history = RunHistory()  # batch_loss holds Keras's running mean
+        self._batch_only = SeriesBuffer(1024)
+        self._previous_mean = 0.0
+        self._plan: TrainingPlan | None = None
+        self._epoch = 0
+        self._step = 0
+        self._epochs_done = 0
+        self._last_epoch_logs: dict[str, float] = {}
+        self._version = 0
+        self._first_batch_at: float | None = None
+        self._paused_since: float | None = None
+        self._paused_total = 0.0
+        self._created = time.monotonic()
+
+    # -- TrainingListener (training thread) ----------------------------------------------
+
+    def on_plan(self, plan: TrainingPlan) -> None:
+        """Remember the sizes of the run."""
+        with self._lock:
+            self._plan = plan
+            self._version += 1
+
+    def on_batch(self, epoch: int, step: int, logs: dict[str, float]) -> None:
+        """Record the loss at x = fractional epochs (epoch and step are 1-based).
+
+        Keras reports the mean loss of the epoch so far; the batch's own loss follows from
+        two consecutive means, ``step * mean - (step - 1) * previous mean`` (exact for equal
+        batches; the smaller last batch of an epoch is slightly off).
+        """
+        mean = float(logs.get("loss", float("nan")))
+        with self._lock:
+            if self._first_batch_at is None:
+                self._first_batch_at = time.monotonic()
+            steps = self._plan.steps_per_epoch if self._plan else 0
+            x = (epoch - 1) + (step / steps if steps else 0.0)
+            own = mean if step <= 1 else step * mean - (step - 1) * self._previous_mean
+            self._previous_mean = mean
+            self._history.add_batch(x, mean)
+            self._batch_only.append(x, own)
+            self._epoch, self._step = epoch, step
+            self._version += 1
+
+    def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None:
+        """Record every metric of a finished epoch."""
+        with self._lock:
+            self._history.add_epoch(epoch, logs)
+            self._epochs_done = epoch
+            self._last_epoch_logs = {k: float(v) for k, v in logs.items()}
+            self._version += 1
+
+    # -- control side (GUI thread) -------------------------------------------------------
+
+    def set_paused(self, paused: bool) -> None:
+        """Note a pause or resume so the time-left estimate skips the pause."""
+        now = time.monotonic()
+        with self._lock:
+            if paused and self._paused_since is None:
+                self._paused_since = now
+            elif not paused and self._paused_since is not None:
+                self._paused_total += now - self._paused_since
+                self._paused_since = None
+            self._version += 1
+
+    def snapshot(self) -> ProgressSnapshot:
+        """A consistent view of everything recorded so far."""
+        now = time.monotonic()
+        with self._lock:
+            paused_total = self._paused_total
+            if self._paused_since is not None:
+                paused_total += now - self._paused_since
+            snap = ProgressSnapshot(
+                version=self._version,
+                plan=self._plan,
+                epoch=self._epoch,
+                step=self._step,
+                epochs_done=self._epochs_done,
+                batch_x=self._history.batch_loss.x,
+                batch_y=self._batch_only.y,
+                batch_mean_y=self._history.batch_loss.y,
+                epochs={
+                    name: (series.x, series.y)
+                    for name, series in self._history.epoch_metrics.items()
+                },
+                last_epoch_logs=dict(self._last_epoch_logs),
+                elapsed=now - self._created - paused_total,
+                paused=self._paused_since is not None,
+            )
+            first = self._first_batch_at
+        if first is not None and snap.steps_done > 0 and snap.total_steps:
+            active = max(now - first - paused_total, 1e-6)
+            rate = snap.steps_done / active
+            snap.seconds_left = (snap.total_steps - snap.steps_done) / rate
+        return snap

@@ -1,0 +1,351 @@
+"""Everything that runs off the GUI thread; the only ui module that reaches into the backend.
+
+``workbench.backend.api`` is imported lazily inside worker methods, on worker threads, so the
+window shows before TensorFlow loads. Three kinds of workers:
+
+- :class:`CallThread` runs one plain function (reading a CSV with pandas: no TensorFlow).
+- :class:`BackendClient` owns one long-lived thread with a :class:`BackendWorker` on it: it
+  loads TensorFlow first, then serves model summaries, predictions and exports in order.
+- :class:`TrainingThread` runs one ``api.train`` call; progress goes into a
+  :class:`~workbench.ui.progress.ProgressRecorder` that the GUI polls from a timer.
+
+Results travel back by signals whose receivers live in the GUI thread (queued connections);
+exceptions become a message string, never a traceback shown to the person.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.layers import LayerSpec
+from workbench.core.listener import TrainingControl
+from workbench.core.project import Project
+from workbench.ui.progress import ProgressRecorder
+
+if TYPE_CHECKING:  # pandas loads on the loader thread, not with the window
+    from workbench.core.textdata import TextTable
+
+log = logging.getLogger(__name__)
+
+
+def describe_exception(what: str, exc: BaseException) -> str:
+    """A one-paragraph message for the person; the traceback goes to the log only."""
+    if isinstance(exc, WorkbenchError):
+        return str(exc)
+    log.error("Unexpected error while %s", what, exc_info=exc)
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"Unexpected error while {what}: {name}{': ' + detail if detail else ''}"
+
+
+# -- plain calls (data loading) ----------------------------------------------------------------
+
+
+def load_table(
+    path: str, text_column: str | None = None, label_column: str | None = None
+) -> tuple[TextTable, dict[str, Any]]:
+    """Read a file and summarise it: pandas only, safe before TensorFlow is loaded."""
+    from workbench.core.textdata import load_text_table
+
+    table = load_text_table(path, text_column, label_column)
+    return table, table.summary()
+
+
+def choose_columns(
+    table: TextTable, text_column: str, label_column: str
+) -> tuple[TextTable, dict[str, Any]]:
+    """The same data with other columns, checked and summarised."""
+    chosen = table.with_columns(text_column, label_column)
+    return chosen, chosen.summary()
+
+
+class CallThread(QThread):
+    """Runs ``function(*args)`` once off the GUI thread and reports the result or a message."""
+
+    #: The function returned: (token, result).
+    sig_done = Signal(int, object)
+    #: The function raised: (token, message for the person).
+    sig_failed = Signal(int, str)
+
+    def __init__(self, token: int, what: str, function: Callable[..., Any], *args: Any) -> None:
+        super().__init__()
+        self.token = token
+        self.what = what
+        self._function = function
+        self._args = args
+
+    def run(self) -> None:
+        """Worker thread: call and report; never raises."""
+        try:
+            result = self._function(*self._args)
+        except Exception as exc:
+            self.sig_failed.emit(self.token, describe_exception(self.what, exc))
+        else:
+            self.sig_done.emit(self.token, result)
+
+
+# -- the backend thread ------------------------------------------------------------------------
+
+
+class _RequestCounter:
+    """Latest request id per kind, read by the worker to skip requests already outdated."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, int] = {}
+
+    def next(self, kind: str) -> int:
+        with self._lock:
+            self._latest[kind] = self._latest.get(kind, 0) + 1
+            return self._latest[kind]
+
+    def latest(self, kind: str) -> int:
+        with self._lock:
+            return self._latest.get(kind, 0)
+
+
+class PythonLoopThread(QThread):
+    """A QThread whose event loop runs inside a Python ``run()``.
+
+    With a plain QThread, PySide creates and destroys a Python thread state around every slot
+    call, so ``threading.local`` data is lost between calls. TensorFlow keeps its eager
+    context and Keras its global state in thread-locals: building a model in one slot after
+    importing TensorFlow in another crashes the process (segfault in ``hash_table_v2``).
+    Running ``exec()`` from Python keeps one thread state for the thread's whole life.
+    """
+
+    def run(self) -> None:
+        """Worker thread: serve queued slot calls until quit()."""
+        self.exec()
+
+
+class BackendWorker(QObject):
+    """Lives on the backend thread; each slot runs there, one request at a time."""
+
+    sig_ready = Signal(str)
+    sig_load_failed = Signal(str)
+    sig_summary = Signal(int, object)
+    sig_summary_failed = Signal(int, str)
+    sig_prediction = Signal(int, object)
+    sig_prediction_failed = Signal(int, str)
+    sig_saved = Signal(str)
+    sig_save_failed = Signal(str)
+
+    def __init__(self, counter: _RequestCounter) -> None:
+        super().__init__()
+        self._counter = counter
+
+    @Slot()
+    def load(self) -> None:
+        """Import TensorFlow and Keras (seconds)."""
+        try:
+            from workbench.backend import api
+
+            description = api.load()
+        except Exception as exc:
+            self.sig_load_failed.emit(describe_exception("loading TensorFlow", exc))
+        else:
+            self.sig_ready.emit(description)
+
+    @Slot(int, object, object)
+    def summarize(self, request_id: int, layers: list[LayerSpec], num_classes: Any) -> None:
+        """Build the stack symbolically, unless a newer request already superseded this one."""
+        if request_id != self._counter.latest("summary"):
+            return
+        try:
+            from workbench.backend import api
+
+            summary = api.summarize(layers, num_classes)
+        except Exception as exc:
+            self.sig_summary_failed.emit(request_id, describe_exception("checking the model", exc))
+        else:
+            self.sig_summary.emit(request_id, summary)
+
+    @Slot(int, object, object)
+    def predict(self, request_id: int, predictor: Any, texts: list[str]) -> None:
+        """Label the texts with the trained model."""
+        try:
+            predictions = predictor.predict(texts)
+        except Exception as exc:
+            self.sig_prediction_failed.emit(request_id, describe_exception("predicting", exc))
+        else:
+            self.sig_prediction.emit(request_id, predictions)
+
+    @Slot(object, str)
+    def save(self, predictor: Any, path: str) -> None:
+        """Write the model as a .keras file."""
+        try:
+            written = predictor.save(path)
+        except Exception as exc:
+            self.sig_save_failed.emit(describe_exception("exporting the model", exc))
+        else:
+            self.sig_saved.emit(str(written))
+
+
+class BackendClient(QObject):
+    """GUI-thread handle of the backend thread: send requests, get the latest answers back.
+
+    Summaries are numbered; an answer to an outdated request is dropped (here and, before
+    the work starts, in the worker), so fast edits never show an old model's shapes.
+    """
+
+    #: TensorFlow is loaded: (description such as 'Keras 3.15.1').
+    sig_ready = Signal(str)
+    #: TensorFlow could not be loaded: (message).
+    sig_load_failed = Signal(str)
+    #: The newest summary: (StackSummary, layer uids it describes).
+    sig_summary = Signal(object, object)
+    #: Building the newest summary raised: (message).
+    sig_summary_failed = Signal(str)
+    #: Predictions for the newest request: (list of Prediction).
+    sig_prediction = Signal(object)
+    #: Prediction raised: (message).
+    sig_prediction_failed = Signal(str)
+    #: The model was exported: (path written).
+    sig_saved = Signal(str)
+    #: Export raised: (message).
+    sig_save_failed = Signal(str)
+
+    _sig_load = Signal()
+    _sig_summarize = Signal(int, object, object)
+    _sig_predict = Signal(int, object, object)
+    _sig_save = Signal(object, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._counter = _RequestCounter()
+        self._thread: PythonLoopThread | None = None
+        self._worker: BackendWorker | None = None
+        self._summary_uids: dict[int, list[int]] = {}
+        self.ready = False
+        self.description = ""
+
+    @property
+    def started(self) -> bool:
+        """True once :meth:`start` ran (and until :meth:`shutdown`)."""
+        return self._thread is not None
+
+    def start(self) -> None:
+        """Start the backend thread and load TensorFlow on it."""
+        if self._thread is not None:
+            return
+        self._thread = PythonLoopThread()
+        self._thread.setObjectName("workbench-backend")
+        self._worker = BackendWorker(self._counter)
+        self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._sig_load.connect(self._worker.load)
+        self._sig_summarize.connect(self._worker.summarize)
+        self._sig_predict.connect(self._worker.predict)
+        self._sig_save.connect(self._worker.save)
+        self._worker.sig_ready.connect(self._on_ready)
+        self._worker.sig_load_failed.connect(self._on_load_failed)
+        self._worker.sig_summary.connect(self._on_summary)
+        self._worker.sig_summary_failed.connect(self._on_summary_failed)
+        self._worker.sig_prediction.connect(self._on_prediction)
+        self._worker.sig_prediction_failed.connect(self._on_prediction_failed)
+        self._worker.sig_saved.connect(self.sig_saved)
+        self._worker.sig_save_failed.connect(self.sig_save_failed)
+        self._thread.start()
+        self._sig_load.emit()
+
+    def request_summary(self, layers: list[LayerSpec], num_classes: int | None) -> int:
+        """Ask for a summary of a copy of ``layers``; returns the request id."""
+        request_id = self._counter.next("summary")
+        frozen = copy.deepcopy(layers)
+        self._summary_uids = {request_id: [layer.uid for layer in frozen]}
+        self._sig_summarize.emit(request_id, frozen, num_classes)
+        return request_id
+
+    def predict(self, predictor: Any, texts: list[str]) -> int:
+        """Ask for predictions; returns the request id."""
+        request_id = self._counter.next("predict")
+        self._sig_predict.emit(request_id, predictor, list(texts))
+        return request_id
+
+    def save(self, predictor: Any, path: str) -> None:
+        """Export the model in the background."""
+        self._sig_save.emit(predictor, path)
+
+    def shutdown(self) -> None:
+        """Stop the thread after its current request and wait for it (used by closeEvent)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._counter.next("summary")  # queued summaries become outdated: skipped
+        thread.quit()
+        thread.wait()
+        self._worker = None
+        self.ready = False
+
+    @Slot(str)
+    def _on_ready(self, description: str) -> None:
+        self.ready = True
+        self.description = description
+        self.sig_ready.emit(description)
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        self.sig_load_failed.emit(message)
+
+    @Slot(int, object)
+    def _on_summary(self, request_id: int, summary: Any) -> None:
+        if request_id == self._counter.latest("summary"):
+            self.sig_summary.emit(summary, self._summary_uids.get(request_id, []))
+
+    @Slot(int, str)
+    def _on_summary_failed(self, request_id: int, message: str) -> None:
+        if request_id == self._counter.latest("summary"):
+            self.sig_summary_failed.emit(message)
+
+    @Slot(int, object)
+    def _on_prediction(self, request_id: int, predictions: Any) -> None:
+        if request_id == self._counter.latest("predict"):
+            self.sig_prediction.emit(predictions)
+
+    @Slot(int, str)
+    def _on_prediction_failed(self, request_id: int, message: str) -> None:
+        if request_id == self._counter.latest("predict"):
+            self.sig_prediction_failed.emit(message)
+
+
+# -- training ----------------------------------------------------------------------------------
+
+
+class TrainingThread(QThread):
+    """One training run: ``api.train`` on this thread, which owns the Keras model meanwhile.
+
+    Stop and pause go through :attr:`control` (a core TrainingControl, safe from any thread);
+    progress lands in :attr:`recorder`. The thread never touches a widget.
+    """
+
+    #: Training returned: (TrainingOutcome, Predictor).
+    sig_finished = Signal(object, object)
+    #: Training raised: (message for the person).
+    sig_failed = Signal(str)
+
+    def __init__(self, project: Project, table: TextTable) -> None:
+        super().__init__()
+        self.setObjectName("workbench-training")
+        self._project = copy.deepcopy(project)
+        self._table = table
+        self.recorder = ProgressRecorder()
+        self.control = TrainingControl()
+
+    def run(self) -> None:
+        """Worker thread: train, then report once."""
+        try:
+            from workbench.backend import api
+
+            outcome, predictor = api.train(self._project, self._table, self.recorder, self.control)
+        except Exception as exc:
+            self.sig_failed.emit(describe_exception("training", exc))
+        else:
+            self.sig_finished.emit(outcome, predictor)
