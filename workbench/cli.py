@@ -225,8 +225,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     """Open the main window."""
     from workbench.ui.app import run
 
-    argv = [sys.argv[0]] + ([args.file] if getattr(args, "file", None) else [])
-    return run(argv)
+    return run([args.file] if getattr(args, "file", None) else [])
 
 
 COMMANDS = {

@@ -73,6 +73,8 @@ def test_open_file_shows_rows_columns_and_class_counts(qtbot, window, csv_path):
     # The model was adapted to the data and the person was told.
     suggested = window.table.suggested_sequence_length()
     assert window.project.layers[0].params["output_sequence_length"] == suggested
+    # The open parameter form (TextVectorization is selected at start) shows it too.
+    assert window.model_view.param_form.editor("output_sequence_length").value() == suggested
     message = window.statusBar().currentMessage()
     assert "Loaded reviews.csv: 120 rows, 2 classes" in message
     assert f"sequence length → {suggested} words" in message
@@ -295,31 +297,46 @@ def test_layer_added_with_defaults(qtbot, window):
     assert isinstance(view.param_form.editor("layer"), QComboBox)
 
 
-def test_app_run_shows_the_window_and_returns_when_it_closes():
-    """workbench.ui.app.run in a fresh process; the backend start is replaced by a close."""
+def test_app_run_shows_the_window_and_opens_a_file_given_on_the_command_line(tmp_path):
+    """workbench.ui.app.run in a fresh process, as `workbench gui FILE` calls it; the backend
+    start is replaced so TensorFlow never loads, and the window closes once the file is in."""
+    data = tmp_path / "given.csv"
+    data.write_text("text,label\nfine day,a\nbad day,b\n", encoding="utf-8")
     code = textwrap.dedent(
         """
         import os, sys
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
         import workbench.ui.app as app_module
 
         def start_backend(window):
             print("shown:", window.isVisible(), window.windowTitle(), flush=True)
-            QTimer.singleShot(100, window.close)
+
+            def wait_for_data():
+                if window.table is None:
+                    QTimer.singleShot(20, wait_for_data)
+                    return
+                print("loaded:", window.table.path.name, len(window.table.frame), flush=True)
+                window.close()
+
+            QTimer.singleShot(20, wait_for_data)
 
         app_module.MainWindow.start_backend = start_backend
-        status = app_module.run([])
+        status = app_module.run([sys.argv[1]])
         print("tensorflow loaded:", "tensorflow" in sys.modules)
         sys.exit(status)
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code, str(data)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "shown: True Training Workbench" in result.stdout
+    assert "loaded: given.csv 2" in result.stdout
     assert "tensorflow loaded: False" in result.stdout
 
 

@@ -28,4 +28,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     window.show()
     app.processEvents()  # paint the window before the backend thread competes for the GIL
     window.start_backend()
+    files = [a for a in args if not a.startswith("-")]
+    if files:  # `workbench gui data.csv`: open it like File > Open would
+        window.open_path(files[0])
     return int(app.exec())

@@ -163,6 +163,7 @@ class ModelView(QWidget):
         form_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form_holder)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         params_box = QGroupBox("Layer parameters")
@@ -176,7 +177,7 @@ class ModelView(QWidget):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([230, 640, 340])
+        splitter.setSizes([220, 620, 420])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -198,6 +199,7 @@ class ModelView(QWidget):
 
     def refresh(self) -> None:
         """Re-read the list after someone else changed it (e.g. adapted to new data)."""
+        self.param_form.set_layer(None)  # the selected layer's values may have changed too
         self.set_layers(self._layers, keep_row=True)
 
     def set_summary(self, summary: StackSummary | None, uids: list[int]) -> None:
