@@ -14,8 +14,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import WorkbenchError
-from workbench.core.samples import DEFAULT_SAMPLE
+from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -37,13 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
     gui.add_argument("file", nargs="?", help="a dataset to open at start")
 
-    train = sub.add_parser("train", help="train the default text classifier on a CSV/TSV")
+    train = sub.add_parser("train", help="train the default template for a dataset")
     source = train.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", type=Path, help="CSV/TSV file of texts and labels")
+    source.add_argument("--data", type=Path, help="a CSV/TSV/JSONL file, a folder, or an .npz")
     source.add_argument(
-        "--sample", action="store_true", help=f"use the bundled sample ({DEFAULT_SAMPLE.title})"
+        "--sample",
+        nargs="?",
+        const=DEFAULT_SAMPLE.name,
+        choices=sorted(SAMPLES),
+        help=f"train on a bundled sample (default {DEFAULT_SAMPLE.name})",
     )
-    _column_options(train)
+    _data_options(train)
     train.add_argument("--epochs", type=_positive_int, default=5)
     train.add_argument("--batch-size", type=_positive_int, default=32)
     train.add_argument("--learning-rate", type=float, default=1e-3)
@@ -53,7 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--sequence-length",
         type=_positive_int,
-        help="words per text (default: suggested from the data)",
+        help="text: words per text (default: suggested from the data)",
+    )
+    train.add_argument(
+        "--augment", action="store_true", help="images: random flips, rotations and zooms"
     )
     train.add_argument(
         "--output",
@@ -63,23 +71,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--json", action="store_true", help="one JSON object per line")
 
-    predict = sub.add_parser("predict", help="classify texts with a saved .keras model")
+    predict = sub.add_parser("predict", help="predict with a saved .keras model")
     predict.add_argument("model", type=Path)
-    predict.add_argument(
-        "--text", action="append", required=True, help="a text to classify (repeat for several)"
+    what = predict.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", action="append", help="a text to classify (repeat for several)")
+    what.add_argument(
+        "--input",
+        type=Path,
+        help="a CSV of rows (tables, texts), an image or a folder of images, or an .npz",
     )
+    predict.add_argument("--output", type=Path, help="write the predictions to this CSV")
+    predict.add_argument("--x-name", default="x", help="npz input: the features array")
     predict.add_argument("--json", action="store_true")
 
-    check = sub.add_parser("check-data", help="show what the loader understands of a file")
+    check = sub.add_parser("check-data", help="show what the loader understands of a dataset")
     check.add_argument("file", type=Path)
-    _column_options(check)
+    _data_options(check)
     check.add_argument("--json", action="store_true")
     return parser
 
 
-def _column_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--text-column", help="column holding the texts (default: guessed)")
-    parser.add_argument("--label-column", help="column holding the labels (default: guessed)")
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kind", choices=KINDS, help="kind of data (default: inferred)")
+    parser.add_argument("--text-column", help="text: column holding the texts (default: guessed)")
+    parser.add_argument(
+        "--label-column", help="column holding the labels or targets (default: guessed)"
+    )
+    parser.add_argument(
+        "--task", choices=TASKS, help="tables and arrays: default inferred from the target"
+    )
+    parser.add_argument("--x-name", default="x", help="npz: the features array (default x)")
+    parser.add_argument("--y-name", default="y", help="npz: the targets array (default y)")
 
 
 def _positive_int(value: str) -> int:
@@ -93,28 +115,65 @@ def _emit(as_json: bool, event: dict[str, Any], text: str) -> None:
     print(json.dumps(event) if as_json else text, flush=True)
 
 
-def cmd_check_data(args: argparse.Namespace) -> int:
-    """Load a table and print what was understood."""
-    from workbench.core.textdata import load_text_table
+def _load(args: argparse.Namespace, path: Path, sample: Sample | None = None) -> Any:
+    from workbench.core.datasets import load_dataset
 
-    table = load_text_table(args.file, args.text_column, args.label_column)
-    info = table.summary()
+    return load_dataset(
+        path,
+        args.kind or (sample.kind if sample else None),
+        text_column=args.text_column or (sample.text_column if sample else None),
+        label_column=args.label_column or (sample.label_column if sample else None),
+        task=args.task or (sample.task if sample else None),
+        x_name=args.x_name,
+        y_name=args.y_name,
+    )
+
+
+def cmd_check_data(args: argparse.Namespace) -> int:
+    """Load a dataset and print what was understood."""
+    info = _load(args, args.file).summary()
     if args.json:
         print(json.dumps(info))
         return EXIT_OK
-    print(f"File:     {info['file']}")
-    print(f"Rows:     {info['rows']}")
-    print(f"Columns:  {', '.join(info['columns'])}")
-    print(f"Text:     {info['text_column']}   Label: {info['label_column']}")
-    print(f"Classes:  {len(info['classes'])}")
-    for label, count in info["classes"].items():
-        print(f"  {label:<24} {count:>8}  ({100 * count / info['rows']:.1f}%)")
-    words = info["words_per_text"]
-    print(
-        f"Words per text: median {words['median']:g}, 95th percentile {words['p95']:g}, "
-        f"max {words['max']}; suggested sequence length {info['suggested_sequence_length']}"
-    )
-    for note in info["notes"]:
+    labels = {
+        "file": "File",
+        "folder": "Folder",
+        "kind": "Kind",
+        "rows": "Rows",
+        "task": "Task",
+        "text_column": "Text",
+        "label_column": "Label",
+        "x_shape": "x shape",
+        "image_size": "Image size",
+    }
+    for key, title in labels.items():
+        if key in info:
+            value = info[key]
+            value = " x ".join(map(str, value)) if isinstance(value, list) else value
+            print(f"{title + ':':<12}{value}")
+    if "features" in info:
+        print("Features:   " + ", ".join(f"{c} ({t})" for c, t in info["features"].items()))
+    if info.get("ignored"):
+        print("Ignored:    " + ", ".join(info["ignored"]))
+    classes = info.get("classes") or {}
+    if classes:
+        print(f"Classes:    {len(classes)}")
+        for label, count in classes.items():
+            print(f"  {label:<24} {count:>8}  ({100 * count / info['rows']:.1f}%)")
+    if "target" in info:
+        t = info["target"]
+        print(f"Target:     min {t['min']:g}, mean {t['mean']:g}, max {t['max']:g}")
+    if "words_per_text" in info:
+        words = info["words_per_text"]
+        print(
+            f"Words per text: median {words['median']:g}, 95th percentile {words['p95']:g}, "
+            f"max {words['max']}; suggested sequence length {info['suggested_sequence_length']}"
+        )
+    for column, count in (info.get("missing_values") or {}).items():
+        print(f"Missing:    {count} in {column!r}")
+    for item in info.get("skipped") or []:
+        print(f"Skipped:    {item['file']}: {item['reason']}")
+    for note in info.get("notes") or []:
         print(f"Note: {note}")
     return EXIT_OK
 
@@ -129,9 +188,10 @@ class _PrintListener:
     def on_plan(self, plan) -> None:
         self.epochs = plan.epochs
         if not self.as_json:
+            classes = f"; classes: {', '.join(plan.class_names)}" if plan.class_names else ""
             print(
-                f"Training on {plan.train_samples} texts, validating on "
-                f"{plan.validation_samples}; classes: {', '.join(plan.class_names)}",
+                f"Training on {plan.train_samples} samples, validating on "
+                f"{plan.validation_samples}{classes}",
                 flush=True,
             )
 
@@ -147,22 +207,20 @@ class _PrintListener:
         }
         text = (
             f"Epoch {epoch}/{self.epochs}: "
-            + ", ".join(f"{k} {v:.4f}" for k, v in logs.items())
-            + f", {samples_per_second:.0f} texts/s"
+            + ", ".join(f"{k} {v:.4g}" for k, v in logs.items())
+            + f", {samples_per_second:.0f} samples/s"
         )
         _emit(self.as_json, event, text)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train the default text template and save it."""
+    """Train the default template of the data's kind and save it."""
     from workbench.core import templates
     from workbench.core.project import DatasetSpec, Project, TrainingConfig
-    from workbench.core.textdata import load_text_table
 
-    path = DEFAULT_SAMPLE.path if args.sample else args.data
-    text_col = args.text_column or (DEFAULT_SAMPLE.text_column if args.sample else None)
-    label_col = args.label_column or (DEFAULT_SAMPLE.label_column if args.sample else None)
-    table = load_text_table(path, text_col, label_col)
+    sample = SAMPLES[args.sample] if args.sample else None
+    path = sample.path if sample else args.data
+    dataset = _load(args, path, sample)
     training = TrainingConfig(
         optimizer=args.optimizer,
         learning_rate=args.learning_rate,
@@ -172,23 +230,27 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     training.check()
-    project = Project(
-        DatasetSpec(str(path), table.text_column, table.label_column),
-        templates.text_classifier(len(table.class_names())),
-        training,
+    spec = DatasetSpec(
+        str(path),
+        getattr(dataset, "text_column", ""),
+        getattr(dataset, "label_column", ""),
+        kind=dataset.kind,
+        task=dataset.task,
+        augment=args.augment,
     )
-    templates.fit_sequence_length(
-        project.layers, args.sequence_length or table.suggested_sequence_length()
-    )
+    project = Project(spec, templates.default_layers(dataset), training)
+    if args.sequence_length:
+        templates.fit_sequence_length(project.layers, args.sequence_length)
 
     from workbench.backend import api
 
     output: Path = args.output
-    outcome, _ = api.train(project, table, _PrintListener(args.json), output_dir=output)
+    outcome, _ = api.train(project, dataset, _PrintListener(args.json), output_dir=output)
     project.save(output / "project.json")
+    best = {k: v for k, v in outcome.best_metrics.items() if k.startswith("val_")}
     done = {
         "event": "done",
-        **{k: v for k, v in outcome.best_metrics.items() if k.startswith("val_")},
+        **best,
         "best_epoch": outcome.best_epoch,
         "samples_per_second": round(outcome.samples_per_second or 0.0, 1),
         "model": outcome.model_path,
@@ -197,27 +259,93 @@ def cmd_train(args: argparse.Namespace) -> int:
         args.json,
         done,
         f"Best epoch {outcome.best_epoch}: "
-        + ", ".join(f"{k} {v:.4f}" for k, v in outcome.best_metrics.items() if k.startswith("val_"))
+        + ", ".join(f"{k} {v:.4g}" for k, v in best.items())
         + f". Model saved to {outcome.model_path}",
     )
     return EXIT_OK
 
 
+def _prediction_rows(predictor: Any, args: argparse.Namespace) -> list[tuple[str, Any]]:
+    """(what was predicted, Prediction) pairs for --text or --input."""
+    from workbench.core.datasets import IMAGE_SUFFIXES
+    from workbench.core.errors import DataError
+    from workbench.core.textdata import read_table
+
+    if args.text:
+        if predictor.kind != "text":
+            raise DataError(f"{args.model}: this is a {predictor.kind} model; use --input FILE.")
+        return list(zip(args.text, predictor.predict(args.text), strict=True))
+    source: Path = args.input
+    if not source.exists():
+        raise DataError(f"{source}: not found.")
+    if predictor.kind == "images":
+        files = (
+            sorted(p for p in source.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+            if source.is_dir()
+            else [source]
+        )
+        if not files:
+            raise DataError(f"{source}: no images (png, jpg, bmp, gif) found.")
+        answers, used = predictor.predict_images(files)
+        return list(zip(used, answers, strict=True))
+    if predictor.kind == "npz":
+        import numpy as np
+
+        with np.load(source, allow_pickle=False) as archive:
+            name = args_x_name(args, archive.files, source)
+            x = archive[name]
+        return [(str(i), p) for i, p in enumerate(predictor.predict_arrays(x))]
+    if source.suffix.lower() == ".txt" and predictor.kind == "text":
+        texts = [t for t in source.read_text(encoding="utf-8").splitlines() if t.strip()]
+        return list(zip(texts, predictor.predict(texts), strict=True))
+    frame = read_table(source)
+    if predictor.kind == "text":
+        column = predictor.meta.get("text_column") or ""
+        if column not in frame.columns:
+            column = next((c for c in frame.columns if frame[c].dtype == object), frame.columns[0])
+        texts = frame[column].fillna("").astype(str).tolist()
+        return list(zip(texts, predictor.predict(texts), strict=True))
+    answers = predictor.predict_table(frame, str(source))
+    return [(str(i + 2), p) for i, p in enumerate(answers)]  # file line numbers
+
+
+def args_x_name(args: argparse.Namespace, names: list[str], source: Path) -> str:
+    """The features array of an .npz given to predict."""
+    from workbench.core.errors import DataError
+
+    if args.x_name in names:
+        return args.x_name
+    raise DataError(f"{source}: no array named {args.x_name!r}; arrays: {', '.join(names)}.")
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
-    """Classify texts with a saved model."""
+    """Predict with a saved model: texts, table rows, images or arrays."""
     from workbench.backend.api import Predictor
 
     predictor = Predictor.load(args.model)
-    for text, result in zip(args.text, predictor.predict(args.text), strict=True):
+    rows = _prediction_rows(predictor, args)
+    if args.output:
+        import pandas as pd
+
+        records = []
+        for item, result in rows:
+            record = {"input": item, "prediction": result.label}
+            record.update({f"p_{k}": v for k, v in result.probabilities.items()})
+            records.append(record)
+        pd.DataFrame(records).to_csv(args.output, index=False)
+        print(f"Wrote {len(records)} predictions to {args.output}")
+        return EXIT_OK
+    for item, result in rows:
         if args.json:
-            print(
-                json.dumps(
-                    {"text": text, "label": result.label, "probabilities": result.probabilities}
-                )
-            )
+            event = {"input": item, "label": result.label, "probabilities": result.probabilities}
+            if result.value is not None:
+                event["value"] = result.value
+            print(json.dumps(event))
         else:
             probs = ", ".join(f"{k} {v:.3f}" for k, v in result.probabilities.items())
-            print(f"{result.label}  ({probs})  <- {text}")
+            print(
+                f"{result.label}  ({probs})  <- {item}" if probs else f"{result.label}  <- {item}"
+            )
     return EXIT_OK
 
 

@@ -47,7 +47,7 @@ def test_every_palette_layer_builds_in_a_sensible_stack():
     [
         (lambda s: s.insert(2, LayerSpec("GlobalMaxPooling1D")), 3, "needs a sequence"),
         (lambda s: s[1].params.update(input_dim=500), 1, "smaller than the vectorizer"),
-        (lambda s: s[2].params.update(return_sequences=True), 3, "one vector per text"),
+        (lambda s: s[2].params.update(return_sequences=True), 3, "one vector per sample"),
         (lambda s: s[3].params.update(units=3), 3, "must be Dense(1, sigmoid)"),
         (lambda s: s[2].params.update(units=0), 2, "at least 1"),
         (lambda s: s.pop(1), 1, "Put an Embedding layer before it"),

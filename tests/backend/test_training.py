@@ -128,7 +128,8 @@ def test_vocabulary_is_adapted_on_the_training_split_only(binary_table):
     trainer = Trainer(tiny_project(binary_table, epochs=1), binary_table)
     trainer.run(NullListener(), TrainingControl())
     vocab = set(trainer.model.layers[1].get_vocabulary())
-    train_words = {w for t in trainer.split.train_texts for w in t.split()}
+    train_texts = trainer.adapter.train_texts(trainer.split.train)
+    train_words = {w for t in train_texts for w in t.split()}
     assert vocab - {"", "[UNK]"} <= train_words
 
 

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from workbench.backend import api
-from workbench.backend.data import split_table
+from workbench.backend.adapters import adapter_for
 from workbench.core.listener import NullListener
 from workbench.core.project import Project
 from workbench.core.samples import DEFAULT_SAMPLE
@@ -31,11 +31,14 @@ from workbench.core.textdata import load_text_table
 
 
 def tfidf_accuracy(table, seed: int) -> float:
-    split = split_table(table, 0.2, seed)
+    adapter = adapter_for(table)  # the same stratified split the trainer makes
+    split = adapter.split(0.2, seed)
+    texts, labels = adapter.train_texts(split.train), adapter.targets()
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
     model = LogisticRegression(C=4, max_iter=2000)
-    model.fit(vectorizer.fit_transform(split.train_texts), split.train_labels)
-    return float(model.score(vectorizer.transform(split.val_texts), split.val_labels))
+    model.fit(vectorizer.fit_transform(texts), labels[split.train])
+    val = vectorizer.transform(adapter.train_texts(split.val))
+    return float(model.score(val, labels[split.val]))
 
 
 def keras_accuracy(table, seed: int, naive: bool) -> tuple[float, float]:

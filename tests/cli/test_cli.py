@@ -91,7 +91,7 @@ def test_check_data_reports_what_was_understood(tmp_path, capsys):
     assert info["rows"] == 30 and info["classes"] == {"neg": 15, "pos": 15}
     assert (info["text_column"], info["label_column"]) == ("review", "sentiment")
     code, out, _ = run_cli(capsys, "check-data", data)
-    assert "Classes:  2" in out and "suggested sequence length" in out
+    assert "Classes:    2" in out and "suggested sequence length" in out
 
 
 def bad_inputs(tmp_path):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.ui.conftest import LONG, load
-from workbench.core.layers import LayerSpec
+from workbench.core.layers import CATALOG, LayerSpec
 from workbench.ui.main_window import DATA_TAB
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,7 +198,7 @@ def test_palette_add_remove_and_move_layers(qtbot, window):
         for i in range(view.palette_tree.topLevelItemCount())
         for j in range(view.palette_tree.topLevelItem(i).childCount())
     }
-    assert "GlobalMaxPooling1D" in kinds and "Bidirectional" in kinds and len(kinds) == 11
+    assert "GlobalMaxPooling1D" in kinds and "Bidirectional" in kinds and len(kinds) == len(CATALOG)
 
     changes: list[int] = []
     view.sig_changed.connect(lambda: changes.append(1))
@@ -353,5 +353,5 @@ def test_help_about_names_the_app(qtbot, window, monkeypatch):
 def test_menus_and_shortcuts(qtbot, window):
     assert window.open_action.shortcut().toString() == "Ctrl+O"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
-    assert window.sample_menu.actions()[0].text().startswith("WordNet definitions")
+    assert window.sample_menu.actions()[0].text().startswith("Text: WordNet definitions")
     assert window.size().width() >= 1200 and window.size().height() >= 760

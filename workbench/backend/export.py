@@ -1,8 +1,8 @@
-"""Saving and opening models: a plain .keras file, with the class names inside it.
+"""Saving and opening models: a plain .keras file, with what prediction needs inside it.
 
-The class names travel as an extra ``workbench.json`` entry in the .keras zip, which Keras
-ignores, so ``keras.models.load_model`` opens the file as usual and nothing can get lost
-between a model and a side file.
+Class names, the kind of data and its column encodings travel as an extra ``workbench.json``
+entry in the .keras zip, which Keras ignores, so ``keras.models.load_model`` opens the file
+as usual and nothing can get lost between a model and a side file.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import WorkbenchError
@@ -23,7 +24,7 @@ import keras  # noqa: E402
 META_ENTRY = "workbench.json"
 
 
-def save_model_with_classes(model, class_names: list[str], path: str | Path) -> Path:
+def save_model_with_meta(model, meta: dict[str, Any], path: str | Path) -> Path:
     """Write atomically (temp file, fsync, rename) so a crash never leaves half a model."""
     path = Path(path)
     if path.suffix != ".keras":
@@ -34,7 +35,7 @@ def save_model_with_classes(model, class_names: list[str], path: str | Path) -> 
     try:
         model.save(tmp)
         with zipfile.ZipFile(tmp, "a") as archive:
-            archive.writestr(META_ENTRY, json.dumps({"class_names": list(class_names)}))
+            archive.writestr(META_ENTRY, json.dumps(meta))
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         shutil.move(tmp, path)
@@ -44,8 +45,8 @@ def save_model_with_classes(model, class_names: list[str], path: str | Path) -> 
     return path
 
 
-def load_model_with_classes(path: str | Path):
-    """Open a .keras model in safe mode; class names default to 0..n-1 when absent."""
+def load_model_with_meta(path: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Open a .keras model in safe mode; a plain Keras text model gets default metadata."""
     path = Path(path)
     if not path.is_file():
         raise WorkbenchError(f"{path}: model file not found.")
@@ -55,12 +56,13 @@ def load_model_with_classes(path: str | Path):
         model = keras.models.load_model(path, safe_mode=True, compile=False)
     except Exception as exc:  # Keras raises many kinds for a damaged archive
         raise WorkbenchError(f"{path}: cannot open this model ({exc}).") from None
-    class_names: list[str] | None = None
+    meta: dict[str, Any] = {}
     with zipfile.ZipFile(path) as archive:
         if META_ENTRY in archive.namelist():
             meta = json.loads(archive.read(META_ENTRY).decode("utf-8"))
-            class_names = [str(c) for c in meta.get("class_names", [])]
-    if not class_names:
+    if not meta.get("class_names") and meta.get("task") != "regression":
         units = int(model.outputs[0].shape[-1])
-        class_names = [str(i) for i in range(2 if units == 1 else units)]
-    return model, class_names
+        meta["class_names"] = [str(i) for i in range(2 if units == 1 else units)]
+    meta.setdefault("kind", "text")
+    meta.setdefault("task", "classification")
+    return model, meta

@@ -55,6 +55,21 @@ def make_layer(spec: LayerSpec, name: str | None = None) -> keras.layers.Layer:
             activation=p["activation"],
             name=name,
         )
+    if kind == "Conv2D":
+        return keras.layers.Conv2D(
+            p["filters"],
+            p["kernel_size"],
+            strides=p["strides"],
+            padding=p["padding"],
+            activation=p["activation"],
+            name=name,
+        )
+    if kind == "MaxPooling2D":
+        return keras.layers.MaxPooling2D(p["pool_size"], name=name)
+    if kind == "GlobalAveragePooling2D":
+        return keras.layers.GlobalAveragePooling2D(name=name)
+    if kind == "BatchNormalization":
+        return keras.layers.BatchNormalization(name=name)
     if kind == "GlobalMaxPooling1D":
         return keras.layers.GlobalMaxPooling1D(name=name)
     if kind == "GlobalAveragePooling1D":
@@ -116,45 +131,48 @@ def _note(spec: LayerSpec, caught: list[warnings.WarningMessage]) -> str | None:
     return None
 
 
-def _stack_rules(layers: list[LayerSpec]) -> list[tuple[int | None, str]]:
+def _stack_rules(layers: list[LayerSpec], kind: str) -> list[tuple[int | None, str]]:
     """Problems Keras would only report at fit time (or never)."""
     errors: list[tuple[int | None, str]] = []
     if not layers:
-        return [(None, "The model has no layers. Add a TextVectorization layer to start.")]
-    if layers[0].kind != "TextVectorization":
+        first = "a TextVectorization layer" if kind == "text" else "layers from the palette"
+        return [(None, f"The model has no layers. Add {first} to start.")]
+    if kind == "text" and layers[0].kind != "TextVectorization":
         errors.append(
             (0, "Text data needs a TextVectorization layer first, to turn words into numbers.")
         )
     max_tokens = None
     for index, layer in enumerate(layers):
         if layer.kind == "TextVectorization":
-            if index != 0:
+            if kind != "text":
+                errors.append((index, f"TextVectorization reads text, but this data is {kind}."))
+            elif index != 0:
                 errors.append((index, "TextVectorization must be the first layer."))
             max_tokens = layer.params["max_tokens"]
         if layer.kind == "Embedding" and max_tokens and layer.params["input_dim"] < max_tokens:
             errors.append(
                 (
                     index,
-                    (
-                        f"Vocabulary size {layer.params['input_dim']} is smaller than the "
-                        f"vectorizer's {max_tokens}: word indices would fall outside the table. "
-                        f"Set it to at least {max_tokens}."
-                    ),
+                    f"Vocabulary size {layer.params['input_dim']} is smaller than the "
+                    f"vectorizer's {max_tokens}: word indices would fall outside the table. "
+                    f"Set it to at least {max_tokens}.",
                 )
             )
     return errors
 
 
-def _head_rule(layers: list[LayerSpec], output: Any, num_classes: int) -> tuple[int, str] | None:
+def _head_rule(
+    layers: list[LayerSpec], output: Any, num_classes: int, task: str
+) -> tuple[int, str] | None:
     last = len(layers) - 1
-    units, activation, _ = head_for(num_classes)
+    units, activation, _ = head_for(num_classes, task)
     want = f"Dense({units}, {activation})"
     if len(output.shape) != 2:
         return (
             last,
-            f"The model must end with one vector per text, but ends with "
-            f"{_shape(output)}. Add GlobalMaxPooling1D or Flatten, or turn off return "
-            "sequences.",
+            f"The model must end with one vector per sample, but ends with "
+            f"{_shape(output)}. Add a global pooling layer or Flatten (or turn off return "
+            "sequences).",
         )
     head = layers[-1]
     if (
@@ -162,15 +180,42 @@ def _head_rule(layers: list[LayerSpec], output: Any, num_classes: int) -> tuple[
         or head.params["units"] != units
         or head.params["activation"] != activation
     ):
-        return (last, f"The data has {num_classes} classes, so the last layer must be {want}.")
+        why = (
+            "this is regression" if task == "regression" else f"the data has {num_classes} classes"
+        )
+        return (last, f"Because {why}, the last layer must be {want}.")
     return None
 
 
-def summarize_stack(layers: list[LayerSpec], num_classes: int | None = None) -> StackSummary:
-    """Build symbolically, layer by layer, recording shapes, parameter counts and errors."""
+def _input_block(adapter: Any | None) -> tuple[Any, Any]:
+    if adapter is None:  # no data yet: the text stack's raw-string input
+        inputs = keras.Input(shape=(), dtype="string", name="text")
+        return inputs, inputs
+    return adapter.input_block()
+
+
+def summarize_stack(
+    layers: list[LayerSpec],
+    num_classes: int | None = None,
+    adapter: Any | None = None,
+) -> StackSummary:
+    """Build symbolically, layer by layer, recording shapes, parameter counts and errors.
+
+    With an adapter, the data's own input block (encodings) comes first and the head is
+    judged against its task; without one, the stack is read as a text model.
+    """
     summary = StackSummary()
-    summary.errors.extend(_stack_rules(layers))
-    tensor = keras.Input(shape=(), dtype="string")
+    kind = adapter.dataset.kind if adapter is not None else "text"
+    task = adapter.task if adapter is not None else "classification"
+    if adapter is not None:
+        num_classes = len(adapter.class_names)
+    summary.errors.extend(_stack_rules(layers, kind))
+    try:
+        _, tensor = _input_block(adapter)
+    except Exception as exc:  # a dataset the encodings cannot take
+        summary.errors.append((None, f"The data cannot be encoded: {exc}"))
+        return summary
+    summary.input_shape = _shape(tensor)
     broken = False
     for index, spec in enumerate(layers):
         row = LayerSummary(index, spec.describe())
@@ -199,8 +244,8 @@ def summarize_stack(layers: list[LayerSpec], num_classes: int | None = None) -> 
         row.params = int(layer.count_params()) if layer.built else 0
         summary.total_params += row.params
         summary.trainable_params += sum(math.prod(w.shape) for w in layer.trainable_weights)
-    if not broken and layers and num_classes:
-        head = _head_rule(layers, tensor, num_classes)
+    if not broken and layers and (num_classes or task == "regression"):
+        head = _head_rule(layers, tensor, num_classes or 0, task)
         if head:
             summary.errors.append(head)
             summary.layers[head[0]].error = head[1]
@@ -210,14 +255,15 @@ def summarize_stack(layers: list[LayerSpec], num_classes: int | None = None) -> 
     return summary
 
 
-def build_model(layers: list[LayerSpec], num_classes: int) -> keras.Model:
-    """The trainable Keras model for a valid stack; raises ModelConfigError otherwise."""
-    summary = summarize_stack(layers, num_classes)
+def build_model(layers: list[LayerSpec], adapter: Any, train_rows: Any) -> keras.Model:
+    """The trainable model: the data's input block (statistics from the training rows),
+    then the person's layers. Raises ModelConfigError for a stack that cannot work."""
+    summary = summarize_stack(layers, adapter=adapter)
     if not summary.ok:
         index, message = summary.errors[0]
         raise ModelConfigError(summary.first_error() or message, index)
-    inputs = keras.Input(shape=(), dtype="string", name="text")
-    tensor = inputs
+    inputs, tensor = adapter.input_block(train_rows)
     for index, spec in enumerate(layers):
         tensor = make_layer(spec, name=f"{spec.kind.lower()}_{index + 1}")(tensor)
+    tensor = adapter.output_block(tensor, train_rows)
     return keras.Model(inputs, tensor, name="workbench_model")

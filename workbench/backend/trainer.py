@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from workbench.backend.data import TextSplit, adapt_vectorizers, split_table, text_dataset
+from workbench.backend.adapters import Adapter, Split, adapter_for, steps
 from workbench.backend.model_builder import build_model
 from workbench.backend.runtime import ensure_loaded
+from workbench.core.datasets import Dataset
 from workbench.core.listener import (
     TrainingControl,
     TrainingListener,
@@ -19,7 +21,6 @@ from workbench.core.listener import (
 )
 from workbench.core.project import Project
 from workbench.core.templates import head_for
-from workbench.core.textdata import TextTable
 
 ensure_loaded()
 import keras  # noqa: E402
@@ -108,50 +109,53 @@ def _floats(logs) -> dict[str, float]:
 
 
 class Trainer:
-    """Fits a project's layer stack on a text table. Blocks; run it off the GUI thread."""
+    """Fits a project's layer stack on any dataset. Blocks; run it off the GUI thread."""
 
     def __init__(
-        self, project: Project, table: TextTable, output_dir: str | Path | None = None
+        self, project: Project, dataset: Dataset, output_dir: str | Path | None = None
     ) -> None:
         project.training.check()
         self.project = project
-        self.table = table
+        self.dataset = dataset
         self.output_dir = Path(output_dir) if output_dir else None
         self.model: keras.Model | None = None
-        self.split: TextSplit | None = None
+        self.adapter: Adapter | None = None
+        self.split: Split | None = None
 
     def run(self, listener: TrainingListener, control: TrainingControl) -> TrainingOutcome:
         """Train until the epochs are done or a stop is requested."""
         cfg = self.project.training
         keras.backend.clear_session(free_memory=True)  # TF issue 61791: state grows per fit
         keras.utils.set_random_seed(cfg.seed)
-        split = self.split = split_table(self.table, cfg.validation_fraction, cfg.seed)
-        num_classes = len(split.class_names)
-        _, _, loss = head_for(num_classes)
-        model = self.model = build_model(self.project.layers, num_classes)
-        adapt_vectorizers(model, split.train_texts)
+        adapter = self.adapter = adapter_for(self.dataset, augment=self.project.dataset.augment)
+        split = self.split = adapter.split(cfg.validation_fraction, cfg.seed)
+        model = self.model = build_model(self.project.layers, adapter, split.train)
+        adapter.after_build(model, split.train)
+        _, _, loss = head_for(len(adapter.class_names), adapter.task)
+        metrics: list = ["accuracy"]
+        if adapter.task == "regression":
+            metrics = ["mae", keras.metrics.RootMeanSquaredError(name="root_mean_squared_error")]
         model.compile(
             optimizer=OPTIMIZERS[cfg.optimizer](learning_rate=cfg.learning_rate),
             loss=loss,
-            metrics=["accuracy"],
+            metrics=metrics,
         )
-        binary = num_classes == 2
-        train = text_dataset(
-            split.train_texts, split.train_labels, cfg.batch_size, binary, shuffle_seed=cfg.seed
-        )
-        val = text_dataset(split.val_texts, split.val_labels, cfg.batch_size, binary)
-        steps = math.ceil(len(split.train_texts) / cfg.batch_size)
+        train = adapter.dataset_for(split.train, cfg.batch_size, shuffle_seed=cfg.seed)
+        val = adapter.dataset_for(split.val, cfg.batch_size)
         listener.on_plan(
             TrainingPlan(
                 cfg.epochs,
-                steps,
-                len(split.train_texts),
-                len(split.val_texts),
-                list(split.class_names),
+                steps(len(split.train), cfg.batch_size),
+                len(split.train),
+                len(split.val),
+                list(adapter.class_names),
             )
         )
-        bridge = _Bridge(listener, control, len(split.train_texts), cfg.batch_size)
+        bridge = _Bridge(listener, control, len(split.train), cfg.batch_size)
         if not control.stop_requested:
+            # Image pipelines skip undecodable files, so Keras cannot know the epoch length
+            # up front and warns when an epoch ends; that end is expected here.
+            warnings.filterwarnings("ignore", message="Your input ran out of data")
             model.fit(
                 train,
                 validation_data=val,
@@ -161,16 +165,14 @@ class Trainer:
                 callbacks=[bridge],
             )
         bridge.restore_best()
-        later = bridge.epoch_rates[1:]
+        later = bridge.epoch_rates[1:] or bridge.epoch_rates
         outcome = TrainingOutcome(
             stopped=control.stop_requested,
             epochs_completed=bridge.epochs_completed,
             best_epoch=bridge.best_epoch,
             best_metrics=dict(bridge.best_logs),
-            samples_per_second=float(np.mean(later))
-            if later
-            else (bridge.epoch_rates[0] if bridge.epoch_rates else None),
-            class_names=list(split.class_names),
+            samples_per_second=float(np.mean(later)) if later else None,
+            class_names=list(adapter.class_names),
         )
         if self.output_dir is not None:
             outcome.model_path = str(self.predictor().save(self.output_dir / "model.keras"))
@@ -180,6 +182,6 @@ class Trainer:
         """The trained model wrapped for prediction and export."""
         from workbench.backend.api import Predictor
 
-        if self.model is None or self.split is None:
+        if self.model is None or self.adapter is None:
             raise RuntimeError("predictor() before run()")
-        return Predictor(self.model, self.split.class_names)
+        return Predictor(self.model, self.adapter.metadata())

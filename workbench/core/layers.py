@@ -194,6 +194,32 @@ _CATALOG: tuple[LayerType, ...] = (
         category="Convolution",
     ),
     LayerType(
+        "Conv2D",
+        "2-D convolution over an image: learns local patterns such as edges and strokes.",
+        (
+            ParamSpec("filters", "int", 32, minimum=1, maximum=65536),
+            ParamSpec("kernel_size", "int", 3, label="Kernel size", minimum=1, maximum=64),
+            ParamSpec("strides", "int", 1, minimum=1, maximum=64),
+            ParamSpec("padding", "choice", "same", choices=("valid", "same")),
+            ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS),
+        ),
+        category="Convolution",
+    ),
+    LayerType(
+        "MaxPooling2D",
+        "Keeps the largest value in each window: halves an image's size with pool size 2.",
+        (ParamSpec("pool_size", "int", 2, label="Pool size", minimum=1, maximum=64),),
+        category="Pooling",
+    ),
+    LayerType(
+        "GlobalAveragePooling2D", "Averages each channel over the whole image.", category="Pooling"
+    ),
+    LayerType(
+        "BatchNormalization",
+        "Normalises activations batch by batch; steadies and speeds up training.",
+        category="Regularization",
+    ),
+    LayerType(
         "GlobalMaxPooling1D",
         "Keeps the largest value of each channel over the sequence.",
         category="Pooling",
@@ -274,6 +300,8 @@ class LayerSpec:
             "Conv1D": lambda: f"{p['filters']}, {p['kernel_size']}, {p['activation']}",
             "Dense": lambda: f"{p['units']}, {p['activation']}",
             "Dropout": lambda: f"{p['rate']:g}",
+            "Conv2D": lambda: f"{p['filters']}, {p['kernel_size']}, {p['activation']}",
+            "MaxPooling2D": lambda: f"{p['pool_size']}",
         }.get(self.kind)
         return f"{self.kind}({inner() if inner else ''})"
 

@@ -24,6 +24,9 @@ class DatasetSpec:
     path: str = ""
     text_column: str = ""
     label_column: str = ""
+    kind: str = "text"
+    task: str = "classification"
+    augment: bool = False  # images: random flips, rotations and zooms while training
 
 
 @dataclass

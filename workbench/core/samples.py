@@ -9,27 +9,56 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Sample:
-    """A bundled dataset and the columns to use."""
+    """A bundled dataset, its kind and the columns to use."""
 
     name: str
     title: str
     filename: str
-    text_column: str
-    label_column: str
+    kind: str = "text"
+    text_column: str | None = None
+    label_column: str | None = None
+    task: str | None = None
 
     @property
     def path(self) -> Path:
-        """The file on disk (resources are plain files in both wheel and editable installs)."""
+        """The file or folder on disk (plain files in wheel and editable installs alike)."""
         return Path(str(resources.files("workbench.resources").joinpath("samples", self.filename)))
 
 
-SAMPLES = {
-    "wordnet-topics": Sample(
+_ALL = (
+    Sample(
         "wordnet-topics",
-        "WordNet definitions: cognition vs communication (6,922 texts)",
+        "Text: WordNet definitions, cognition vs communication (6,922)",
         "wordnet_topics.csv",
+        "text",
         "text",
         "label",
     ),
-}
+    Sample(
+        "penguins",
+        "Table: Palmer penguins, species from measurements (344)",
+        "penguins.csv",
+        "tabular",
+        label_column="species",
+        task="classification",
+    ),
+    Sample(
+        "penguins-mass",
+        "Table: Palmer penguins, body mass in grams (regression, 344)",
+        "penguins.csv",
+        "tabular",
+        label_column="body_mass_g",
+        task="regression",
+    ),
+    Sample(
+        "digits", "Images: handwritten digits 0-9, a folder per class (1,797)", "digits", "images"
+    ),
+    Sample(
+        "digits-npz",
+        "Arrays: handwritten digits as 8x8 arrays in an .npz (1,797)",
+        "digits.npz",
+        "npz",
+    ),
+)
+SAMPLES = {sample.name: sample for sample in _ALL}
 DEFAULT_SAMPLE = SAMPLES["wordnet-topics"]

@@ -25,6 +25,7 @@ class StackSummary:
     total_params: int = 0
     trainable_params: int = 0
     errors: list[tuple[int | None, str]] = field(default_factory=list)
+    input_shape: str = ""  # what the first layer receives, after the data's own encodings
 
     @property
     def ok(self) -> bool:
@@ -45,8 +46,9 @@ class Prediction:
 
     label: str
     probabilities: dict[str, float]
+    value: float | None = None  # regression: the predicted number (label is its text)
 
     @property
     def confidence(self) -> float:
-        """Probability of the predicted label."""
-        return self.probabilities[self.label]
+        """Probability of the predicted label (1.0 for a regression value)."""
+        return self.probabilities.get(self.label, 1.0)

@@ -8,14 +8,18 @@ and the vocabulary is adapted on the training split only (done by the backend).
 
 from __future__ import annotations
 
+from typing import Any
+
 from workbench.core.layers import LayerSpec
 
 DEFAULT_MAX_TOKENS = 10000
 DEFAULT_SEQUENCE_LENGTH = 100
 
 
-def head_for(num_classes: int) -> tuple[int, str, str]:
-    """(units, activation, loss) of the output layer for ``num_classes`` labels."""
+def head_for(num_classes: int, task: str = "classification") -> tuple[int, str, str]:
+    """(units, activation, loss) of the output layer for the task and number of labels."""
+    if task == "regression":
+        return 1, "linear", "mean_squared_error"
     if num_classes <= 2:
         return 1, "sigmoid", "binary_crossentropy"
     return num_classes, "softmax", "sparse_categorical_crossentropy"
@@ -39,7 +43,48 @@ def text_classifier(
     ]
 
 
-def fit_head(layers: list[LayerSpec], num_classes: int) -> bool:
+def mlp(num_classes: int = 2, task: str = "classification") -> list[LayerSpec]:
+    """Dense layers for a feature table or a vector of numbers (inputs are encoded first)."""
+    units, activation, _ = head_for(num_classes, task)
+    return [
+        LayerSpec("Dense", {"units": 64, "activation": "relu"}),
+        LayerSpec("Dropout", {"rate": 0.1}),
+        LayerSpec("Dense", {"units": 32, "activation": "relu"}),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
+def image_cnn(num_classes: int = 2, image_side: int = 64) -> list[LayerSpec]:
+    """Two conv blocks, then a small dense head; global pooling for larger images."""
+    units, activation, _ = head_for(num_classes)
+    reduce = LayerSpec("Flatten") if image_side <= 64 else LayerSpec("GlobalAveragePooling2D")
+    return [
+        LayerSpec("Conv2D", {"filters": 32, "kernel_size": 3}),
+        LayerSpec("MaxPooling2D", {"pool_size": 2}),
+        LayerSpec("Conv2D", {"filters": 64, "kernel_size": 3}),
+        LayerSpec("MaxPooling2D", {"pool_size": 2}),
+        reduce,
+        LayerSpec("Dense", {"units": 64, "activation": "relu"}),
+        LayerSpec("Dropout", {"rate": 0.3}),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
+def default_layers(dataset: Any) -> list[LayerSpec]:
+    """The template that learns out of the box for this dataset's kind and task."""
+    task = getattr(dataset, "task", "classification")
+    names = dataset.class_names() if callable(dataset.class_names) else dataset.class_names
+    classes = len(names) if task == "classification" else 0
+    if dataset.kind == "text":
+        return text_classifier(classes, dataset.suggested_sequence_length())
+    if dataset.kind == "images":
+        return image_cnn(classes, max(dataset.image_size))
+    if dataset.kind == "npz" and dataset.x.ndim >= 3:
+        return image_cnn(classes, max(dataset.x.shape[1:3]))
+    return mlp(classes, task)
+
+
+def fit_head(layers: list[LayerSpec], num_classes: int, task: str = "classification") -> bool:
     """Make the last Dense layer match the labels; True when something changed.
 
     Only touches a stack whose last layer is a Dense output head, so a person's own
@@ -47,7 +92,7 @@ def fit_head(layers: list[LayerSpec], num_classes: int) -> bool:
     """
     if not layers or layers[-1].kind != "Dense":
         return False
-    units, activation, _ = head_for(num_classes)
+    units, activation, _ = head_for(num_classes, task)
     head = layers[-1].params
     if head.get("units") == units and head.get("activation") == activation:
         return False

@@ -6,7 +6,6 @@ into a :class:`DataError` that names the file, column or row and says what to do
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.core import tables
 from workbench.core.errors import DataError
 
 TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}
@@ -31,6 +31,8 @@ class TextTable:
     text_column: str
     label_column: str
     notes: list[str] = field(default_factory=list)
+    kind: str = "text"
+    task: str = "classification"
 
     @property
     def columns(self) -> list[str]:
@@ -73,6 +75,7 @@ class TextTable:
         """What the loader understood, for ``check-data`` and the data view."""
         lengths = self.token_lengths()
         return {
+            "kind": self.kind,
             "file": str(self.path),
             "rows": len(self.frame),
             "columns": self.columns,
@@ -112,69 +115,15 @@ def suggest_sequence_length(lengths: np.ndarray) -> int:
     return int(min(512, max(8, 8 * math.ceil(p95 / 8))))
 
 
-def _sniff_separator(path: Path, head: str) -> str:
-    if path.suffix.lower() == ".tsv":
-        return "\t"
-    if path.suffix.lower() == ".csv":
-        # Some "CSV" exports use ';' or tabs: trust the file over its name.
-        try:
-            return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-        except csv.Error:
-            return ","
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
 def read_table(path: str | Path, nrows: int | None = None) -> pd.DataFrame:
-    """Read a CSV/TSV into a DataFrame of strings and numbers, or raise DataError."""
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: file not found. Check the path, or pick the file with Open.")
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder; choose a CSV or TSV file inside it.")
-    with path.open("rb") as handle:
-        raw = handle.read(65536)
-    if not raw.strip():
-        raise DataError(f"{path}: the file is empty. Choose a CSV with a header row and data.")
-    if b"\x00" in raw:
-        raise DataError(
-            f"{path}: this is a binary file, not text (it contains NUL bytes). "
-            "Export your data as CSV or TSV (UTF-8) and open that."
-        )
-    try:
-        head = raw.decode("utf-8")
-        encoding = "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start < len(raw) - 4:  # not just a character cut at the 64 KiB boundary
-            head, encoding = raw.decode("latin-1"), "latin-1"
-        else:
-            head, encoding = raw[: exc.start].decode("utf-8"), "utf-8"
-    sep = _sniff_separator(path, head)
-    options = {"sep": sep, "encoding": encoding, "dtype_backend": "numpy_nullable"}
-    try:
-        if nrows is None:
-            try:
-                frame = pd.read_csv(path, engine="pyarrow", **options)
-            except Exception:  # pyarrow is strict on ragged rows: fall back to get the row
-                frame = pd.read_csv(path, engine="python", on_bad_lines="error", **options)
-        else:
-            frame = pd.read_csv(path, engine="python", nrows=nrows, **options)
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            f"{path}: no columns found. The first line must name the columns."
-        ) from None
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise DataError(
-            f"{path}: cannot be read as a table ({detail}). "
-            "Check that every row has the same number of fields and quotes are closed."
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty:
-        raise DataError(f"{path}: has a header but no data rows. Add rows below the header.")
-    return frame
+    """Read a CSV/TSV/JSON Lines file into a DataFrame of strings and numbers, or raise DataError.
+
+    With ``nrows`` only the first rows are read (from the start of the file, whatever its size).
+    The work, and every message about a broken file, is in :mod:`workbench.core.tables`.
+    """
+    if nrows is None:
+        return tables.read_table(path)
+    return tables.preview_rows(path, nrows)
 
 
 def _is_texty(series: pd.Series) -> bool:

@@ -1,0 +1,579 @@
+"""Every kind of dataset a person brings: text tables and folders, feature tables, image
+folders and NumPy arrays; one loader that tells them apart and checks them.
+
+All of it is plain Python + numpy/pandas, so the window can show data before TensorFlow
+has loaded. Each dataset answers the same few questions (kind, task, class names, rows,
+summary) so the backend and the views treat them alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.core.errors import DataError
+from workbench.core.textdata import (
+    TextTable,
+    check_columns,
+    load_text_table,
+    read_table,
+    sort_labels,
+)
+
+KINDS = ("text", "tabular", "images", "npz")
+TASKS = ("classification", "regression")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".jsonl", ".ndjson"}
+MAX_CLASSIFICATION_VALUES = 20
+_MAGIC = {
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8",),
+    ".jpeg": (b"\xff\xd8",),
+    ".bmp": (b"BM",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+}
+
+
+def infer_task(values: pd.Series) -> str:
+    """Classification for strings or few distinct integers; regression for other numbers."""
+    clean = values.dropna()
+    if not pd.api.types.is_numeric_dtype(clean) or pd.api.types.is_bool_dtype(clean):
+        return "classification"
+    numbers = clean.astype(float)
+    integral = bool(np.all(np.mod(numbers, 1) == 0))
+    if integral and clean.nunique() <= MAX_CLASSIFICATION_VALUES:
+        return "classification"
+    return "regression"
+
+
+def _label_strings(values: pd.Series) -> list[str]:
+    out = []
+    for value in values.tolist():
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out.append(str(value).strip())
+    return out
+
+
+# -- tabular ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TabularTable:
+    """A table of features and one target column; the task is inferred and can be overridden."""
+
+    path: Path
+    frame: pd.DataFrame
+    label_column: str
+    feature_types: dict[str, str]  # column -> "numeric" | "categorical", in file order
+    task: str
+    notes: list[str] = field(default_factory=list)
+    kind: str = "tabular"
+
+    @property
+    def columns(self) -> list[str]:
+        """All column names, in file order."""
+        return [str(c) for c in self.frame.columns]
+
+    @property
+    def features(self) -> list[str]:
+        """Columns fed to the model."""
+        return list(self.feature_types)
+
+    @property
+    def ignored(self) -> list[str]:
+        """Columns neither feature nor target."""
+        return [c for c in self.columns if c != self.label_column and c not in self.feature_types]
+
+    def labels(self) -> list[str]:
+        """Targets as strings (classification)."""
+        return _label_strings(self.frame[self.label_column])
+
+    def targets(self) -> np.ndarray:
+        """Targets as float64 (regression)."""
+        return self.frame[self.label_column].astype("float64").to_numpy()
+
+    def class_counts(self) -> dict[str, int]:
+        """Rows per class, most frequent first (empty for regression)."""
+        if self.task != "classification":
+            return {}
+        counts = pd.Series(self.labels()).value_counts()
+        return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+    def class_names(self) -> list[str]:
+        """Output order of the classes (empty for regression)."""
+        return sort_labels(self.class_counts()) if self.task == "classification" else []
+
+    def categories(self, column: str) -> list[str]:
+        """Distinct values of a categorical feature, as strings, sorted."""
+        values = self.frame[column].dropna().astype(str).str.strip()
+        return sorted(set(values.tolist()) - {""})
+
+    def with_settings(
+        self,
+        label_column: str | None = None,
+        task: str | None = None,
+        roles: dict[str, str] | None = None,
+    ) -> TabularTable:
+        """Another target, task or column roles ("numeric", "categorical", "ignore"), checked."""
+        return make_tabular(
+            self.path,
+            self.frame,
+            label_column or self.label_column,
+            task=task,
+            roles=roles if roles is not None else self._roles(),
+        )
+
+    def _roles(self) -> dict[str, str]:
+        roles = dict(self.feature_types)
+        roles.update({c: "ignore" for c in self.ignored})
+        return roles
+
+    def summary(self) -> dict[str, Any]:
+        """What the loader understood."""
+        info: dict[str, Any] = {
+            "kind": self.kind,
+            "file": str(self.path),
+            "rows": len(self.frame),
+            "columns": self.columns,
+            "label_column": self.label_column,
+            "task": self.task,
+            "features": dict(self.feature_types),
+            "ignored": self.ignored,
+            "missing_values": {c: int(n) for c, n in self.frame.isna().sum().items() if n},
+            "notes": list(self.notes),
+        }
+        if self.task == "classification":
+            info["classes"] = self.class_counts()
+        else:
+            target = self.targets()
+            info["target"] = {
+                "min": float(np.nanmin(target)),
+                "max": float(np.nanmax(target)),
+                "mean": float(np.nanmean(target)),
+            }
+        return info
+
+
+def _feature_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(series):
+        return "numeric"
+    return "categorical"
+
+
+def _looks_like_id(series: pd.Series, rows: int) -> bool:
+    return rows > 20 and not pd.api.types.is_float_dtype(series) and series.nunique() == rows
+
+
+def make_tabular(
+    path: Path,
+    frame: pd.DataFrame,
+    label_column: str | None = None,
+    task: str | None = None,
+    roles: dict[str, str] | None = None,
+) -> TabularTable:
+    """Check a frame as a feature table and decide each column's role."""
+    columns = [str(c) for c in frame.columns]
+    if len(columns) < 2:
+        raise DataError(f"{path}: a feature table needs at least one feature and a target column.")
+    label_column = label_column or columns[-1]
+    if label_column not in columns:
+        raise DataError(
+            f"{path}: no column named {label_column!r} for the target. "
+            f"Columns are: {', '.join(columns)}."
+        )
+    target = frame[label_column]
+    missing = target.isna()
+    if missing.all():
+        raise DataError(f"{path}: target column {label_column!r} is empty in every row.")
+    notes = []
+    if missing.any():
+        notes.append(f"{int(missing.sum())} rows without a {label_column!r} value are left out.")
+        frame = frame[~missing].reset_index(drop=True)
+    if task is not None and task not in TASKS:
+        raise DataError(f"Task must be classification or regression (got {task!r}).")
+    task = task or infer_task(frame[label_column])
+    if task == "regression":
+        bad = pd.to_numeric(frame[label_column], errors="coerce").isna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise DataError(
+                f"{path}: regression needs numbers in {label_column!r}, but row {row} has "
+                f"{frame[label_column].iloc[row - 2]!r}. Fix the value or choose classification."
+            )
+    else:
+        distinct = frame[label_column].astype(str).nunique()
+        if distinct < 2:
+            raise DataError(
+                f"{path}: target column {label_column!r} has a single class; a classifier "
+                "needs at least two. Pick another target or add examples."
+            )
+        if distinct > 1000:
+            raise DataError(
+                f"{path}: target {label_column!r} has {distinct} different values; choose "
+                "regression for numbers, or another column as the target."
+            )
+    roles = dict(roles or {})
+    feature_types: dict[str, str] = {}
+    for column in columns:
+        if column == label_column:
+            continue
+        role = roles.get(column)
+        if role == "ignore":
+            continue
+        if role in ("numeric", "categorical"):
+            if role == "numeric" and not pd.api.types.is_numeric_dtype(frame[column]):
+                bad = pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()
+                if bad.any():
+                    row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+                    raise DataError(
+                        f"{path}: column {column!r} cannot be numeric: row {row} has "
+                        f"{frame[column].iloc[row - 2]!r}. Treat it as categorical or fix it."
+                    )
+            feature_types[column] = role
+            continue
+        if role is None and _looks_like_id(frame[column], len(frame)):
+            notes.append(f"Column {column!r} has a different value in every row; ignored as an ID.")
+            continue
+        feature_types[column] = _feature_type(frame[column])
+    if not feature_types:
+        raise DataError(f"{path}: no feature columns are left; mark at least one as a feature.")
+    return TabularTable(path, frame, label_column, feature_types, task, notes)
+
+
+# -- images ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImageFolder:
+    """A folder with one subfolder of images per class; files are listed, not loaded."""
+
+    path: Path
+    class_names: list[str]
+    files: list[str]
+    labels: np.ndarray  # class index per file
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    image_size: tuple[int, int] = (64, 64)
+    kind: str = "images"
+    task: str = "classification"
+
+    def class_counts(self) -> dict[str, int]:
+        """Images per class."""
+        counts = np.bincount(self.labels, minlength=len(self.class_names))
+        return {name: int(n) for name, n in zip(self.class_names, counts, strict=True)}
+
+    def with_image_size(self, height: int, width: int) -> ImageFolder:
+        """The same files, resized to another size for the model."""
+        return replace(self, image_size=(int(height), int(width)))
+
+    def summary(self) -> dict[str, Any]:
+        """What the loader understood."""
+        return {
+            "kind": self.kind,
+            "folder": str(self.path),
+            "rows": len(self.files),
+            "classes": self.class_counts(),
+            "image_size": list(self.image_size),
+            "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+        }
+
+
+def _image_problem(path: Path) -> str | None:
+    """A cheap check that catches empty and non-image files without decoding them."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not head:
+        return "empty file (0 bytes)"
+    if not any(head.startswith(m) for m in _MAGIC.get(path.suffix.lower(), (b"",))):
+        return f"not a {path.suffix.lower().lstrip('.').upper()} image"
+    return None
+
+
+def _image_dims(path: Path) -> tuple[int, int] | None:
+    """(height, width) from a PNG/GIF/BMP header; None when it needs decoding to know."""
+    try:
+        head = path.read_bytes()[:32]
+    except OSError:
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".png" and len(head) >= 24:
+        return int.from_bytes(head[20:24], "big"), int.from_bytes(head[16:20], "big")
+    if suffix == ".gif" and len(head) >= 10:
+        return int.from_bytes(head[8:10], "little"), int.from_bytes(head[6:8], "little")
+    if suffix == ".bmp" and len(head) >= 26:
+        return abs(int.from_bytes(head[22:26], "little", signed=True)), int.from_bytes(
+            head[18:22], "little"
+        )
+    return None
+
+
+def suggest_image_size(dims: list[tuple[int, int]]) -> tuple[int, int]:
+    """Median size of the images, as a multiple of 8 within 16..224 (square)."""
+    if not dims:
+        return 64, 64
+    side = float(np.median([max(h, w) for h, w in dims]))
+    side = int(min(224, max(16, 8 * round(side / 8))))
+    return side, side
+
+
+def load_image_folder(path: str | Path) -> ImageFolder:
+    """List a folder of class subfolders; skip (and list) files that are not images."""
+    root = Path(path)
+    if not root.exists():
+        raise DataError(f"{root}: folder not found.")
+    if not root.is_dir():
+        raise DataError(f"{root}: not a folder; an image dataset is a folder of class folders.")
+    try:
+        subfolders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except PermissionError:
+        raise DataError(f"{root}: the folder cannot be read (permission denied).") from None
+    if not subfolders:
+        raise DataError(
+            f"{root}: no class folders inside. Put each class's images in its own subfolder, "
+            "e.g. cats/ and dogs/."
+        )
+    files: list[str] = []
+    labels: list[int] = []
+    skipped: list[tuple[str, str]] = []
+    names: list[str] = []
+    dims: list[tuple[int, int]] = []
+    for folder in subfolders:
+        try:
+            entries = sorted(folder.rglob("*"))
+        except PermissionError:
+            skipped.append((str(folder), "folder cannot be read (permission denied)"))
+            continue
+        images = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+        good = []
+        for image in images:
+            problem = _image_problem(image)
+            if problem:
+                skipped.append((str(image), problem))
+            else:
+                good.append(image)
+        if not good:
+            continue
+        names.append(folder.name)
+        for image in good:
+            files.append(str(image))
+            labels.append(len(names) - 1)
+        for image in good[:20]:
+            size = _image_dims(image)
+            if size:
+                dims.append(size)
+    if len(names) < 2:
+        raise DataError(
+            f"{root}: found images for {len(names)} class(es); a classifier needs at least two "
+            "class folders with images (png, jpg, bmp, gif)."
+        )
+    return ImageFolder(
+        root, names, files, np.array(labels, dtype=np.int64), skipped, suggest_image_size(dims)
+    )
+
+
+# -- NumPy -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ArrayData:
+    """Arrays x (samples, ...) and y (samples,) from an .npz file."""
+
+    path: Path
+    x: np.ndarray
+    y: np.ndarray
+    x_name: str
+    y_name: str
+    task: str
+    array_names: list[str] = field(default_factory=list)
+    kind: str = "npz"
+
+    def labels(self) -> list[str]:
+        """Targets as strings (classification)."""
+        return [str(int(v)) if float(v).is_integer() else str(v) for v in self.y.tolist()]
+
+    def class_counts(self) -> dict[str, int]:
+        """Samples per class (empty for regression)."""
+        if self.task != "classification":
+            return {}
+        counts = pd.Series(self.labels()).value_counts()
+        return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+    def class_names(self) -> list[str]:
+        """Output order of the classes."""
+        return sort_labels(self.class_counts()) if self.task == "classification" else []
+
+    def summary(self) -> dict[str, Any]:
+        """What the loader understood."""
+        info = {
+            "kind": self.kind,
+            "file": str(self.path),
+            "rows": len(self.y),
+            "arrays": self.array_names,
+            "x": self.x_name,
+            "y": self.y_name,
+            "x_shape": list(self.x.shape),
+            "x_dtype": str(self.x.dtype),
+            "task": self.task,
+        }
+        if self.task == "classification":
+            info["classes"] = self.class_counts()
+        return info
+
+
+def load_npz(
+    path: str | Path, x_name: str = "x", y_name: str = "y", task: str | None = None
+) -> ArrayData:
+    """Read two arrays from an .npz (never pickled objects), checked for matching lengths."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found.")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = list(archive.files)
+            missing = [n for n in (x_name, y_name) if n not in names]
+            if missing:
+                raise DataError(
+                    f"{path}: no array named {', '.join(map(repr, missing))}. Arrays in the file: "
+                    f"{', '.join(names) or 'none'}. Choose the feature and target arrays."
+                )
+            x, y = archive[x_name], archive[y_name]
+    except DataError:
+        raise
+    except ValueError as exc:
+        raise DataError(
+            f"{path}: holds Python objects, which are not loaded for safety "
+            f"({exc}). Save plain numeric arrays."
+        ) from None
+    except Exception as exc:  # zipfile.BadZipFile, OSError, ...
+        raise DataError(f"{path}: not a readable .npz file ({exc}).") from None
+    if x.ndim < 2:
+        x = x.reshape(-1, 1)
+    y = y.reshape(len(y), -1)[:, 0] if y.ndim > 1 and y.shape[1] == 1 else y
+    if y.ndim != 1:
+        raise DataError(f"{path}: {y_name!r} must be one value per sample, has shape {y.shape}.")
+    if len(x) != len(y):
+        raise DataError(
+            f"{path}: {x_name!r} has {len(x)} samples but {y_name!r} has {len(y)}; they must "
+            "have the same length."
+        )
+    if not np.issubdtype(x.dtype, np.number):
+        raise DataError(f"{path}: {x_name!r} must be numeric (it is {x.dtype}).")
+    task = task or infer_task(pd.Series(y))
+    if task == "classification" and len(np.unique(y)) < 2:
+        raise DataError(f"{path}: {y_name!r} has a single class; a classifier needs two or more.")
+    return ArrayData(path, x, y, x_name, y_name, task, names)
+
+
+# -- text folders ----------------------------------------------------------------------------
+
+
+def load_text_folder(path: str | Path) -> TextTable:
+    """A folder with one subfolder of .txt files per class, as a text table."""
+    root = Path(path)
+    rows = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for file in sorted(folder.glob("*.txt")):
+            try:
+                text = file.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise DataError(f"{file}: cannot be read ({exc.strerror}).") from None
+            rows.append((text.strip(), folder.name))
+    if not rows:
+        raise DataError(f"{root}: no .txt files in class subfolders.")
+    frame = pd.DataFrame(rows, columns=["text", "label"])
+    check_columns(root, frame, "text", "label")
+    return TextTable(root, frame, "text", "label")
+
+
+# -- dispatch --------------------------------------------------------------------------------
+
+
+def infer_kind(path: str | Path) -> str:
+    """Text, tabular, images or npz, from the path and a look at the content."""
+    path = Path(path)
+    if path.is_dir():
+        try:
+            for sub in path.iterdir():
+                if sub.is_dir():
+                    for file in sub.iterdir():
+                        if file.suffix.lower() in IMAGE_SUFFIXES:
+                            return "images"
+                        if file.suffix.lower() == ".txt":
+                            return "text"
+        except PermissionError:
+            raise DataError(f"{path}: the folder cannot be read (permission denied).") from None
+        return "images"
+    if path.suffix.lower() == ".npz":
+        return "npz"
+    frame = read_table(path, nrows=2000)
+    return "text" if _has_text_column(frame) else "tabular"
+
+
+_TEXT_NAMES = {"text", "review", "sentence", "message", "content", "comment", "body", "document"}
+
+
+def _has_text_column(frame: pd.DataFrame) -> bool:
+    """A string column named like text, or one of long, mostly distinct strings."""
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if values.empty or pd.api.types.is_numeric_dtype(values):
+            continue
+        if str(column).strip().lower() in _TEXT_NAMES:
+            return True
+        strings = values.astype(str)
+        if strings.str.len().mean() > 30 and strings.nunique() > 0.5 * len(strings):
+            return True
+    return False
+
+
+Dataset = TextTable | TabularTable | ImageFolder | ArrayData
+
+
+def load_dataset(
+    path: str | Path,
+    kind: str | None = None,
+    *,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    task: str | None = None,
+    x_name: str = "x",
+    y_name: str = "y",
+) -> Dataset:
+    """Load any supported dataset; ``kind`` None means inferred from the path and content."""
+    path = Path(path)
+    if not path.exists():
+        what = "file" if path.suffix else "file or folder"
+        raise DataError(f"{path}: {what} not found. Check the path, or pick it with Open.")
+    if kind is not None and kind not in KINDS:
+        raise DataError(f"Kind must be one of {', '.join(KINDS)} (got {kind!r}).")
+    kind = kind or infer_kind(path)
+    if kind == "images":
+        return load_image_folder(path)
+    if kind == "npz":
+        return load_npz(path, x_name, y_name, task)
+    if kind == "text":
+        if path.is_dir():
+            return load_text_folder(path)
+        return load_text_table(path, text_column, label_column)
+    if path.is_dir():
+        raise DataError(f"{path}: a feature table must be a CSV/TSV file, not a folder.")
+    frame = read_table(path)
+    return make_tabular(path, frame, label_column or guess_target(frame), task=task)
+
+
+_TARGET_NAMES = ("label", "labels", "target", "class", "y", "outcome", "species", "category")
+
+
+def guess_target(frame: pd.DataFrame) -> str:
+    """A column named like a target, else the last column (the usual convention)."""
+    lowered = {str(c).lower(): str(c) for c in frame.columns}
+    return next((lowered[n] for n in _TARGET_NAMES if n in lowered), str(frame.columns[-1]))
