@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--learning-rate", type=float, default=1e-3)
     train.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
     train.add_argument("--validation-fraction", type=float, default=0.2)
+    train.add_argument(
+        "--test-fraction",
+        type=float,
+        default=0.0,
+        help="rows held out and scored once at the end (default 0)",
+    )
     train.add_argument("--seed", type=int, default=42)
     train.add_argument(
         "--sequence-length",
@@ -228,6 +234,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         validation_fraction=args.validation_fraction,
         seed=args.seed,
+        test_fraction=args.test_fraction,
     )
     training.check()
     spec = DatasetSpec(
@@ -251,6 +258,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     done = {
         "event": "done",
         **best,
+        **outcome.test_metrics,
         "best_epoch": outcome.best_epoch,
         "samples_per_second": round(outcome.samples_per_second or 0.0, 1),
         "model": outcome.model_path,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,47 +18,12 @@ import pandas as pd
 
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
-from workbench.core.errors import DataError
+from workbench.core.splits import Split, split_indices
 from workbench.core.textdata import TextTable
 
 ensure_loaded()
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
-
-@dataclass
-class Split:
-    """Row indices of the training and validation parts."""
-
-    train: np.ndarray
-    val: np.ndarray
-
-
-def split_indices(labels: np.ndarray | None, n: int, fraction: float, seed: int) -> Split:
-    """Random split; stratified (every class keeps its share) when labels are given."""
-    rng = np.random.default_rng(seed)
-    if labels is None:
-        order = rng.permutation(n)
-        take = min(max(round(n * fraction), 1), n - 1) if n >= 2 else 0
-        val, train = np.sort(order[:take]), order[take:]
-    else:
-        val_parts = []
-        for cls in np.unique(labels):
-            rows = np.flatnonzero(labels == cls)
-            rng.shuffle(rows)
-            take = round(len(rows) * fraction)
-            if len(rows) >= 2:
-                take = min(max(take, 1), len(rows) - 1)
-            val_parts.append(rows[:take])
-        val = np.sort(np.concatenate(val_parts)) if val_parts else np.array([], dtype=np.int64)
-        train = np.setdiff1d(np.arange(n), val)
-        rng.shuffle(train)
-    if len(train) == 0 or len(val) == 0:
-        raise DataError(
-            f"{n} rows are too few to split into training and validation. Add rows or "
-            "change the validation fraction."
-        )
-    return Split(train.astype(np.int64), val.astype(np.int64))
 
 
 def _input_name(column: str, used: set[str]) -> str:
@@ -106,9 +70,9 @@ class Adapter:
             dtype=np.float32,
         )
 
-    def split(self, fraction: float, seed: int) -> Split:
-        """Stratified for classification."""
-        return split_indices(self.label_indices(), self.size, fraction, seed)
+    def split(self, fraction: float, seed: int, test_fraction: float = 0.0) -> Split:
+        """Stratified for classification (the same split the data view shows)."""
+        return split_indices(self.label_indices(), self.size, fraction, seed, test_fraction)
 
     def _target_tensor(self, rows: np.ndarray) -> np.ndarray:
         y = self.targets()[rows]

@@ -128,7 +128,7 @@ class Trainer:
         keras.backend.clear_session(free_memory=True)  # TF issue 61791: state grows per fit
         keras.utils.set_random_seed(cfg.seed)
         adapter = self.adapter = adapter_for(self.dataset, augment=self.project.dataset.augment)
-        split = self.split = adapter.split(cfg.validation_fraction, cfg.seed)
+        split = self.split = adapter.split(cfg.validation_fraction, cfg.seed, cfg.test_fraction)
         model = self.model = build_model(self.project.layers, adapter, split.train)
         adapter.after_build(model, split.train)
         _, _, loss = head_for(len(adapter.class_names), adapter.task)
@@ -174,6 +174,10 @@ class Trainer:
             samples_per_second=float(np.mean(later)) if later else None,
             class_names=list(adapter.class_names),
         )
+        if len(split.test) and bridge.epochs_completed and not control.stop_requested:
+            test = adapter.dataset_for(split.test, cfg.batch_size)
+            scores = model.evaluate(test, verbose=0, return_dict=True)
+            outcome.test_metrics = {f"test_{k}": float(v) for k, v in scores.items()}
         if self.output_dir is not None:
             outcome.model_path = str(self.predictor().save(self.output_dir / "model.keras"))
         return outcome

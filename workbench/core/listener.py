@@ -34,6 +34,7 @@ class TrainingOutcome:
     model_path: str | None = None
     error: str | None = None
     class_names: list[str] = field(default_factory=list)
+    test_metrics: dict[str, float] = field(default_factory=dict)  # when a test part was held out
 
 
 class TrainingListener(Protocol):

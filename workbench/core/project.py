@@ -39,6 +39,7 @@ class TrainingConfig:
     batch_size: int = 32
     validation_fraction: float = 0.2
     seed: int = 42
+    test_fraction: float = 0.0  # held out from training and validation, scored at the end
 
     def problems(self) -> list[str]:
         """Settings that cannot train, worded for the user."""
@@ -53,6 +54,10 @@ class TrainingConfig:
             found.append("Batch size must be at least 1.")
         if not (0.0 < self.validation_fraction < 0.9):
             found.append("Validation fraction must be above 0 and below 0.9.")
+        if not (0.0 <= self.test_fraction < 0.9):
+            found.append("Test fraction must be at least 0 and below 0.9.")
+        elif self.validation_fraction + self.test_fraction >= 0.9:
+            found.append("Validation and test fractions together must leave 10% for training.")
         return found
 
     def check(self) -> None:
