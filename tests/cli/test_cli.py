@@ -153,3 +153,51 @@ def test_installed_entry_point_exit_codes(tmp_path):
         [sys.executable, "-m", "workbench", "--version"], capture_output=True, text=True
     )
     assert ok.returncode == 0 and ok.stdout.startswith("workbench ")
+
+
+@pytest.mark.parametrize(
+    ("sample", "metric", "predict_input"),
+    [
+        ("penguins", "val_accuracy", "penguins.csv"),
+        ("penguins-mass", "val_root_mean_squared_error", "penguins.csv"),
+        ("digits", "val_accuracy", "digits/4"),
+        ("digits-npz", "val_accuracy", "digits.npz"),
+    ],
+)
+def test_every_kind_trains_and_predicts_from_files(tmp_path, capsys, sample, metric, predict_input):
+    from workbench.core.samples import SAMPLES
+
+    out_dir = tmp_path / "m"
+    code, out, err = run_cli(
+        capsys, "train", "--sample", sample, "--epochs", "2", "--output", out_dir, "--json"
+    )
+    assert code == 0, err
+    done = json.loads(out.splitlines()[-1])
+    assert done["event"] == "done" and metric in done
+    if sample == "penguins-mass":
+        assert "val_mae" in done and "val_accuracy" not in done
+    source = SAMPLES[sample].path.parent / predict_input
+    csv_out = tmp_path / "predictions.csv"
+    code, out, err = run_cli(
+        capsys, "predict", done["model"], "--input", source, "--output", csv_out
+    )
+    assert code == 0, err
+    import pandas as pd
+
+    predictions = pd.read_csv(csv_out)
+    assert len(predictions) > 0 and "prediction" in predictions.columns
+    if metric == "val_accuracy" and sample != "digits":
+        assert predictions.columns.str.startswith("p_").sum() >= 2
+
+
+def test_kind_errors_exit_2(tmp_path, capsys):
+    import numpy as np
+
+    arrays = tmp_path / "a.npz"
+    np.savez(arrays, features=np.zeros((4, 2)), y=np.arange(4))
+    code, _, err = run_cli(capsys, "check-data", arrays)
+    assert code == 2 and "no array named 'x'" in err and "features" in err
+    code, out, _ = run_cli(capsys, "check-data", arrays, "--x-name", "features", "--json")
+    assert code == 0 and json.loads(out)["x_shape"] == [4, 2]
+    code, _, err = run_cli(capsys, "check-data", tmp_path, "--kind", "images")
+    assert code == 2 and "no class folders" in err
