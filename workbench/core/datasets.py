@@ -17,11 +17,11 @@ import pandas as pd
 
 from workbench.core.errors import DataError
 from workbench.core.textdata import (
+    ClassLabels,
     TextTable,
     check_columns,
     load_text_table,
     read_table,
-    sort_labels,
 )
 
 KINDS = ("text", "tabular", "images", "npz")
@@ -63,7 +63,7 @@ def _label_strings(values: pd.Series) -> list[str]:
 
 
 @dataclass
-class TabularTable:
+class TabularTable(ClassLabels):
     """A table of features and one target column; the task is inferred and can be overridden."""
 
     path: Path
@@ -96,17 +96,6 @@ class TabularTable:
     def targets(self) -> np.ndarray:
         """Targets as float64 (regression)."""
         return self.frame[self.label_column].astype("float64").to_numpy()
-
-    def class_counts(self) -> dict[str, int]:
-        """Rows per class, most frequent first (empty for regression)."""
-        if self.task != "classification":
-            return {}
-        counts = pd.Series(self.labels()).value_counts()
-        return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
-
-    def class_names(self) -> list[str]:
-        """Output order of the classes (empty for regression)."""
-        return sort_labels(self.class_counts()) if self.task == "classification" else []
 
     def categories(self, column: str) -> list[str]:
         """Distinct values of a categorical feature, as strings, sorted."""
@@ -384,7 +373,7 @@ def load_image_folder(path: str | Path) -> ImageFolder:
 
 
 @dataclass
-class ArrayData:
+class ArrayData(ClassLabels):
     """Arrays x (samples, ...) and y (samples,) from an .npz file."""
 
     path: Path
@@ -399,17 +388,6 @@ class ArrayData:
     def labels(self) -> list[str]:
         """Targets as strings (classification)."""
         return [str(int(v)) if float(v).is_integer() else str(v) for v in self.y.tolist()]
-
-    def class_counts(self) -> dict[str, int]:
-        """Samples per class (empty for regression)."""
-        if self.task != "classification":
-            return {}
-        counts = pd.Series(self.labels()).value_counts()
-        return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
-
-    def class_names(self) -> list[str]:
-        """Output order of the classes."""
-        return sort_labels(self.class_counts()) if self.task == "classification" else []
 
     def summary(self) -> dict[str, Any]:
         """What the loader understood."""

@@ -22,8 +22,30 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_CLASSES = 1000
 
 
+class ClassLabels:
+    """Class counts and output order for any dataset with ``labels()`` and a ``task``."""
+
+    task: str
+
+    def labels(self) -> list[str]:
+        raise NotImplementedError
+
+    def class_counts(self) -> dict[str, int]:
+        """Rows per label, most frequent first (empty for regression)."""
+        if self.task != "classification":
+            return {}
+        counts: dict[str, int] = {}
+        for label in self.labels():
+            counts[label] = counts.get(label, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def class_names(self) -> list[str]:
+        """Labels in the order the model's outputs use (sorted, numbers numerically)."""
+        return sort_labels(self.class_counts())
+
+
 @dataclass
-class TextTable:
+class TextTable(ClassLabels):
     """A loaded table plus the columns chosen as text and label."""
 
     path: Path
@@ -51,17 +73,6 @@ class TextTable:
     def labels(self) -> list[str]:
         """The label column as strings, so 0/1 and "pos"/"neg" are handled alike."""
         return [_label_str(v) for v in self.frame[self.label_column].tolist()]
-
-    def class_counts(self) -> dict[str, int]:
-        """Rows per label, most frequent first."""
-        counts: dict[str, int] = {}
-        for label in self.labels():
-            counts[label] = counts.get(label, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-    def class_names(self) -> list[str]:
-        """Labels in the order the model's outputs use (sorted, numbers numerically)."""
-        return sort_labels(self.class_counts())
 
     def token_lengths(self) -> np.ndarray:
         """Words per text, the way the default vectorizer splits them."""
