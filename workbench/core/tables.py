@@ -10,26 +10,36 @@ How it works:
 
 - A cheap look at the first megabyte (:func:`_inspect`) catches missing, empty, binary and
   one-endless-line files, finds the encoding and sniffs the separator.
-- The full read is ``pyarrow.csv.read_csv`` (multithreaded, and it widens a column's type when a
-  later block needs it, e.g. int -> string) on a file object that counts the bytes pyarrow reads.
-  pyarrow runs in a helper thread; the calling thread turns byte counts into ``progress`` calls
-  and polls ``cancel`` between chunks, so both callbacks run in the caller's thread.
-- When pyarrow rejects the file, a slower pure-Python pass (:mod:`csv`) finds the exact line.
+- A UTF-8 file is cut into pieces of a few megabytes at line breaks, parsed by pyarrow several
+  at a time (each piece as one block, on its own thread) and accepted in file order, so
+  ``progress`` and ``cancel`` run in the calling thread between pieces and memory stays near
+  the size of the result. A cut may fall inside a quoted field that spans lines; a probe line
+  appended to each piece tells (see :class:`_Probe`), and reading resumes at that row.
+- Other encodings, and files the pieces cannot be sure of (a bad row, a row longer than a
+  piece), go through pyarrow's streaming reader in one pass (:func:`_read_delimited_serial`).
+  When pyarrow rejects the file, a slower pure-Python pass (:mod:`csv`) names the exact line.
 - Column types are pandas' own for ``read_csv(engine="pyarrow")``: int64, float64, bool,
-  datetime64 and ``str``; a column whose values are not all numbers stays strings.
+  datetime64 and ``str``, with pandas' missing-value markers; a column whose values are not
+  all numbers stays strings; an all-empty column is float NaN.
+- pyarrow itself accepts a quote left open at the end of the file as a field running to the
+  end; here that is a DataError naming the line.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
+import os
 import queue
 import re
 import threading
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,18 +136,20 @@ def preview_rows(path: str | Path, n: int = 200) -> pd.DataFrame:
     """The first ``n`` rows, from the first chunk of the file only, so it is instant at any size.
 
     Column types are inferred from those rows alone, so they can differ from the full read's
-    (a column of numbers whose row 5000 says "n/a" is numeric here). Broken files raise the
-    same DataError as :func:`read_table` when the problem is within the rows shown.
+    (a column of numbers with "abc" in row 5000 is numeric here, strings there). Broken files
+    raise the same DataError as :func:`read_table` when the problem is within the rows shown.
+    A ``.json`` file holding one array is read whole (that format cannot be read in part).
     """
     n = max(int(n), 0)
+    wanted = max(n, 1)  # at least one row, so an empty file is told apart from n=0
     info = _inspect(Path(path))
     head = info.head
     while True:
         text, complete = _decoded_head(info, head)
         if info.kind == "delimited":
-            piece, enough = _first_records(text, n + 1, complete)
+            piece, enough = _first_records(text, wanted + 1, complete)
         else:
-            piece, enough = _first_lines(text, n, complete)
+            piece, enough = _first_lines(text, wanted, complete)
         if enough or complete or len(head) >= min(info.size, PREVIEW_MAX_BYTES):
             break
         head = _read_head(info.path, min(len(head) * 4, PREVIEW_MAX_BYTES))
@@ -149,7 +161,7 @@ def preview_rows(path: str | Path, n: int = 200) -> pd.DataFrame:
     reporter = _Reporter(info.path, None, None)
     data = piece.encode("utf-8")
     if info.kind == "delimited":
-        frame = _read_delimited_bytes(info, data, reporter)
+        frame = _read_delimited_bytes(info, data, complete)
     elif info.kind == "jsonl":
         frame = _json_frame_from_bytes(info, data, reporter)
     else:
@@ -569,15 +581,17 @@ class _Stopped(Exception):
 
 
 class _CountingFile:
-    """A binary file for pyarrow that reports each chunk it reads and can be told to stop.
+    """A binary file for pyarrow: optionally reports each chunk read, can be told to stop, and
+    can append ``suffix`` after the file's last byte (the quote probe, see :class:`_Probe`).
 
-    pyarrow calls ``read`` from its own I/O thread; the sizes go through a queue to the
-    caller's thread, which turns them into progress calls.
+    pyarrow calls ``read`` from its own I/O thread; with ``report`` the sizes go through a
+    queue to the caller's thread, which turns them into progress calls.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, suffix: bytes = b"", report: bool = False) -> None:
         self._handle = path.open("rb")
-        self.chunks: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._suffix = suffix
+        self.chunks: queue.SimpleQueue[int | None] | None = queue.SimpleQueue() if report else None
         self.stop = False
         self._position = 0
 
@@ -589,8 +603,13 @@ class _CountingFile:
         if self.stop:
             raise _Stopped
         data = self._handle.read(size)
+        if self._suffix and (size < 0 or len(data) < size):
+            extra = self._suffix if size < 0 else self._suffix[: size - len(data)]
+            self._suffix = self._suffix[len(extra) :]
+            data += extra
         self._position += len(data)
-        self.chunks.put(len(data))
+        if self.chunks is not None:
+            self.chunks.put(len(data))
         return data
 
     def tell(self) -> int:
@@ -607,10 +626,15 @@ class _CountingFile:
 
 
 def _read_in_thread(
-    info: _FileInfo, reporter: _Reporter, work: Callable[[_CountingFile], pa.Table]
+    info: _FileInfo,
+    reporter: _Reporter,
+    work: Callable[[_CountingFile], pa.Table],
+    suffix: bytes = b"",
 ) -> pa.Table:
-    """Run ``work`` (a pyarrow read of the file) in a helper thread, reporting from this one."""
-    source = _CountingFile(info.path)
+    """Run ``work`` (a whole-file pyarrow read) in a helper thread, reporting from this one."""
+    source = _CountingFile(info.path, suffix, report=True)
+    chunks = source.chunks
+    assert chunks is not None
     box: dict[str, object] = {}
 
     def target() -> None:
@@ -619,7 +643,7 @@ def _read_in_thread(
         except BaseException as exc:  # handed to the caller's thread below
             box["error"] = exc
         finally:
-            source.chunks.put(None)
+            chunks.put(None)
 
     thread = threading.Thread(target=target, name="workbench-read-table", daemon=True)
     consumed = 0
@@ -628,7 +652,7 @@ def _read_in_thread(
         thread.start()
         while True:
             try:
-                size = source.chunks.get(timeout=_POLL_S)
+                size = chunks.get(timeout=_POLL_S)
             except queue.Empty:
                 size = 0
             if size is None:
@@ -646,25 +670,11 @@ def _read_in_thread(
     return box["table"]  # type: ignore[return-value]
 
 
-# --------------------------------------------------------------------------------------------
-# Delimited text (CSV, TSV)
-
-
-def _csv_options(
-    info: _FileInfo, encoding: str, block_size: int
-) -> tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions]:
-    read = pa_csv.ReadOptions(
-        block_size=block_size, encoding="utf8" if encoding == "utf-8" else encoding
-    )
-    parse = pa_csv.ParseOptions(delimiter=info.separator, newlines_in_values=True)
-    convert = pa_csv.ConvertOptions(null_values=NULL_VALUES, strings_can_be_null=True)
-    return read, parse, convert
-
-
 def _stream(
     info: _FileInfo,
     reporter: _Reporter,
-    open_reader: Callable[[pa.NativeFile], pa.RecordBatchReader],
+    open_reader: Callable[[object], pa.RecordBatchReader],
+    source: pa.NativeFile | _CountingFile,
     block_size: int,
     expansion: float = 1.0,
 ) -> pa.Table:
@@ -674,7 +684,6 @@ def _stream(
     the number of blocks parsed says how far it got. ``expansion`` is how much bigger the
     decoded text is than the file (0.5 for UTF-16).
     """
-    source = pa.OSFile(str(info.path))
     reader = None
     try:
         reader = open_reader(source)
@@ -694,9 +703,437 @@ def _stream(
         source.close()
 
 
+# --------------------------------------------------------------------------------------------
+# Delimited text (CSV, TSV)
+
+
+def _csv_options(
+    info: _FileInfo,
+    encoding: str,
+    block_size: int,
+    names: list[str] | None = None,
+    forced: dict[str, pa.DataType] | None = None,
+    handler: Callable[[pa_csv.InvalidRow], str] | None = None,
+) -> tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions]:
+    read = pa_csv.ReadOptions(
+        block_size=block_size,
+        encoding="utf8" if encoding == "utf-8" else encoding,
+        column_names=names,
+    )
+    parse = pa_csv.ParseOptions(
+        delimiter=info.separator, newlines_in_values=True, invalid_row_handler=handler
+    )
+    convert = pa_csv.ConvertOptions(
+        null_values=NULL_VALUES, strings_can_be_null=True, column_types=forced or None
+    )
+    return read, parse, convert
+
+
+_PROBE = "\x01workbench-probe\x01"
+
+
+def _header_width(info: _FileInfo) -> int:
+    """Fields in the header, as the csv module reads the first line of the head."""
+    text = info.head.decode(info.python_encoding, errors="replace")
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=info.separator):
+        if record:
+            return len(record)
+    return 1
+
+
+class _Probe:
+    """A line appended after the data, to learn whether the data ended inside a quoted field.
+
+    pyarrow reads a quote left open at the end of its input as a field running to the end,
+    without complaint, and whether a position is inside quotes depends on everything before
+    it. So pyarrow is asked: the probe line has more fields than the header. After a whole
+    row it is an invalid row, which :meth:`handler` skips. Inside an open quote it becomes part
+    of that field: either the last value ends with it, or the row holding the quote comes out
+    short and reaches the handler with its text, which says where that row starts.
+    """
+
+    def __init__(self, info: _FileInfo, width: int) -> None:
+        self.text = info.separator.join([_PROBE] * (width + 2))
+        self.skipped: list[str] = []
+
+    def encoded(self, codec: str = "utf-8") -> bytes:
+        return ("\n" + self.text + "\n").encode(codec)
+
+    def handler(self, row: pa_csv.InvalidRow) -> str:
+        if _PROBE not in row.text:
+            return "error"  # a real bad row: let pyarrow fail, and find its line in Python
+        self.skipped.append(row.text)
+        return "skip"
+
+    def open_tail(self, table: pa.Table, codec: str = "utf-8") -> tuple[pa.Table, int | None]:
+        """The table without the probe, and how many bytes before the end of the data (probe
+        included) the open quote's row ("short" row) or the open quote itself starts."""
+        if self.skipped and self.skipped[-1] == self.text:
+            return table, None
+        if self.skipped:
+            return table, len((self.skipped[-1] + "\n").encode(codec))
+        if table.num_rows == 0:
+            return table, None
+        last = table.slice(table.num_rows - 1)
+        if all(column[0].as_py() == _PROBE for column in last.columns):
+            return table.slice(0, table.num_rows - 1), None  # the probe parsed as a whole row
+        value = table.column(table.num_columns - 1)[table.num_rows - 1].as_py()
+        if isinstance(value, str) and value.endswith(self.text + "\n"):
+            return table, len(('"' + value.replace('"', '""')).encode(codec, errors="replace"))
+        raise _Serial  # the probe went missing: nothing is certain
+
+
+class _Serial(Exception):
+    """The segmented read cannot be sure of this file (a bad row, a huge row): go serial."""
+
+
+class _NotUTF8(Exception):
+    """A segment has bytes that are not UTF-8."""
+
+
+def _unclosed_quote(info: _FileInfo, line: int | None) -> DataError:
+    where = f"line {line}" if line else "a line near the end"
+    return DataError(
+        f'{info.path}: cannot be read as a table: {where} opens a quote (") that is never '
+        "closed, so everything to the end of the file reads as one field. Close the quote, "
+        'or remove the stray " character.'
+    )
+
+
+def _read_delimited(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
+    """The fast parallel read when it is sure to be exact, else the serial one."""
+    if info.encoding == "utf-8" and b"\n" in info.head:
+        try:
+            return _read_csv_segments(info, reporter)
+        except _NotUTF8:
+            encoding = _encoding_of_whole_file(info, reporter)
+            return _read_delimited_serial(info, reporter, encoding, _encoding_notes(encoding))
+        except _Serial:
+            pass
+    return _read_delimited_serial(info, reporter, info.encoding, info.notes)
+
+
+# The parallel read: the file in segments cut at line breaks, each parsed by pyarrow's
+# multithreaded reader in this thread, so progress and cancel come between segments and only
+# one segment's raw bytes are held at a time.
+
+SEGMENT_BYTES = 4 * MB
+
+
+def _read_csv_segments(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
+    """Read the file segment by segment; re-read once with string columns if types disagree.
+
+    A segment may infer a column as int where a later one finds "abc" in it. int with float
+    becomes float (as pyarrow's whole-file reader does); any other mix is read again as
+    strings, so that "007" stays "007" rather than becoming 7 and then "7".
+    """
+    forced: dict[str, pa.DataType] = {}
+    for _attempt in range(2):
+        names, tables = _csv_segment_tables(info, reporter, forced)
+        unified = _unify_segments(names, tables)
+        if isinstance(unified, pa.Table):
+            return _finish(unified, info, "utf-8", info.notes)
+        if len(set(names)) != len(names):
+            raise _Serial  # column_types is by name: repeated names need the serial reader
+        forced = unified
+    raise _Serial
+
+
+def _csv_segment_tables(
+    info: _FileInfo, reporter: _Reporter, forced: dict[str, pa.DataType]
+) -> tuple[list[str], list[pa.Table]]:
+    """Parse the file in pieces, several at a time, and accept them in file order.
+
+    Each piece is cut at a line break and parsed on its own, assuming the cut is between rows.
+    Pieces are checked in order: when one's probe shows its cut was inside a quoted field, the
+    pieces parsed after it started mid-field, so they are dropped and reading resumes at the
+    row holding the quote. From then on cuts are made only where the count of quotes since the
+    last cut is even, which is right for every well-formed file.
+    """
+    width = _header_width(info)
+    room = len(_Probe(info, width).encoded())
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    start = reporter.last
+    names: list[str] | None = None
+    tables: list[pa.Table] = []
+    pieces: deque[_Piece] = deque()
+    careful = False
+    with (
+        info.path.open("rb", buffering=0) as handle,
+        ThreadPoolExecutor(workers, thread_name_prefix="workbench-csv") as pool,
+    ):
+        source = _PieceSource(handle, room)
+        try:
+            while True:
+                # the first piece alone: the others need the column names it holds
+                while not source.eof and len(pieces) < (1 if names is None else workers + 1):
+                    piece = source.next(careful)
+                    if piece is None:
+                        break
+                    piece.future = pool.submit(
+                        _parse_piece, info, piece.buffer, piece.cut, names, forced, width
+                    )
+                    pieces.append(piece)
+                if not pieces:
+                    break
+                piece = pieces.popleft()
+                assert piece.future is not None
+                table, opened, short = piece.future.result()
+                used: int | None = piece.cut
+                if opened is not None:  # the cut was inside a quoted field
+                    if piece.last:
+                        raise _unclosed_quote(info, _line_at(info, piece.offset + opened, "utf-8"))
+                    for other in pieces:
+                        assert other.future is not None
+                        other.future.cancel()
+                    pieces.clear()
+                    careful = True
+                    used = _shorten(info, piece, table, opened, short, names, forced, width)
+                    if used is None:  # not one whole row in the piece: read a bigger one
+                        source.restart(piece.offset, grow=len(piece.buffer))
+                        continue
+                    table = piece.table
+                    source.restart(piece.offset + used)
+                if names is None:
+                    names = table.column_names
+                tables.append(table)
+                done = piece.offset + used
+                reporter.report(start + (0.99 - start) * min(done / max(info.size, 1), 1.0))
+        finally:
+            for other in pieces:
+                if other.future is not None:
+                    other.future.cancel()
+    return names or [], tables
+
+
+@dataclass
+class _Piece:
+    """Bytes of the file from ``offset``, to be parsed up to ``cut``, with room after it."""
+
+    offset: int
+    buffer: bytearray
+    cut: int
+    last: bool
+    future: Future | None = None
+    table: pa.Table | None = None
+
+
+class _PieceSource:
+    """Cuts the file into pieces at line breaks; can restart at any offset."""
+
+    def __init__(self, handle: io.RawIOBase, room: int) -> None:
+        self.handle = handle
+        self.room = room
+        self.offset = 0  # file offset of the next piece
+        self.carry = b""  # bytes read past the last cut
+        self.want = SEGMENT_BYTES
+        self.eof = False
+
+    def restart(self, offset: int, grow: int = 0) -> None:
+        self.handle.seek(offset)
+        self.offset, self.carry, self.eof = offset, b"", False
+        self.want = max(SEGMENT_BYTES, grow * 2) if grow else SEGMENT_BYTES
+        if self.want > MAX_ROW_BYTES + SEGMENT_BYTES:
+            raise _Serial  # a row longer than any piece we are willing to hold
+
+    def next(self, careful: bool) -> _Piece | None:
+        """The next piece, or None at the end of the file."""
+        while True:
+            size = max(self.want, len(self.carry) + SEGMENT_BYTES)
+            buffer = bytearray(size + self.room)
+            buffer[: len(self.carry)] = self.carry
+            filled = len(self.carry)
+            with memoryview(buffer) as view:
+                while not self.eof and filled < size:
+                    got = self.handle.readinto(view[filled:size]) or 0
+                    self.eof = got == 0
+                    filled += got
+            if self.eof and filled == 0:
+                return None
+            if self.eof:
+                cut = filled
+            else:
+                cut = buffer.rfind(b"\n", 0, filled) + 1
+                if careful:
+                    cut = _even_quotes_cut(buffer, cut)
+            if cut == 0:  # no usable line break: hold more of the file
+                self.carry = bytes(buffer[:filled])
+                if filled > MAX_ROW_BYTES + SEGMENT_BYTES:
+                    raise _Serial
+                continue
+            piece = _Piece(self.offset, buffer, cut, self.eof)
+            self.carry = bytes(buffer[cut:filled])
+            self.offset += cut
+            self.want = SEGMENT_BYTES
+            self.eof = self.eof and not self.carry
+            return piece
+
+
+def _even_quotes_cut(buffer: bytearray, cut: int) -> int:
+    """The last line break at or before ``cut`` after an even number of quotes (0 if none)."""
+    quotes = buffer.count(b'"', 0, cut)
+    while cut and quotes % 2:
+        previous = buffer.rfind(b"\n", 0, cut - 1) + 1
+        quotes -= buffer.count(b'"', previous, cut)
+        cut = previous
+    return cut
+
+
+def _parse_piece(
+    info: _FileInfo,
+    buffer: bytearray,
+    cut: int,
+    names: list[str] | None,
+    forced: dict[str, pa.DataType],
+    width: int,
+) -> tuple[pa.Table, int | None, bool]:
+    """Parse ``buffer[:cut]`` with the probe after it, as one block on one thread.
+
+    One block, because pyarrow only misreads quoted line breaks where it cuts the input into
+    blocks (``newlines_in_values=False`` is then exact, and faster). Returns the table, where
+    an open quote (or the short row holding it) starts if the data ended inside one, and
+    whether that row was skipped. Overwrites the buffer after ``cut``.
+    """
+    probe = _Probe(info, width)
+    encoded = probe.encoded()
+    end = cut + len(encoded)
+    buffer[cut:end] = encoded
+    read = pa_csv.ReadOptions(block_size=end + 1, use_threads=False, column_names=names)
+    parse = pa_csv.ParseOptions(
+        delimiter=info.separator, newlines_in_values=False, invalid_row_handler=probe.handler
+    )
+    convert = pa_csv.ConvertOptions(
+        null_values=NULL_VALUES, strings_can_be_null=True, column_types=forced or None
+    )
+    try:
+        table = pa_csv.read_csv(pa.py_buffer(memoryview(buffer)[:end]), read, parse, convert)
+        table.column_names  # noqa: B018 - decodes the header, which may not be UTF-8
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        raise _Serial from None  # a bad row: the serial reader finds and names its line
+    if any(pa.types.is_binary(t) for t in table.schema.types):
+        raise _NotUTF8
+    table, tail = probe.open_tail(table)
+    return table, (None if tail is None else end - tail), bool(probe.skipped)
+
+
+def _shorten(
+    info: _FileInfo,
+    piece: _Piece,
+    table: pa.Table,
+    opened: int,
+    short: bool,
+    names: list[str] | None,
+    forced: dict[str, pa.DataType],
+    width: int,
+) -> int | None:
+    """Cut ``piece`` before the row whose quote is open; return the bytes kept, None if none.
+
+    A short row was skipped, so ``table`` already holds just the rows before it. Otherwise the
+    open quote is in the last column and the piece is parsed again, cut at the line break
+    before the quote, until it ends between rows. Sets ``piece.table``.
+    """
+    while True:
+        if short:
+            piece.table = table
+            return opened if opened > 0 and table.num_rows else None
+        cut = piece.buffer.rfind(b"\n", 0, opened) + 1
+        if cut == 0:
+            return None
+        table, opened_again, short = _parse_piece(info, piece.buffer, cut, names, forced, width)
+        if opened_again is None:
+            piece.table = table
+            return cut
+        opened = opened_again
+
+
+def _parse_segment(
+    info: _FileInfo,
+    buffer: bytearray,
+    cut: int,
+    last: bool,
+    names: list[str] | None,
+    forced: dict[str, pa.DataType],
+    width: int,
+    line_of: Callable[[int], int],
+) -> tuple[pa.Table, int] | None:
+    """Parse ``buffer[:cut]`` (the preview's rows), cutting before a row whose quote is open.
+
+    In the last piece of a file an open quote is the file's own mistake. Returns the table
+    and the bytes it covers, or None when not even one row fits.
+    """
+    table, opened, short = _parse_piece(info, buffer, cut, names, forced, width)
+    if opened is None:
+        return table, cut
+    if last:
+        raise _unclosed_quote(info, line_of(max(opened, 0)))
+    piece = _Piece(0, buffer, cut, last)
+    used = _shorten(info, piece, table, opened, short, names, forced, width)
+    return None if used is None or piece.table is None else (piece.table, used)
+
+
+def _unify_segments(names: list[str], tables: list[pa.Table]) -> pa.Table | dict[str, pa.DataType]:
+    """One table of the segments' tables, or the string columns to force for a re-read."""
+    if not tables:
+        raise _Serial
+    widths = {t.num_columns for t in tables}
+    if len(widths) != 1:
+        raise _Serial
+    targets: list[pa.DataType] = []
+    force: dict[str, pa.DataType] = {}
+    for i, name in enumerate(names):
+        kinds = {t.schema.types[i] for t in tables} - {pa.null()}
+        if len(kinds) <= 1:
+            targets.append(next(iter(kinds), pa.null()))
+        elif kinds <= {pa.int64(), pa.float64()}:
+            targets.append(pa.float64())
+        else:
+            targets.append(pa.string())
+            force[name] = pa.string()
+    if force:
+        return force
+    fixed = []
+    for table in tables:
+        columns = []
+        for column, target in zip(table.columns, targets, strict=True):
+            if column.type != target:
+                column = (
+                    pa.nulls(len(column), target)
+                    if pa.types.is_null(column.type)
+                    else column.cast(target)
+                )
+            columns.append(column)
+        fixed.append(pa.Table.from_arrays(columns, names=names))
+    return pa.concat_tables(fixed)
+
+
+# The serial read: pyarrow's streaming reader (any encoding), exact but on one core.
+
+
+def _byte_codec(info: _FileInfo, encoding: str) -> str:
+    """The codec that writes bytes as they are in the file (no byte-order mark)."""
+    if encoding == "utf-16":
+        return "utf-16-le" if info.head.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+    return encoding
+
+
+def _line_at(info: _FileInfo, offset: int, codec: str) -> int:
+    """The line number of byte ``offset`` of the file."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    lines = 1
+    with info.path.open("rb") as handle:
+        remaining = max(offset, 0)
+        while remaining > 0 and (chunk := handle.read(min(BLOCK_SIZE, remaining))):
+            remaining -= len(chunk)
+            if codec in ("utf-16-le", "utf-16-be"):
+                lines += decoder.decode(chunk).count("\n")
+            else:
+                lines += chunk.count(b"\n")
+    return lines
+
+
 def _open_csv(
     options: tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions],
-) -> Callable[[pa.NativeFile], pa.RecordBatchReader]:
+) -> Callable[[object], pa.RecordBatchReader]:
     return lambda source: pa_csv.open_csv(source, *options)
 
 
@@ -706,25 +1143,30 @@ def _whole_csv(
     return lambda source: pa_csv.read_csv(source, *options)
 
 
-def _read_delimited(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
+def _read_delimited_serial(
+    info: _FileInfo, reporter: _Reporter, encoding: str, notes: tuple[str, ...]
+) -> pd.DataFrame:
     """Stream the file; fall back to pyarrow's whole-file reader only when a type changes.
 
     The streaming reader infers each column's type from the first block. When a later block
-    disagrees (a number column with "n/a" or "abc" at row 50,000) the whole-file reader, which
-    widens types (int -> float -> string) as pandas does, reads it again: slower and about
-    twice the memory, but only for such files.
+    disagrees (a number column with "abc" at row 50,000) the whole-file reader, which widens
+    types (int -> float -> string) as pandas does, reads it again: slower and about twice the
+    memory, but only for such files. Both read the file with the quote probe after it.
     """
-    encoding, notes = info.encoding, info.notes
     block_size, whole = BLOCK_SIZE, False
     while True:
-        options = _csv_options(info, encoding, block_size)
+        probe = _Probe(info, _header_width(info))
+        codec = _byte_codec(info, encoding)
+        suffix = probe.encoded(codec)
+        options = _csv_options(info, encoding, block_size, handler=probe.handler)
         try:
             if whole:
-                table = _read_in_thread(info, reporter, _whole_csv(options))
+                table = _read_in_thread(info, reporter, _whole_csv(options), suffix)
             else:
                 expansion = 0.5 if encoding == "utf-16" else 1.0
-                table = _stream(info, reporter, _open_csv(options), block_size, expansion)
-            names = table.column_names  # decodes the header: may fail for a non-UTF-8 one
+                source = _CountingFile(info.path, suffix)
+                table = _stream(info, reporter, _open_csv(options), source, block_size, expansion)
+            table.column_names  # noqa: B018 - decodes the header, which may not be UTF-8
         except UnicodeDecodeError as exc:
             if encoding != "utf-8":
                 raise _undecodable(info, encoding, exc) from None
@@ -751,19 +1193,37 @@ def _read_delimited(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
             encoding = _encoding_of_whole_file(info, reporter)
             notes = _encoding_notes(encoding)
             continue
-        del names
+        try:
+            table, tail = probe.open_tail(table, codec)
+        except _Serial:
+            tail = None  # cannot tell; pyarrow's reading stands
+        if tail is not None:
+            opened = info.size + len(suffix) - tail
+            raise _unclosed_quote(info, _line_at(info, opened, codec))
         return _finish(table, info, encoding, notes)
 
 
-def _read_delimited_bytes(info: _FileInfo, data: bytes, reporter: _Reporter) -> pd.DataFrame:
-    """Parse a decoded, UTF-8 re-encoded piece of the file (the preview's)."""
-    read, parse, convert = _csv_options(info, "utf-8", max(BLOCK_SIZE, len(data) + 1))
-    try:
-        table = pa_csv.read_csv(io.BytesIO(data), read, parse, convert)
-    except pa.ArrowInvalid as exc:
-        raise _csv_problem(
-            info, "utf-8", reporter, str(exc), stream=io.StringIO(data.decode("utf-8"), newline="")
-        ) from None
+def _read_delimited_bytes(info: _FileInfo, data: bytes, complete: bool) -> pd.DataFrame:
+    """Parse the preview's piece: the file's first whole rows, decoded and re-encoded UTF-8."""
+    width = _header_width(info)
+    buffer = bytearray(data) + bytes(len(_Probe(info, width).encoded()))
+    parsed = None
+
+    def line_of(position: int) -> int:
+        return data.count(b"\n", 0, position) + 1
+
+    with contextlib.suppress(_Serial, _NotUTF8):  # the plain parse below names the problem
+        parsed = _parse_segment(info, buffer, len(data), complete, None, {}, width, line_of)
+    if parsed is None:
+        read, parse, convert = _csv_options(info, "utf-8", max(BLOCK_SIZE, len(data) + 1))
+        try:
+            table = pa_csv.read_csv(pa.BufferReader(data), read, parse, convert)
+        except pa.ArrowInvalid as exc:
+            reporter = _Reporter(info.path, None, None)
+            stream = io.StringIO(data.decode("utf-8"), newline="")
+            raise _csv_problem(info, "utf-8", reporter, str(exc), stream=stream) from None
+    else:
+        table = parsed[0]
     return _finish(table, info, info.encoding, info.notes)
 
 
@@ -927,7 +1387,11 @@ def _read_json_lines(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
     try:
         options = pa_json.ReadOptions(block_size=BLOCK_SIZE)
         table = _stream(
-            info, reporter, lambda source: pa_json.open_json(source, options), BLOCK_SIZE
+            info,
+            reporter,
+            lambda source: pa_json.open_json(source, options),
+            pa.OSFile(str(info.path)),
+            BLOCK_SIZE,
         )
     except pa.ArrowInvalid:
         whole = pa_json.ReadOptions(block_size=MAX_ROW_BYTES)
@@ -1104,6 +1568,12 @@ def _attrs(info: _FileInfo, encoding: str, notes: tuple[str, ...]) -> dict:
 def _finish(
     table: pa.Table, info: _FileInfo, encoding: str, notes: tuple[str, ...]
 ) -> pd.DataFrame:
+    """The pandas frame of a parsed table: clean names, pandas' types, what was learned."""
+    if info.kind != "delimited" and (table.num_rows == 0 or table.num_columns == 0):
+        raise DataError(
+            f"{info.path}: holds no fields. JSON Lines needs one object per line, like "
+            '{"text": "...", "label": 1}.'
+        )
     if table.num_rows == 0:
         raise DataError(f"{info.path}: has a header but no data rows. Add rows below the header.")
     columns = []

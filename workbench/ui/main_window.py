@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QMimeData, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -29,7 +29,7 @@ from workbench.core.listener import TrainingOutcome
 from workbench.core.project import DatasetSpec, Project
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 from workbench.core.summary import StackSummary
-from workbench.core.templates import fit_head, fit_sequence_length
+from workbench.core.templates import default_layers, fit_head, fit_sequence_length
 from workbench.ui.data_view import DataView
 from workbench.ui.model_view import ModelView
 from workbench.ui.predict_view import PredictView
@@ -40,17 +40,26 @@ from workbench.ui.workers import (
     CallThread,
     TrainingThread,
     choose_columns,
-    load_table,
+    image_size,
+    load_any,
+    load_big_table,
+    preview,
+    tabular_settings,
 )
-
-if TYPE_CHECKING:  # pandas loads with the first file, not with the window
-    from workbench.core.textdata import TextTable
 
 SUMMARY_DEBOUNCE_MS = 200
 REDRAW_INTERVAL_MS = 40  # 25 Hz
 STATUS_TIMEOUT_MS = 15000
 DATA_TAB, MODEL_TAB, TRAIN_TAB, PREDICT_TAB = range(4)
-FILE_FILTER = "Text tables (*.csv *.tsv *.txt);;All files (*)"
+FILE_FILTER = (
+    "Datasets (*.csv *.tsv *.txt *.jsonl *.ndjson *.npz);;Tables (*.csv *.tsv *.txt *.jsonl "
+    "*.ndjson);;NumPy arrays (*.npz);;All files (*)"
+)
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".jsonl", ".ndjson"}
+#: Files at least this big are previewed first and read with progress and Cancel.
+BIG_FILE_BYTES = 2 * 1024 * 1024
+PROGRESS_POLL_MS = 100
+KIND_NAMES = {"text": "text", "tabular": "feature table", "images": "image", "npz": "array"}
 
 
 class MainWindow(QMainWindow):
@@ -67,8 +76,14 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         self.project = Project()
-        self.table: TextTable | None = None
+        self.dataset: Any = None  # TextTable | TabularTable | ImageFolder | ArrayData
+        self.dataset_summary: dict[str, Any] = {}
         self.num_classes: int | None = None
+        # What the stack was last fitted to automatically: (kind, task, classes), and the
+        # stack as it was then, to tell whether the person has edited it since.
+        self._fitted_for: tuple[str, str, int] | None = None
+        self._auto_stack = self._stack_signature()
+        self._loading: CallThread | None = None  # the cancellable full read, if any
         self.summary: StackSummary | None = None
         self.predictor: Any = None
         self.last_outcome: TrainingOutcome | None = None
@@ -81,6 +96,8 @@ class MainWindow(QMainWindow):
         self._load_threads: dict[int, CallThread] = {}
         self._training: TrainingThread | None = None
         self._last_predict_text = ""
+        self._predict_mode = "single"
+        self._asked_images: list[str] = []
         self._shut_down = False
 
         self.backend = BackendClient(self)
@@ -100,6 +117,9 @@ class MainWindow(QMainWindow):
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(REDRAW_INTERVAL_MS)
         self.redraw_timer.timeout.connect(self._redraw)
+        self.load_timer = QTimer(self)
+        self.load_timer.setInterval(PROGRESS_POLL_MS)
+        self.load_timer.timeout.connect(self._poll_load_progress)
 
         self.data_view = DataView()
         self.model_view = ModelView()
@@ -115,13 +135,25 @@ class MainWindow(QMainWindow):
 
         self.data_view.sig_open_requested.connect(self.open_dataset_dialog)
         self.data_view.sig_open_sample_requested.connect(self.open_default_sample)
+        self.data_view.sig_open_folder_requested.connect(self.open_folder_dialog)
         self.data_view.sig_columns_changed.connect(self._on_columns_changed)
+        self.data_view.sig_kind_changed.connect(self._on_kind_changed)
+        self.data_view.sig_tabular_changed.connect(self._on_tabular_changed)
+        self.data_view.sig_image_size_changed.connect(self._on_image_size_changed)
+        self.data_view.sig_augment_changed.connect(self._on_augment_changed)
+        self.data_view.sig_arrays_changed.connect(self._on_arrays_changed)
+        self.data_view.sig_split_changed.connect(self._on_split_changed)
+        self.data_view.sig_cancel_load.connect(self.cancel_load)
         self.model_view.sig_changed.connect(self._on_stack_changed)
         self.train_view.sig_train.connect(self.start_training)
         self.train_view.sig_pause.connect(self.set_paused)
         self.train_view.sig_stop.connect(self.stop_training)
-        self.train_view.sig_config_changed.connect(self._update_train_state)
+        self.train_view.sig_config_changed.connect(self._on_train_config_changed)
         self.predict_view.sig_predict.connect(self.predict_text)
+        self.predict_view.sig_predict_row.connect(self.predict_row)
+        self.predict_view.sig_predict_file.connect(self.predict_file)
+        self.predict_view.sig_predict_images.connect(self.predict_images)
+        self.predict_view.sig_predict_index.connect(self.predict_index)
 
         self._build_menus()
         self.backend_label = QLabel("TensorFlow not loaded")
@@ -138,9 +170,18 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = QAction("&Open dataset…", self)
         self.open_action.setShortcut(QKeySequence("Ctrl+O"))
-        self.open_action.setStatusTip("Open a CSV/TSV file of texts and labels")
+        self.open_action.setStatusTip(
+            "Open a table (CSV, TSV, JSON Lines) of texts or features, or an .npz of arrays"
+        )
         self.open_action.triggered.connect(self.open_dataset_dialog)
         file_menu.addAction(self.open_action)
+        self.open_folder_action = QAction("Open &folder…", self)
+        self.open_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.open_folder_action.setStatusTip(
+            "Open a folder with one subfolder per class (images, or .txt texts)"
+        )
+        self.open_folder_action.triggered.connect(self.open_folder_dialog)
+        file_menu.addAction(self.open_folder_action)
         self.sample_menu = file_menu.addMenu("Open &sample")
         self.sample_actions: dict[str, QAction] = {}
         for sample in SAMPLES.values():
@@ -199,12 +240,26 @@ class MainWindow(QMainWindow):
 
     # -- data ----------------------------------------------------------------------------
 
+    @property
+    def table(self) -> Any:
+        """The loaded dataset of any kind (older name of :attr:`dataset`)."""
+        return self.dataset
+
     @Slot()
     def open_dataset_dialog(self) -> None:
-        """File ▸ Open dataset…: pick a CSV/TSV/TXT file and load it."""
+        """File ▸ Open dataset…: pick a table or .npz file and load it."""
         if self._training is not None:
             return
         path, _ = QFileDialog.getOpenFileName(self, "Open dataset", "", FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    @Slot()
+    def open_folder_dialog(self) -> None:
+        """File ▸ Open folder…: a folder of class subfolders (images or texts)."""
+        if self._training is not None:
+            return
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of class folders")
         if path:
             self.open_path(path)
 
@@ -214,92 +269,323 @@ class MainWindow(QMainWindow):
         self.open_sample(DEFAULT_SAMPLE)
 
     def open_sample(self, sample: Sample) -> None:
-        """Load a bundled sample with its known columns."""
-        self.open_path(sample.path, sample.text_column, sample.label_column)
+        """Load a bundled sample with its known kind, columns and task."""
+        self.open_path(
+            sample.path,
+            text_column=sample.text_column,
+            label_column=sample.label_column,
+            kind=sample.kind,
+            task=sample.task,
+        )
 
     def open_path(
         self,
         path: str | Path,
         text_column: str | None = None,
         label_column: str | None = None,
+        kind: str | None = None,
+        task: str | None = None,
+        x_name: str | None = None,
+        y_name: str | None = None,
     ) -> None:
-        """Read a table on a worker thread; the current data stays until it succeeds."""
+        """Load a dataset on a worker thread; the current data stays until it succeeds.
+
+        A big table file is previewed at once (its first rows) while the whole file is read
+        with progress and a Cancel button.
+        """
         if self._training is not None or self._shut_down:
             self.statusBar().showMessage("Stop training before loading other data.", 5000)
             return
         path = Path(path)
         self.statusBar().showMessage(f"Reading {path.name}…")
-        self._start_load(f"reading {path.name}", load_table, str(path), text_column, label_column)
+        self._cancel_running_load()
+        options = {
+            "text_column": text_column,
+            "label_column": label_column,
+            "task": task,
+            "x_name": x_name,
+            "y_name": y_name,
+        }
+        big = (
+            path.is_file()
+            and path.suffix.lower() in TABLE_SUFFIXES
+            and kind in (None, "text", "tabular")
+            and path.stat().st_size >= BIG_FILE_BYTES
+        )
+        if big:
+            self._start_big_load(path, kind, options)
+            return
+        self._start_load(f"reading {path.name}", load_any, str(path), kind, **options)
+
+    def _start_big_load(self, path: Path, kind: str | None, options: dict[str, Any]) -> None:
+        """The first rows at once; the whole file on another thread with progress and Cancel."""
+        self._start_load(f"previewing {path.name}", preview, str(path))
+        self._preview_token = self._load_token
+        thread = self._start_load(
+            f"reading {path.name}", load_big_table, str(path), kind, options, control=True
+        )
+        self._loading = thread
+        self.data_view.show_loading(f"Reading {path.name}…", cancellable=True)
+        self.load_timer.start()
+
+    @Slot()
+    def cancel_load(self) -> None:
+        """Data tab ▸ Cancel: stop the read at once; the previous data stays.
+
+        The reader stops at its next check (a text table, read in one go, finishes in the
+        background); whatever it returns is dropped.
+        """
+        if self._loading is None:
+            return
+        self._cancel_running_load()
+        self._load_token += 1  # any answer still on its way is outdated
+        self.data_view.restore()
+        kept = " The previous data is kept." if self.dataset is not None else ""
+        self.statusBar().showMessage(f"Loading cancelled.{kept}", STATUS_TIMEOUT_MS)
+
+    def _cancel_running_load(self) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+            self._loading = None
+            self.load_timer.stop()
+            self.data_view.hide_loading()
+
+    @Slot()
+    def _poll_load_progress(self) -> None:
+        if self._loading is not None:
+            self.data_view.set_load_progress(self._loading.progress)
 
     @Slot(str, str)
     def _on_columns_changed(self, text_column: str, label_column: str) -> None:
-        if self.table is None or self._training is not None:
+        if self.dataset is None or self._training is not None:
             return
         self.statusBar().showMessage("Checking the columns…")
         self._start_load(
-            "checking the columns", choose_columns, self.table, text_column, label_column
+            "checking the columns", choose_columns, self.dataset, text_column, label_column
         )
 
-    def _start_load(self, what: str, function: Callable[..., Any], *args: Any) -> None:
+    @Slot(str)
+    def _on_kind_changed(self, kind: str) -> None:
+        """Reload the same file or folder as another kind."""
+        if self.dataset is None or self._training is not None:
+            return
+        self.statusBar().showMessage(f"Reading the data as {kind}…")
+        self._start_load(f"reading the data as {kind}", load_any, str(self.dataset.path), kind)
+
+    @Slot(str, str, object)
+    def _on_tabular_changed(self, target: str, task: str, roles: dict[str, str]) -> None:
+        if self.dataset is None or self.dataset.kind != "tabular" or self._training is not None:
+            return
+        self.statusBar().showMessage("Checking the columns…")
+        self._start_load(
+            "checking the columns", tabular_settings, self.dataset, target, task or None, roles
+        )
+
+    @Slot(int, int)
+    def _on_image_size_changed(self, height: int, width: int) -> None:
+        if self.dataset is None or self.dataset.kind != "images" or self._training is not None:
+            return
+        self._start_load("resizing", image_size, self.dataset, height, width)
+
+    @Slot(bool)
+    def _on_augment_changed(self, on: bool) -> None:
+        self.project.dataset.augment = bool(on)
+
+    @Slot(str, str, str)
+    def _on_arrays_changed(self, x_name: str, y_name: str, task: str) -> None:
+        if self.dataset is None or self.dataset.kind != "npz" or self._training is not None:
+            return
+        same_y = y_name == self.dataset.y_name
+        self._start_load(
+            "reading the arrays",
+            load_any,
+            str(self.dataset.path),
+            "npz",
+            x_name=x_name,
+            y_name=y_name,
+            task=task if same_y else None,
+        )
+
+    @Slot(float, float, int)
+    def _on_split_changed(self, validation: float, test: float, seed: int) -> None:
+        config = self.train_view.config()
+        config.validation_fraction, config.test_fraction, config.seed = validation, test, seed
+        self.project.training = config
+        self.train_view.set_config(config)
+        self.data_view.set_split(config)
+        self._update_train_state()
+
+    @Slot()
+    def _on_train_config_changed(self) -> None:
+        config = self.train_view.config()
+        self.project.training = config
+        self.data_view.set_split(config)
+        self._update_train_state()
+
+    def _start_load(
+        self, what: str, function: Callable[..., Any], *args: Any, control: bool = False, **kw: Any
+    ) -> CallThread:
         self._load_token += 1
         token = self._load_token
-        thread = CallThread(token, what, function, *args)
+        thread = CallThread(token, what, function, *args, control=control, **kw)
         thread.sig_done.connect(self._on_load_done)
         thread.sig_failed.connect(self._on_load_failed)
+        thread.sig_cancelled.connect(self._on_load_cancelled)
         self._load_threads[token] = thread
         thread.start()
+        return thread
 
     def _finish_load_thread(self, token: int) -> None:
         """Forget the thread that reported (its run() has returned) and join it."""
         done = self._load_threads.pop(token, None)
         if done is not None:
             done.wait()
+        if self._loading is not None and self._loading.token == token:
+            self._loading = None
+            self.load_timer.stop()
+            self.data_view.hide_loading()
 
     @Slot(int, object)
     def _on_load_done(self, token: int, result: object) -> None:
         self._finish_load_thread(token)
-        if token != self._load_token or self._shut_down:
+        if self._shut_down:
+            return
+        if token == getattr(self, "_preview_token", None) and self._loading is not None:
+            self.data_view.show_preview(result, self._loading_path())  # type: ignore[arg-type]
+            return
+        if token != self._load_token:
             return  # a newer load was started meanwhile
-        table, summary = result  # type: ignore[misc]
-        self._apply_table(table, summary)
+        dataset, summary = result  # type: ignore[misc]
+        self._apply_dataset(dataset, summary)
+
+    def _loading_path(self) -> str:
+        thread = self._loading
+        return str(thread.args[0]) if thread is not None else ""
 
     @Slot(int, str)
     def _on_load_failed(self, token: int, message: str) -> None:
         self._finish_load_thread(token)
-        if token != self._load_token or self._shut_down:
+        if self._shut_down:
             return
-        self.data_view.restore_columns()
+        if token == getattr(self, "_preview_token", None):
+            return  # the full read reports its own problem
+        if token != self._load_token:
+            return
+        self.data_view.restore()
         self.data_view.banner.show_message(message, "error")
         self.tabs.setCurrentIndex(DATA_TAB)
-        kept = " The previous data is kept." if self.table is not None else ""
-        self.statusBar().showMessage(f"Could not use that file.{kept}", STATUS_TIMEOUT_MS)
+        kept = " The previous data is kept." if self.dataset is not None else ""
+        self.statusBar().showMessage(f"Could not use that data.{kept}", STATUS_TIMEOUT_MS)
 
-    def _apply_table(self, table: TextTable, summary: dict[str, Any]) -> None:
-        new_file = self.table is None or self.table.path != table.path
-        self.table = table
-        self.num_classes = len(summary["classes"])
-        self.project.dataset = DatasetSpec(str(table.path), table.text_column, table.label_column)
-        self.data_view.banner.clear()
-        self.data_view.set_table(table, summary)
-        changes = []
-        if fit_head(self.project.layers, self.num_classes):
-            changes.append(
-                f"output layer → {self.project.layers[-1].describe()} "
-                f"for {self.num_classes} classes"
-            )
-        length = int(summary["suggested_sequence_length"])
-        if fit_sequence_length(self.project.layers, length):
-            changes.append(f"sequence length → {length} words")
-        self.model_view.refresh()
-        verb = "Loaded" if new_file else "Using"
-        message = (
-            f"{verb} {table.path.name}: {summary['rows']:,} rows, {self.num_classes} classes "
-            f"(text: {table.text_column!r}, label: {table.label_column!r})."
+    @Slot(int)
+    def _on_load_cancelled(self, token: int) -> None:
+        self._finish_load_thread(token)
+        if self._shut_down or token != self._load_token:
+            return
+        self.data_view.restore()
+        kept = " The previous data is kept." if self.dataset is not None else ""
+        self.statusBar().showMessage(f"Loading cancelled.{kept}", STATUS_TIMEOUT_MS)
+
+    # -- fitting the model to the data ---------------------------------------------------
+
+    def _stack_signature(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(layer.kind, dict(layer.params)) for layer in self.project.layers]
+
+    @property
+    def stack_edited(self) -> bool:
+        """True when the person changed the stack since it was last set automatically."""
+        return self._stack_signature() != self._auto_stack
+
+    def _apply_dataset(self, dataset: Any, summary: dict[str, Any]) -> None:
+        new_file = self.dataset is None or Path(self.dataset.path) != Path(dataset.path)
+        if self.predictor is not None and (new_file or not _same_inputs(self.dataset, dataset)):
+            self.predictor = None  # it answers for other data; train again for this one
+        self.dataset = dataset
+        self.dataset_summary = summary
+        kind, task = dataset.kind, dataset.task
+        classes = summary.get("classes", {}) if task == "classification" else {}
+        self.num_classes = len(classes) if task == "classification" else 1
+        self.project.dataset = DatasetSpec(
+            str(dataset.path),
+            getattr(dataset, "text_column", "") or "",
+            getattr(dataset, "label_column", "") or getattr(dataset, "y_name", "") or "",
+            kind,
+            task,
+            self.project.dataset.augment if kind == "images" else False,
         )
+        self.data_view.banner.clear()
+        self.data_view.set_dataset(dataset, summary)
+        self.data_view.set_augment(self.project.dataset.augment)
+        self.data_view.set_split(self.project.training)
+        changes = self._fit_model_to(dataset, summary, len(classes))
+        self.predict_view.set_dataset(dataset)
+        self.train_view.plots.set_metric("mae" if task == "regression" else "accuracy")
+        verb = "Loaded" if new_file else "Using"
+        name = Path(dataset.path).name
+        if task == "classification":
+            what = f"{len(classes)} classes"
+        else:
+            what = f"regression on {getattr(dataset, 'label_column', 'y')!r}"
+        message = f"{verb} {name}: {int(summary['rows']):,} rows, {what}"
+        if kind == "text":
+            message += f" (text: {dataset.text_column!r}, label: {dataset.label_column!r})."
+        else:
+            message += f" ({kind})."
         if changes:
             message += " Adapted the model: " + "; ".join(changes) + "."
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
         self._on_stack_changed()
+
+    def _fit_model_to(self, dataset: Any, summary: dict[str, Any], classes: int) -> list[str]:
+        """Make the stack fit the data; the default template when the kind/task/classes changed.
+
+        An edited stack is replaced only after asking; otherwise its output layer (and the
+        text vectorizer's sequence length) are adapted in place.
+        """
+        target = (dataset.kind, dataset.task, classes)
+        edited = self.stack_edited
+        before_head = self.project.layers[-1].describe() if self.project.layers else ""
+        before_length = _sequence_length(self.project.layers)
+        changes: list[str] = []
+        replace = False
+        if target != self._fitted_for:
+            if not edited:
+                replace = True
+            else:
+                answer = QMessageBox.question(
+                    self,
+                    "Replace the model?",
+                    f"The data is now {dataset.kind} ({dataset.task}). Replace your edited "
+                    "layer stack with the default model for this data?\n\nNo keeps your "
+                    "layers and only adapts the output layer.",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.Yes,
+                )
+                replace = answer == QMessageBox.StandardButton.Yes
+        if replace:
+            before_kinds = [layer.kind for layer in self.project.layers]
+            self.project.layers = default_layers(dataset)
+            self.model_view.set_layers(self.project.layers)
+            if [layer.kind for layer in self.project.layers] != before_kinds:
+                changes.append(f"the default {KIND_NAMES.get(dataset.kind, dataset.kind)} model")
+        else:
+            fit_head(self.project.layers, classes, dataset.task)
+            if dataset.kind == "text":
+                fit_sequence_length(self.project.layers, int(summary["suggested_sequence_length"]))
+            self.model_view.refresh()
+        head = self.project.layers[-1].describe() if self.project.layers else ""
+        if head != before_head:
+            if dataset.task == "classification":
+                changes.append(f"output layer → {head} for {classes} classes")
+            else:
+                changes.append(f"output layer → {head} for regression")
+        length = _sequence_length(self.project.layers)
+        if length is not None and length != before_length:
+            changes.append(f"sequence length → {length} words")
+        if not edited or replace:
+            self._auto_stack = self._stack_signature()
+        self._fitted_for = target
+        return changes
 
     # -- drag and drop -------------------------------------------------------------------
 
@@ -356,7 +642,7 @@ class MainWindow(QMainWindow):
             self.model_view.set_summary_pending(False, "")
             return  # the form already shows what is wrong; Keras would only repeat it
         self._requested_version = self._stack_version
-        self.backend.request_summary(self.project.layers, self.num_classes)
+        self.backend.request_summary(self.project.layers, self.num_classes, self.dataset)
 
     @Slot(object, object)
     def _on_summary(self, summary: StackSummary, uids: list[int]) -> None:
@@ -379,7 +665,7 @@ class MainWindow(QMainWindow):
         """Why Train is disabled right now, or None when it can start."""
         if self._training is not None:
             return "A training run is in progress."
-        if self.table is None:
+        if self.dataset is None:
             return "Load a dataset first (Data tab, or File ▸ Open sample)."
         local = self.model_view.local_problems()
         if local:
@@ -420,11 +706,11 @@ class MainWindow(QMainWindow):
     def start_training(self) -> None:
         """Train: fit a copy of the project on the loaded table on a training thread."""
         reason = self.train_block_reason()
-        if reason is not None or self.table is None:
+        if reason is not None or self.dataset is None:
             self.statusBar().showMessage(reason or "Cannot train now.", 5000)
             return
         self.project.training = self.train_view.config()
-        thread = TrainingThread(self.project, self.table)
+        thread = TrainingThread(self.project, self.dataset)
         thread.sig_finished.connect(self._on_training_finished)
         thread.sig_failed.connect(self._on_training_failed)
         self._training = thread
@@ -506,6 +792,7 @@ class MainWindow(QMainWindow):
         self.model_view.set_editable(not locked)
         self.data_view.set_locked(locked)
         self.open_action.setEnabled(not locked)
+        self.open_folder_action.setEnabled(not locked)
         self.sample_menu.setEnabled(not locked)
         self.setAcceptDrops(not locked)
         self._update_train_state()
@@ -517,20 +804,73 @@ class MainWindow(QMainWindow):
 
     # -- prediction and export -----------------------------------------------------------
 
+    def _can_predict(self) -> bool:
+        return self.predictor is not None and self._training is None
+
+    def _ask(self, mode: str, method: str, argument: Any, echo: str = "") -> None:
+        self._predict_mode = mode
+        self._last_predict_text = echo
+        self.backend.ask(self.predictor, method, argument)
+        self.statusBar().showMessage("Predicting…", 3000)
+
     @Slot(str)
     def predict_text(self, text: str) -> None:
         """Label one text with the last trained model (on the backend thread)."""
-        if self.predictor is None or self._training is not None:
-            return
-        self._last_predict_text = text
-        self.backend.predict(self.predictor, [text])
-        self.statusBar().showMessage("Predicting…", 3000)
+        if self._can_predict():
+            self._ask("single", "predict", [text], text)
 
     @Slot(object)
-    def _on_prediction(self, predictions: list) -> None:
-        if predictions:
-            self.predict_view.show_prediction(predictions[0], self._last_predict_text)
-            self.statusBar().clearMessage()
+    def predict_row(self, row: dict[str, Any]) -> None:
+        """Predict one row of features typed in the form."""
+        if not self._can_predict():
+            return
+        import pandas as pd
+
+        self._ask("single", "predict_table", pd.DataFrame([row]))
+
+    @Slot(str)
+    def predict_file(self, path: str) -> None:
+        """Predict every row of a table file (read on the backend thread)."""
+        if self._can_predict():
+            self._ask("file", "predict_table", str(path))
+
+    @Slot(object)
+    def predict_images(self, paths: list[str]) -> None:
+        """Predict image files."""
+        if self._can_predict():
+            self._asked_images = [str(p) for p in paths]
+            self._ask("images", "predict_images", list(self._asked_images))
+
+    @Slot(int)
+    def predict_index(self, index: int) -> None:
+        """Predict sample ``index`` of the loaded arrays."""
+        data = self.dataset
+        if not self._can_predict() or data is None or data.kind != "npz":
+            return
+        self._ask("single", "predict_arrays", data.x[index : index + 1], f"sample {index}")
+
+    @Slot(object)
+    def _on_prediction(self, result: Any) -> None:
+        mode = getattr(self, "_predict_mode", "single")
+        view = self.predict_view
+        if mode == "images":
+            predictions, used = result
+            if not predictions:
+                view.show_error("None of the chosen files could be read as an image.")
+                return
+            view.show_image_predictions(predictions, list(used))
+            unread = len(self._asked_images) - len(used)
+            if unread > 0:
+                view.banner.show_message(
+                    f"{unread} of the chosen files could not be read as images and were left out.",
+                    "warning",
+                )
+        elif mode == "file":
+            predictions, frame = result
+            view.show_table_predictions(predictions, frame)
+        elif result:
+            view.show_prediction(result[0], self._last_predict_text)
+        self.statusBar().clearMessage()
 
     @Slot(str)
     def _on_prediction_failed(self, message: str) -> None:
@@ -599,14 +939,50 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.summary_timer.stop()
         self.redraw_timer.stop()
+        self.load_timer.stop()
         thread, self._training = self._training, None
         if thread is not None:
             thread.control.request_stop()
             thread.wait()
         for loader in list(self._load_threads.values()):
+            loader.cancel()  # a feature table stops reading at its next chunk
+        for loader in list(self._load_threads.values()):
             loader.wait()
         self._load_threads.clear()
+        self.data_view.shutdown()
         self.backend.shutdown()
+
+
+def _same_inputs(old: Any, new: Any) -> bool:
+    """Whether a model trained on ``old`` takes and answers for ``new``'s inputs."""
+    if old.kind != new.kind or old.task != new.task:
+        return False
+    if new.kind == "tabular":
+        return old.feature_types == new.feature_types and old.label_column == new.label_column
+    if new.kind == "images":
+        return tuple(old.image_size) == tuple(new.image_size)
+    if new.kind == "npz":
+        return (old.x_name, old.y_name) == (new.x_name, new.y_name)
+    return True
+
+
+def _sequence_length(layers: list) -> int | None:
+    for layer in layers:
+        if layer.kind == "TextVectorization":
+            return int(layer.params.get("output_sequence_length", 0))
+    return None
+
+
+def describe_metrics(metrics: dict[str, float]) -> str:
+    """'accuracy 91.2%, loss 0.231' for a dict of Keras metric values."""
+    parts = []
+    for name, value in metrics.items():
+        short = name.removeprefix("test_")
+        if "acc" in short:
+            parts.append(f"{short} {value:.1%}")
+        else:
+            parts.append(f"{short} {value:.4g}")
+    return ", ".join(parts)
 
 
 def describe_outcome(outcome: TrainingOutcome, snapshot: ProgressSnapshot | None) -> str:
@@ -633,11 +1009,17 @@ def describe_outcome(outcome: TrainingOutcome, snapshot: ProgressSnapshot | None
     if accuracy is not None:
         epoch = f" (epoch {outcome.best_epoch})" if outcome.best_epoch else ""
         text += f" Best validation accuracy {accuracy[1]:.1%}{epoch}."
+    mae = outcome.best_metrics.get("val_mae")
+    if accuracy is None and mae is not None:
+        epoch = f" (epoch {outcome.best_epoch})" if outcome.best_epoch else ""
+        text += f" Best validation MAE {mae:.4g}{epoch}."
+    if outcome.test_metrics:
+        text += " Test part: " + describe_metrics(outcome.test_metrics) + "."
     best = outcome.best_epoch
     if best and best != done and not outcome.stopped:
         text += f" The model from epoch {best} (lowest validation loss) is kept."
     if outcome.samples_per_second:
-        text += f" {outcome.samples_per_second:,.0f} texts/s."
+        text += f" {outcome.samples_per_second:,.0f} samples/s."
     return text
 
 

@@ -137,8 +137,17 @@ class ModelView(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setStyleSheet("color: #555555;")
 
+        self.input_label = QLabel("Input after encoding: load data to see it")
+        self.input_label.setObjectName("inputShape")
+        self.input_label.setToolTip(
+            "What the first layer receives once the data's own encodings (vectorised text, "
+            "normalised numbers, one-hot categories, rescaled pixels) are applied."
+        )
+        self.input_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
         stack_box = QGroupBox("Layer stack (input at the top)")
         stack_layout = QVBoxLayout(stack_box)
+        stack_layout.addWidget(self.input_label)
         stack_layout.addWidget(self.stack_view, 1)
         stack_layout.addWidget(self.total_label)
         stack_layout.addWidget(self.error_label)
@@ -208,6 +217,11 @@ class ModelView(QWidget):
         self._summary_uids = list(uids)
         self._summary_pending = False
         self.stack_model.set_summary(summary, uids)
+        if summary is not None and summary.input_shape:
+            shape = summary.input_shape
+            if shape.replace(" ", "") in ("(None)", "(None,)"):
+                shape += " — one raw text per sample"
+            self.input_label.setText(f"Input after encoding: {shape}")
         self._show_problems()
 
     def set_summary_pending(self, pending: bool, message: str = "") -> None:

@@ -102,6 +102,7 @@ class LivePlots(QWidget):
             name="validation",
         )
         self.accuracy_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
+        self.second_metric = "accuracy"
         self._version = -1
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -110,6 +111,21 @@ class LivePlots(QWidget):
         layout.addWidget(self.accuracy_plot, 1, 1)
         layout.setRowStretch(0, 1)
         layout.setRowStretch(1, 1)
+
+    def set_metric(self, metric: str) -> None:
+        """The lower right plot: 'accuracy' (classification) or 'mae' (regression)."""
+        if metric == self.second_metric:
+            return
+        self.second_metric = metric
+        item = self.accuracy_plot.getPlotItem()
+        if metric == "mae":
+            item.setTitle("Mean absolute error per epoch", size="10pt")
+            item.setLabel("left", "MAE")
+            item.enableAutoRange(axis="y")
+        else:
+            item.setTitle("Accuracy per epoch", size="10pt")
+            item.setLabel("left", "accuracy")
+            item.setYRange(0.0, 1.0, padding=0.02)
 
     def clear(self) -> None:
         """Empty every curve (a new run starts)."""
@@ -133,13 +149,18 @@ class LivePlots(QWidget):
         if snapshot.version == self._version:
             return False
         self._version = snapshot.version
+        key = snapshot.accuracy_key
+        if key not in snapshot.epochs and "mae" in snapshot.epochs:
+            key = "mae"
+        if key == "mae":
+            self.set_metric("mae")
         self.batch_curve.setData(snapshot.batch_x, snapshot.batch_y)
         self.batch_mean_curve.setData(snapshot.batch_x, snapshot.batch_mean_y)
         for curve, name in (
             (self.loss_curve, "loss"),
             (self.val_loss_curve, "val_loss"),
-            (self.accuracy_curve, snapshot.accuracy_key),
-            (self.val_accuracy_curve, f"val_{snapshot.accuracy_key}"),
+            (self.accuracy_curve, key),
+            (self.val_accuracy_curve, f"val_{key}"),
         ):
             x, y = snapshot.epochs.get(name, (np.empty(0), np.empty(0)))
             curve.setData(x, y)

@@ -1,50 +1,152 @@
-"""The Predict tab: type a text, get the label and every class probability."""
+"""The Predict tab: ask the trained model about new inputs of the data's kind.
+
+Text: type a text. Feature table: a form with one field per feature (prefilled from the first
+row), or a whole CSV file. Images: choose image files. Arrays: pick a row of the loaded x.
+Classification shows the label and every class probability; regression shows the number.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench.core.summary import Prediction
-from workbench.ui.qt_models import ProbabilityModel
+from workbench.ui.qt_models import DataFrameModel, ImageListModel, ProbabilityModel
 from workbench.ui.widgets import BarDelegate, MessageBanner
+
+TEXT_PAGE, TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE = range(4)
+_PAGES = {"text": TEXT_PAGE, "tabular": TABLE_PAGE, "images": IMAGES_PAGE, "npz": ARRAYS_PAGE}
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif);;All files (*)"
 
 
 class PredictView(QWidget):
-    """Asks for a prediction of one text; disabled until a model has been trained."""
+    """Asks for predictions of the loaded data's kind; disabled until a model is trained."""
 
-    #: Predict was clicked or Enter pressed: (text).
+    #: Predict a text: (text).
     sig_predict = Signal(str)
+    #: Predict one feature row: ({column: value}).
+    sig_predict_row = Signal(object)
+    #: Predict every row of a CSV file: (path).
+    sig_predict_file = Signal(str)
+    #: Predict image files: (list of paths).
+    sig_predict_images = Signal(object)
+    #: Predict row i of the loaded arrays: (i).
+    sig_predict_index = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.dataset: Any = None
         self.banner = MessageBanner()
         self.availability_label = QLabel("Train a model first (Train tab); then try it here.")
         self.availability_label.setWordWrap(True)
         self.availability_label.setStyleSheet("color: #7a5a00;")
 
+        # Text
         self.text_edit = QLineEdit()
         self.text_edit.setPlaceholderText("Type a text to classify and press Enter")
         self.text_edit.setClearButtonEnabled(True)
         self.text_edit.returnPressed.connect(self._on_predict)
         self.predict_button = QPushButton("Predict")
         self.predict_button.clicked.connect(self._on_predict)
-        input_row = QHBoxLayout()
+        text_page = QWidget()
+        input_row = QHBoxLayout(text_page)
+        input_row.setContentsMargins(0, 0, 0, 0)
         input_row.addWidget(QLabel("Text:"))
         input_row.addWidget(self.text_edit, 1)
         input_row.addWidget(self.predict_button)
 
+        # Feature table
+        self.feature_edits: dict[str, QLineEdit] = {}
+        self.feature_form_holder = QWidget()
+        self.feature_form = QFormLayout(self.feature_form_holder)
+        self.feature_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.feature_scroll = QScrollArea()
+        self.feature_scroll.setWidgetResizable(True)
+        self.feature_scroll.setWidget(self.feature_form_holder)
+        self.feature_scroll.setMaximumHeight(260)
+        self.row_button = QPushButton("Predict")
+        self.row_button.clicked.connect(self._on_predict_row)
+        self.file_button = QPushButton("Predict a CSV file…")
+        self.file_button.setToolTip("Every row of a file with the training columns.")
+        self.file_button.clicked.connect(self._on_predict_file)
+        table_buttons = QHBoxLayout()
+        table_buttons.addWidget(self.row_button)
+        table_buttons.addWidget(self.file_button)
+        table_buttons.addStretch(1)
+        table_page = QWidget()
+        table_layout = QVBoxLayout(table_page)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(QLabel("Features of one example (prefilled from the first row):"))
+        table_layout.addWidget(self.feature_scroll)
+        table_layout.addLayout(table_buttons)
+
+        # Images
+        self.images_button = QPushButton("Choose image(s)…")
+        self.images_button.clicked.connect(self._on_choose_images)
+        self.image_model = ImageListModel(self)
+        self.image_view = QListView()
+        self.image_view.setModel(self.image_model)
+        self.image_view.setViewMode(QListView.ViewMode.IconMode)
+        thumb = ImageListModel.THUMB
+        self.image_view.setIconSize(QSize(thumb, thumb))
+        self.image_view.setGridSize(QSize(thumb + 60, thumb + 34))
+        self.image_view.setUniformItemSizes(True)
+        self.image_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.image_view.setMovement(QListView.Movement.Static)
+        self.image_view.setMaximumHeight(2 * (thumb + 34) + 8)
+        self.image_view.clicked.connect(self._on_image_clicked)
+        images_page = QWidget()
+        images_layout = QVBoxLayout(images_page)
+        images_layout.setContentsMargins(0, 0, 0, 0)
+        images_row = QHBoxLayout()
+        images_row.addWidget(self.images_button)
+        images_row.addWidget(QLabel("Click an image to see its probabilities."))
+        images_row.addStretch(1)
+        images_layout.addLayout(images_row)
+        images_layout.addWidget(self.image_view)
+
+        # Arrays
+        self.index_spin = QSpinBox()
+        self.index_spin.setRange(0, 0)
+        self.index_spin.setToolTip("Which sample of the loaded x to predict.")
+        self.index_button = QPushButton("Predict")
+        self.index_button.clicked.connect(self._on_predict_index)
+        self.index_truth = QLabel()
+        arrays_page = QWidget()
+        arrays_row = QHBoxLayout(arrays_page)
+        arrays_row.setContentsMargins(0, 0, 0, 0)
+        arrays_row.addWidget(QLabel("Sample (row of x):"))
+        arrays_row.addWidget(self.index_spin)
+        arrays_row.addWidget(self.index_button)
+        arrays_row.addWidget(self.index_truth, 1)
+
+        self.pages = QStackedWidget()
+        for page in (text_page, table_page, images_page, arrays_page):
+            self.pages.addWidget(page)
+        self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+        # Result
         self.label_title = QLabel("Predicted label")
         self.label_value = QLabel("—")
         self.label_value.setObjectName("predictedLabel")
@@ -68,6 +170,14 @@ class PredictView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 280)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.probability_title = QLabel("Probability of every class:")
+
+        self.results_model = DataFrameModel(self)
+        self.results_view = QTableView()
+        self.results_view.setModel(self.results_model)
+        self.results_view.setAlternatingRowColors(True)
+        self.results_view.verticalHeader().setDefaultSectionSize(22)
+        self.results_view.hide()
 
         result_box = QGroupBox("Result")
         result_layout = QVBoxLayout(result_box)
@@ -75,34 +185,131 @@ class PredictView(QWidget):
         result_layout.addWidget(self.label_value)
         result_layout.addWidget(self.confidence_label)
         result_layout.addWidget(self.text_echo)
-        result_layout.addWidget(QLabel("Probability of every class:"))
+        result_layout.addWidget(self.probability_title)
         result_layout.addWidget(self.probability_view, 1)
+        result_layout.addWidget(self.results_view, 2)
+        self._filler = QWidget()  # takes the space when no table is shown (regression)
+        result_layout.addWidget(self._filler, 1)
+        self._filler.hide()
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.availability_label)
-        layout.addLayout(input_row)
+        layout.addWidget(self.pages)
         layout.addWidget(result_box, 1)
+        self._image_predictions: list[Prediction] = []
+        self._image_paths: list[str] = []
         self.set_available(False, "Train a model first (Train tab); then try it here.")
 
+    # -- setup ---------------------------------------------------------------------------
+
+    def set_dataset(self, dataset: Any) -> None:
+        """Show the inputs that fit this data's kind."""
+        self.dataset = dataset
+        kind = dataset.kind
+        self.pages.setCurrentIndex(_PAGES.get(kind, TEXT_PAGE))
+        if kind == "tabular":
+            self._build_feature_form(dataset)
+        elif kind == "npz":
+            self.index_spin.setRange(0, max(len(dataset.x) - 1, 0))
+            self._show_truth()
+        self.label_title.setText(
+            "Predicted value" if dataset.task == "regression" else "Predicted label"
+        )
+        # The stack is as tall as its tallest page; keep just the current page's height.
+        page = self.pages.currentWidget()
+        page.adjustSize()
+        self.pages.setFixedHeight(max(page.sizeHint().height(), 28))
+
+    def _build_feature_form(self, table: Any) -> None:
+        while self.feature_form.rowCount():
+            self.feature_form.removeRow(0)
+        self.feature_edits = {}
+        first = table.frame.iloc[0] if len(table.frame) else None
+        for column in table.features:
+            edit = QLineEdit()
+            edit.setObjectName(f"feature_{column}")
+            kind = table.feature_types[column]
+            if first is not None and first[column] == first[column]:  # not NaN
+                edit.setText(_plain(first[column]))
+            edit.setPlaceholderText("a number" if kind == "numeric" else "a category")
+            edit.setToolTip(f"{column} ({kind}); leave empty for a missing value.")
+            edit.returnPressed.connect(self._on_predict_row)
+            self.feature_edits[column] = edit
+            self.feature_form.addRow(f"{column}:", edit)
+        # As tall as the fields, up to about ten of them; more scroll.
+        wanted = self.feature_form_holder.sizeHint().height() + 2 * self.feature_scroll.frameWidth()
+        self.feature_scroll.setFixedHeight(min(wanted, 300))
+
     def set_available(self, available: bool, reason: str = "") -> None:
-        """Enable the input once a trained model exists (and not while one trains)."""
-        self.text_edit.setEnabled(available)
-        self.predict_button.setEnabled(available)
+        """Enable the inputs once a trained model exists (and not while one trains)."""
+        for widget in (
+            self.text_edit,
+            self.predict_button,
+            self.row_button,
+            self.file_button,
+            self.images_button,
+            self.index_button,
+            self.index_spin,
+        ):
+            widget.setEnabled(available)
+        for edit in self.feature_edits.values():
+            edit.setEnabled(available)
         self.availability_label.setText(reason)
         self.availability_label.setVisible(bool(reason))
 
+    # -- results -------------------------------------------------------------------------
+
     def show_prediction(self, prediction: Prediction, text: str = "") -> None:
-        """Show the label big and every class probability below it."""
+        """Show the label (or value) big and every class probability below it."""
         self.banner.clear()
-        self.label_value.setText(prediction.label)
-        self.confidence_label.setText(f"Confidence {prediction.confidence:.1%}")
+        self.results_view.hide()
+        regression = prediction.value is not None
+        self.label_value.setText(f"{prediction.value:.4g}" if regression else prediction.label)
+        if regression:
+            target = getattr(self.dataset, "label_column", "") or "the target"
+            self.confidence_label.setText(f"Predicted {target}")
+        else:
+            self.confidence_label.setText(f"Confidence {prediction.confidence:.1%}")
         self.text_echo.setText(f"for: “{text}”" if text else "")
         self.probability_model.set_probabilities(prediction.probabilities, prediction.label)
+        self.probability_title.setVisible(not regression)
+        self.probability_view.setVisible(not regression)
+        self._filler.setVisible(regression)
+
+    def show_table_predictions(self, predictions: list[Prediction], frame: Any) -> None:
+        """A whole file's predictions: the first big, all of them in a table."""
+        if not predictions:
+            self.show_error("The file has no rows to predict.")
+            return
+        self.show_prediction(predictions[0], "row 1 of the file")
+        shown = frame.copy()
+        if predictions[0].value is not None:
+            shown.insert(0, "predicted", [p.value for p in predictions])
+        else:
+            shown.insert(0, "predicted", [p.label for p in predictions])
+            shown.insert(1, "confidence", [round(p.confidence, 4) for p in predictions])
+        self.results_model.set_frame(shown)
+        self.results_view.show()
+        self._filler.hide()
+        self.text_echo.setText(f"{len(predictions):,} rows predicted; the first is shown above.")
+
+    def show_image_predictions(self, predictions: list[Prediction], paths: list[str]) -> None:
+        """Each image with its predicted label; the first one's probabilities."""
+        self._image_predictions, self._image_paths = list(predictions), list(paths)
+        captions = [
+            f"{p.value:.4g}" if p.value is not None else f"{p.label} ({p.confidence:.0%})"
+            for p in predictions
+        ]
+        self.image_model.set_images(paths, captions)
+        if predictions:
+            self.show_prediction(predictions[0], Path(paths[0]).name)
 
     def show_error(self, message: str) -> None:
         """A prediction failed: say why in place."""
         self.banner.show_message(message, "error")
+
+    # -- person's actions ----------------------------------------------------------------
 
     @Slot()
     def _on_predict(self) -> None:
@@ -112,3 +319,76 @@ class PredictView(QWidget):
             return
         if self.predict_button.isEnabled():
             self.sig_predict.emit(text)
+
+    def feature_row(self) -> dict[str, Any] | None:
+        """The form's values, numbers parsed; None (with a message) when one is not a number."""
+        table = self.dataset
+        row: dict[str, Any] = {}
+        for column, edit in self.feature_edits.items():
+            text = edit.text().strip()
+            if table.feature_types.get(column) == "numeric":
+                if not text:
+                    row[column] = float("nan")
+                    continue
+                try:
+                    row[column] = float(text)
+                except ValueError:
+                    self.banner.show_message(f"{column!r} needs a number (got {text!r}).", "error")
+                    edit.setFocus()
+                    return None
+            else:
+                row[column] = text if text else None
+        return row
+
+    @Slot()
+    def _on_predict_row(self) -> None:
+        if not self.row_button.isEnabled() or self.dataset is None:
+            return
+        row = self.feature_row()
+        if row is not None:
+            self.banner.clear()
+            self.sig_predict_row.emit(row)
+
+    @Slot()
+    def _on_predict_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Predict a file", "", "Tables (*.csv *.tsv *.txt *.jsonl);;All files (*)"
+        )
+        if path:
+            self.sig_predict_file.emit(path)
+
+    @Slot()
+    def _on_choose_images(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Choose images", "", IMAGE_FILTER)
+        if paths:
+            self.sig_predict_images.emit(list(paths))
+
+    @Slot()
+    def _on_image_clicked(self, index: Any) -> None:
+        row = index.row()
+        if 0 <= row < len(self._image_predictions):
+            self.show_prediction(self._image_predictions[row], Path(self._image_paths[row]).name)
+
+    @Slot()
+    def _on_predict_index(self) -> None:
+        if self.index_button.isEnabled():
+            self._show_truth()
+            self.sig_predict_index.emit(self.index_spin.value())
+
+    def _show_truth(self) -> None:
+        data = self.dataset
+        if data is None or data.kind != "npz":
+            return
+        i = self.index_spin.value()
+        if 0 <= i < len(data.y):
+            value = data.y[i]
+            self.index_truth.setText(f"Its {data.y_name!r} in the file: {_plain(value)}")
+
+
+def _plain(value: Any) -> str:
+    """A cell as a person would type it (3.0 -> '3', numpy scalars as Python)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -6,10 +6,18 @@ fetched lazily in ``data()`` for the cells Qt actually paints.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QImageReader, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from workbench.core.layers import LayerSpec
@@ -346,4 +354,69 @@ class ProbabilityModel(QAbstractTableModel):
         """Column titles."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        return None
+
+
+class ImageListModel(QAbstractListModel):
+    """Image files with their class under each; thumbnails decoded lazily, only when painted.
+
+    A QListView asks ``DecorationRole`` only for the items it paints, so at most a screenful
+    of images is decoded at a time, each scaled while decoding (``QImageReader.setScaledSize``)
+    and kept in a bounded cache. Nothing is read for images never scrolled into view.
+    """
+
+    THUMB = 72
+    CACHE_SIZE = 600
+    #: The file's path, for tests and the predict view.
+    PathRole = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._files: list[str] = []
+        self._captions: list[str] = []
+        self._cache: OrderedDict[str, QPixmap] = OrderedDict()
+        self.decoded = 0  # thumbnails decoded so far (tests check the laziness)
+
+    def set_images(self, files: list[str], captions: list[str]) -> None:
+        """Show these files, each with a caption (its class, or a prediction)."""
+        self.beginResetModel()
+        self._files = list(files)
+        self._captions = list(captions)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """One row per image."""
+        return 0 if parent.isValid() else len(self._files)
+
+    def thumbnail(self, path: str) -> QPixmap:
+        """A scaled pixmap of the file (from the cache when already decoded)."""
+        cached = self._cache.get(path)
+        if cached is not None:
+            self._cache.move_to_end(path)
+            return cached
+        reader = QImageReader(path)
+        size = reader.size()
+        if size.isValid() and size.width() > 0 and size.height() > 0:
+            reader.setScaledSize(
+                size.scaled(QSize(self.THUMB, self.THUMB), Qt.AspectRatioMode.KeepAspectRatio)
+            )
+        image = reader.read()
+        pixmap = QPixmap.fromImage(image) if not image.isNull() else QPixmap()
+        self.decoded += 1
+        self._cache[path] = pixmap
+        if len(self._cache) > self.CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return pixmap
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Caption, lazily decoded thumbnail, path as tooltip."""
+        if not index.isValid():
+            return None
+        row = index.row()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._captions[row]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.thumbnail(self._files[row])
+        if role in (Qt.ItemDataRole.ToolTipRole, self.PathRole):
+            return self._files[row]
         return None

@@ -63,6 +63,13 @@ class TrainView(QWidget):
         self.validation_spin.setToolTip(
             "Share of the data held out to measure the model on texts it did not learn from."
         )
+        self.test_spin = QDoubleSpinBox()
+        self.test_spin.setDecimals(2)
+        self.test_spin.setRange(0.0, 0.9)
+        self.test_spin.setSingleStep(0.05)
+        self.test_spin.setToolTip(
+            "Share held out from training and validation, scored once at the end (0: none)."
+        )
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setToolTip("Same seed, same split and same starting weights.")
@@ -78,10 +85,11 @@ class TrainView(QWidget):
         form.addRow("Epochs:", self.epochs_spin)
         form.addRow("Batch size:", self.batch_spin)
         form.addRow("Validation fraction:", self.validation_spin)
+        form.addRow("Test fraction:", self.test_spin)
         form.addRow("Seed:", self.seed_spin)
         form.addRow(self.problems_label)
         self.set_config(TrainingConfig())
-        for spin in (self.learning_rate_spin, self.validation_spin):
+        for spin in (self.learning_rate_spin, self.validation_spin, self.test_spin):
             spin.valueChanged.connect(self._on_config_edited)
         for spin in (self.epochs_spin, self.batch_spin, self.seed_spin):
             spin.valueChanged.connect(self._on_config_edited)
@@ -157,6 +165,7 @@ class TrainView(QWidget):
             batch_size=self.batch_spin.value(),
             validation_fraction=round(self.validation_spin.value(), 4),
             seed=self.seed_spin.value(),
+            test_fraction=round(self.test_spin.value(), 4),
         )
 
     def set_config(self, config: TrainingConfig) -> None:
@@ -167,6 +176,7 @@ class TrainView(QWidget):
             self.epochs_spin,
             self.batch_spin,
             self.validation_spin,
+            self.test_spin,
             self.seed_spin,
         )
         for widget in widgets:
@@ -176,6 +186,7 @@ class TrainView(QWidget):
         self.epochs_spin.setValue(config.epochs)
         self.batch_spin.setValue(config.batch_size)
         self.validation_spin.setValue(config.validation_fraction)
+        self.test_spin.setValue(config.test_fraction)
         self.seed_spin.setValue(config.seed)
         for widget in widgets:
             widget.blockSignals(False)
@@ -219,6 +230,7 @@ class TrainView(QWidget):
             self.epochs_spin,
             self.batch_spin,
             self.validation_spin,
+            self.test_spin,
             self.seed_spin,
         ):
             widget.setEnabled(idle)

@@ -19,6 +19,7 @@ import copy
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -51,11 +52,80 @@ def describe_exception(what: str, exc: BaseException) -> str:
 def load_table(
     path: str, text_column: str | None = None, label_column: str | None = None
 ) -> tuple[TextTable, dict[str, Any]]:
-    """Read a file and summarise it: pandas only, safe before TensorFlow is loaded."""
+    """Read a text table and summarise it: pandas only, safe before TensorFlow is loaded."""
     from workbench.core.textdata import load_text_table
 
     table = load_text_table(path, text_column, label_column)
     return table, table.summary()
+
+
+def load_any(path: str, kind: str | None = None, **options: Any) -> tuple[Any, dict[str, Any]]:
+    """Any kind of dataset (``load_dataset``), and its summary; no TensorFlow."""
+    from workbench.core.datasets import load_dataset
+
+    dataset = load_dataset(path, kind, **{k: v for k, v in options.items() if v is not None})
+    summary = dataset.summary()
+    if dataset.kind == "npz":
+        summary["array_info"] = npz_arrays(path)
+    return dataset, summary
+
+
+def npz_arrays(path: str) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Shape and dtype of every array in an .npz, from the headers (nothing is loaded)."""
+    import zipfile
+
+    import numpy as np
+
+    info: dict[str, tuple[tuple[int, ...], str]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.namelist():
+                if not member.endswith(".npy"):
+                    continue
+                with archive.open(member) as handle:
+                    version = np.lib.format.read_magic(handle)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+                    else:
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+                info[member[: -len(".npy")]] = (tuple(shape), str(dtype))
+    except Exception:  # the loader already checked the file; this is only for display
+        log.debug("could not list the arrays of %s", path, exc_info=True)
+    return info
+
+
+def load_big_table(
+    path: str,
+    kind: str | None,
+    options: dict[str, Any],
+    *,
+    progress: Callable[[float], None],
+    cancel: Callable[[], bool],
+) -> tuple[Any, dict[str, Any]]:
+    """A big table file: feature tables are read with progress and cancel (tables.read_table).
+
+    Text tables are read in one go (no progress); ``cancel`` is checked when that ends.
+    """
+    from workbench.core.datasets import guess_target, infer_kind, make_tabular
+    from workbench.core.tables import LoadCancelled, read_table
+
+    kind = kind or infer_kind(path)
+    if kind != "tabular":
+        result = load_any(path, kind, **options)
+        if cancel():
+            raise LoadCancelled(f"{path}: loading cancelled")
+        return result
+    frame = read_table(path, progress=progress, cancel=cancel)
+    label_column = options.get("label_column") or guess_target(frame)
+    table = make_tabular(Path(path), frame, label_column, task=options.get("task"))
+    return table, table.summary()
+
+
+def preview(path: str, rows: int = 200) -> Any:
+    """The first rows of a table file, at once whatever its size."""
+    from workbench.core.tables import preview_rows
+
+    return preview_rows(path, rows)
 
 
 def choose_columns(
@@ -66,6 +136,27 @@ def choose_columns(
     return chosen, chosen.summary()
 
 
+def tabular_settings(
+    table: Any, label_column: str, task: str | None, roles: dict[str, str]
+) -> tuple[Any, dict[str, Any]]:
+    """A feature table with another target, task or column roles, checked."""
+    chosen = table.with_settings(label_column=label_column, task=task, roles=roles)
+    return chosen, chosen.summary()
+
+
+def image_size(folder: Any, height: int, width: int) -> tuple[Any, dict[str, Any]]:
+    """The same image folder resized to another input size."""
+    chosen = folder.with_image_size(height, width)
+    return chosen, chosen.summary()
+
+
+def read_prediction_table(path: str) -> Any:
+    """A CSV of feature rows to predict."""
+    from workbench.core.textdata import read_table
+
+    return read_table(path)
+
+
 class CallThread(QThread):
     """Runs ``function(*args)`` once off the GUI thread and reports the result or a message."""
 
@@ -73,22 +164,61 @@ class CallThread(QThread):
     sig_done = Signal(int, object)
     #: The function raised: (token, message for the person).
     sig_failed = Signal(int, str)
+    #: The function stopped because :meth:`cancel` was called: (token).
+    sig_cancelled = Signal(int)
 
-    def __init__(self, token: int, what: str, function: Callable[..., Any], *args: Any) -> None:
+    def __init__(
+        self,
+        token: int,
+        what: str,
+        function: Callable[..., Any],
+        *args: Any,
+        control: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """``control=True`` passes ``progress=`` and ``cancel=`` callbacks to the function."""
         super().__init__()
         self.token = token
         self.what = what
+        self.args = args
         self._function = function
-        self._args = args
+        self._kwargs = dict(kwargs)
+        if control:
+            self._kwargs.update(progress=self.report, cancel=self.is_cancelled)
+        self._cancelled = threading.Event()
+        self._progress = 0.0  # written by the worker, read by the GUI's timer
+
+    @property
+    def progress(self) -> float:
+        """Share done, 0..1 (for functions that report progress)."""
+        return self._progress
+
+    def cancel(self) -> None:
+        """Ask a function that polls for it to stop (any thread)."""
+        self._cancelled.set()
+
+    def is_cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self._cancelled.is_set()
+
+    def report(self, fraction: float) -> None:
+        """Worker thread: record progress (a plain float; the GUI polls it)."""
+        self._progress = float(fraction)
 
     def run(self) -> None:
         """Worker thread: call and report; never raises."""
         try:
-            result = self._function(*self._args)
+            result = self._function(*self.args, **self._kwargs)
         except Exception as exc:
-            self.sig_failed.emit(self.token, describe_exception(self.what, exc))
+            if self._cancelled.is_set() or type(exc).__name__ == "LoadCancelled":
+                self.sig_cancelled.emit(self.token)
+            else:
+                self.sig_failed.emit(self.token, describe_exception(self.what, exc))
         else:
-            self.sig_done.emit(self.token, result)
+            if self._cancelled.is_set():
+                self.sig_cancelled.emit(self.token)
+            else:
+                self.sig_done.emit(self.token, result)
 
 
 # -- the backend thread ------------------------------------------------------------------------
@@ -154,25 +284,31 @@ class BackendWorker(QObject):
         else:
             self.sig_ready.emit(description)
 
-    @Slot(int, object, object)
-    def summarize(self, request_id: int, layers: list[LayerSpec], num_classes: Any) -> None:
+    @Slot(int, object, object, object)
+    def summarize(
+        self, request_id: int, layers: list[LayerSpec], num_classes: Any, dataset: Any
+    ) -> None:
         """Build the stack symbolically, unless a newer request already superseded this one."""
         if request_id != self._counter.latest("summary"):
             return
         try:
             from workbench.backend import api
 
-            summary = api.summarize(layers, num_classes)
+            summary = api.summarize(layers, num_classes, dataset=dataset)
         except Exception as exc:
             self.sig_summary_failed.emit(request_id, describe_exception("checking the model", exc))
         else:
             self.sig_summary.emit(request_id, summary)
 
-    @Slot(int, object, object)
-    def predict(self, request_id: int, predictor: Any, texts: list[str]) -> None:
-        """Label the texts with the trained model."""
+    @Slot(int, object, str, object)
+    def predict(self, request_id: int, predictor: Any, method: str, argument: Any) -> None:
+        """Ask the trained model: ``predictor.<method>(argument)`` (predict, predict_table, …)."""
         try:
-            predictions = predictor.predict(texts)
+            if method == "predict_table" and isinstance(argument, str):
+                argument = read_prediction_table(argument)
+                predictions = (predictor.predict_table(argument, source="file"), argument)
+            else:
+                predictions = getattr(predictor, method)(argument)
         except Exception as exc:
             self.sig_prediction_failed.emit(request_id, describe_exception("predicting", exc))
         else:
@@ -214,8 +350,8 @@ class BackendClient(QObject):
     sig_save_failed = Signal(str)
 
     _sig_load = Signal()
-    _sig_summarize = Signal(int, object, object)
-    _sig_predict = Signal(int, object, object)
+    _sig_summarize = Signal(int, object, object, object)
+    _sig_predict = Signal(int, object, str, object)
     _sig_save = Signal(object, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -256,18 +392,32 @@ class BackendClient(QObject):
         self._thread.start()
         self._sig_load.emit()
 
-    def request_summary(self, layers: list[LayerSpec], num_classes: int | None) -> int:
-        """Ask for a summary of a copy of ``layers``; returns the request id."""
+    def request_summary(
+        self, layers: list[LayerSpec], num_classes: int | None, dataset: Any = None
+    ) -> int:
+        """Ask for a summary of a copy of ``layers`` (with the dataset's encodings first).
+
+        The dataset is passed as is (never copied: it may hold a large frame); datasets are
+        replaced, not mutated, when the person changes settings.
+        """
         request_id = self._counter.next("summary")
         frozen = copy.deepcopy(layers)
         self._summary_uids = {request_id: [layer.uid for layer in frozen]}
-        self._sig_summarize.emit(request_id, frozen, num_classes)
+        self._sig_summarize.emit(request_id, frozen, num_classes, dataset)
         return request_id
 
     def predict(self, predictor: Any, texts: list[str]) -> int:
-        """Ask for predictions; returns the request id."""
+        """Ask for predictions of texts; returns the request id."""
+        return self.ask(predictor, "predict", list(texts))
+
+    def ask(self, predictor: Any, method: str, argument: Any) -> int:
+        """``predictor.<method>(argument)`` on the backend thread; returns the request id.
+
+        ``predict_table`` with a path string reads that CSV first and answers
+        (predictions, frame).
+        """
         request_id = self._counter.next("predict")
-        self._sig_predict.emit(request_id, predictor, list(texts))
+        self._sig_predict.emit(request_id, predictor, method, argument)
         return request_id
 
     def save(self, predictor: Any, path: str) -> None:
@@ -331,7 +481,7 @@ class TrainingThread(QThread):
     #: Training raised: (message for the person).
     sig_failed = Signal(str)
 
-    def __init__(self, project: Project, table: TextTable) -> None:
+    def __init__(self, project: Project, table: Any) -> None:
         super().__init__()
         self.setObjectName("workbench-training")
         self._project = copy.deepcopy(project)
