@@ -79,7 +79,8 @@ def test_images_stream_from_disk_and_learn(tmp_path):
 def test_corrupt_image_among_good_ones_does_not_stop_training(tmp_path):
     root = make_image_folder(tmp_path / "imgs", per_class=8)
     corrupt = root / "a" / "broken.png"
-    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)  # passes the header check only
+    # Right start and end, garbage between: passes the loader's cheap checks, fails to decode.
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"IEND\xaeB`\x82")
     data = load_dataset(root)
     assert str(corrupt) in data.files
     project = project_for(data, 1, batch_size=4)

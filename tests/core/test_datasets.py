@@ -111,10 +111,13 @@ def test_bad_images_are_skipped_and_listed(tmp_path):
     root = make_image_folder(tmp_path / "imgs")
     (root / "a" / "empty.png").write_bytes(b"")
     (root / "b" / "fake.jpg").write_bytes(b"this is text, not a jpeg")
+    (root / "b" / "cut.png").write_bytes(PNGS[0].read_bytes()[:60])  # a partial copy
     folder = load_dataset(root)
     assert folder.class_counts() == {"a": 3, "b": 3}
     reasons = dict((Path(f).name, r) for f, r in folder.skipped)
-    assert reasons == {"empty.png": "empty file (0 bytes)", "fake.jpg": "not a JPG image"}
+    assert reasons["empty.png"] == "empty file (0 bytes)"
+    assert reasons["fake.jpg"] == "not a JPG image"
+    assert reasons["cut.png"].startswith("truncated or damaged")
     assert folder.image_size == (32, 32)
 
 

@@ -282,9 +282,35 @@ def _image_problem(path: Path) -> str | None:
         return f"cannot be read ({exc.strerror})"
     if not head:
         return "empty file (0 bytes)"
-    if not any(head.startswith(m) for m in _MAGIC.get(path.suffix.lower(), (b"",))):
-        return f"not a {path.suffix.lower().lstrip('.').upper()} image"
+    suffix = path.suffix.lower()
+    if not any(head.startswith(m) for m in _MAGIC.get(suffix, (b"",))):
+        return f"not a {suffix.lstrip('.').upper()} image"
+    if not _has_end(path, suffix):
+        return "truncated or damaged (the image does not end where its format says it should)"
     return None
+
+
+def _has_end(path: Path, suffix: str) -> bool:
+    """Whether the file ends like a complete image of its format (a partial download or a
+    damaged copy usually does not), read from its last bytes only."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            handle.seek(max(0, size - 64))
+            tail = handle.read()
+            if suffix == ".bmp":
+                handle.seek(2)
+                declared = int.from_bytes(handle.read(4), "little")
+                return declared <= size
+    except OSError:
+        return False
+    if suffix == ".png":
+        return b"IEND" in tail[-16:]
+    if suffix in (".jpg", ".jpeg"):
+        return b"\xff\xd9" in tail  # end-of-image marker (some writers pad after it)
+    if suffix == ".gif":
+        return tail.rstrip(b"\x00").endswith(b";")
+    return True
 
 
 def _image_dims(path: Path) -> tuple[int, int] | None:
