@@ -308,9 +308,12 @@ def _prediction_rows(predictor: Any, args: argparse.Namespace) -> list[tuple[str
         return list(zip(texts, predictor.predict(texts), strict=True))
     frame = read_table(source)
     if predictor.kind == "text":
+        import pandas as pd
+
         column = predictor.meta.get("text_column") or ""
         if column not in frame.columns:
-            column = next((c for c in frame.columns if frame[c].dtype == object), frame.columns[0])
+            texty = (c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]))
+            column = next(texty, frame.columns[0])
         texts = frame[column].fillna("").astype(str).tolist()
         return list(zip(texts, predictor.predict(texts), strict=True))
     answers = predictor.predict_table(frame, str(source))

@@ -201,3 +201,30 @@ def test_kind_errors_exit_2(tmp_path, capsys):
     assert code == 0 and json.loads(out)["x_shape"] == [4, 2]
     code, _, err = run_cli(capsys, "check-data", tmp_path, "--kind", "images")
     assert code == 2 and "no class folders" in err
+
+
+def test_text_model_predicts_a_csv_by_its_text_column(tmp_path, capsys):
+    data = write_csv(tmp_path / "reviews.csv")
+    out_dir = tmp_path / "m"
+    code, _, err = run_cli(
+        capsys,
+        "train",
+        "--data",
+        data,
+        "--epochs",
+        "3",
+        "--learning-rate",
+        "0.01",
+        "--batch-size",
+        "16",
+        "--output",
+        out_dir,
+    )
+    assert code == 0, err
+    rows = tmp_path / "new.csv"
+    rows.write_text("id,comment\n1,a superb lovely plot\n2,awful boring day\n")
+    code, out, err = run_cli(capsys, "predict", out_dir / "model.keras", "--input", rows)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("pos") and lines[1].startswith("neg")
+    assert lines[0].endswith("<- a superb lovely plot")

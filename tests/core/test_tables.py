@@ -138,6 +138,11 @@ def test_unclosed_quote_that_swallows_rows(tmp_path):
     assert 'line 3 opens a quote (") that is never closed' in message
 
 
+def test_unclosed_quote_in_the_header(tmp_path):
+    message = read_error(write(tmp_path, "header.csv", 'text,"label\na,1\nb,2\n'))
+    assert 'line 1 opens a quote (") that is never closed' in message
+
+
 @pytest.mark.parametrize("pieces", [False, True])
 def test_unclosed_quote_in_last_column_pyarrow_would_accept(tmp_path, request, pieces):
     """pyarrow reads `1,"x<EOF>` as a field running to the end; that must be an error."""

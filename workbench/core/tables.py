@@ -64,8 +64,8 @@ __all__ = [
 
 MB = 1 << 20
 HEAD_BYTES = 1 * MB  # what every read looks at first; also the longest possible header line
-# pyarrow's unit of parsing and of progress. Its streaming reader reads ~37 blocks ahead, so
-# this also bounds the raw bytes held in memory; 1 MB is as fast as larger blocks.
+# The serial reader's unit of parsing and of progress. pyarrow's streaming reader reads about
+# 37 blocks ahead, so this also bounds the raw bytes it holds; 1 MB is as fast as larger blocks.
 BLOCK_SIZE = 1 * MB
 MAX_ROW_BYTES = 8 * MB  # the longest row (or JSON line) we read: a retry uses blocks this big
 PREVIEW_MAX_BYTES = 16 * MB  # the most a preview reads, however long its rows
@@ -204,7 +204,7 @@ def column_stats(frame: pd.DataFrame) -> list[ColumnStats]:
         series = frame.iloc[:, position]
         missing = int(series.isna().sum())
         present = series.dropna()
-        distinct = int(_hashes(present).nunique()) if len(present) else 0
+        distinct = _distinct(present)
         stats.append(ColumnStats(str(name), _kind(series, present, distinct), missing, distinct))
     return stats
 
@@ -213,7 +213,10 @@ def duplicate_rows(frame: pd.DataFrame) -> int:
     """Rows that repeat an earlier row exactly (all columns): they inflate a dataset's size."""
     if len(frame) == 0:
         return 0
-    return int(_row_hashes(frame).duplicated().sum())
+    try:
+        return int(frame.duplicated().sum())
+    except TypeError:  # unhashable cells (JSON lists, dicts): compare their text
+        return int(frame.astype("str").duplicated().sum())
 
 
 def shared_rows(
@@ -223,9 +226,10 @@ def shared_rows(
     """Validation rows (or texts) that also occur in the training split: leakage.
 
     A model is scored on these after it has seen them, so the validation score overstates how
-    well it generalises. Matches are exact (all columns, in the training frame's column order;
-    a column whose dtype differs between the splits is compared as text). Counts validation
-    rows, so a validation row that occurs twice counts twice.
+    well it generalises. Matches are exact, on all columns (1 and 1.0 match; a column that is
+    text in one split and numbers in the other is compared as text). Counts validation rows,
+    so a validation row that occurs twice counts twice. Each value is replaced by a code shared
+    by both splits (pandas factorize), so the comparison is of integers, fast on 1M rows.
     """
     left, right = _aligned(train), _aligned(validation)
     if isinstance(left, pd.DataFrame) != isinstance(right, pd.DataFrame):
@@ -239,14 +243,17 @@ def shared_rows(
                 f"({list(map(str, left.columns))} vs {list(map(str, right.columns))})"
             )
         right = right[list(left.columns)]
+        codes = {}
         for column in left.columns:
-            if left[column].dtype != right[column].dtype:
-                left = left.assign(**{column: left[column].astype("str")})
-                right = right.assign(**{column: right[column].astype("str")})
-        left_hash, right_hash = _row_hashes(left), _row_hashes(right)
+            a, b = left[column], right[column]
+            numeric = pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b)
+            if a.dtype != b.dtype and not numeric:
+                a, b = a.astype("str"), b.astype("str")
+            codes[column] = _codes(pd.concat([a, b], ignore_index=True))
+        keys = pd.DataFrame(codes).groupby(list(codes), sort=False).ngroup().to_numpy()
     else:
-        left_hash, right_hash = _hashes(left), _hashes(right)
-    return int(np.isin(right_hash.to_numpy(), left_hash.unique()).sum())
+        keys = _codes(pd.concat([left, right], ignore_index=True))
+    return int(np.isin(keys[len(left) :], keys[: len(left)]).sum())
 
 
 def numeric_problems(frame: pd.DataFrame, column: str) -> str | None:
@@ -262,7 +269,7 @@ def numeric_problems(frame: pd.DataFrame, column: str) -> str | None:
         return None
     present = series.notna().to_numpy()
     as_text = series.astype("str")
-    numbers = pd.to_numeric(as_text.str.strip(), errors="coerce")
+    numbers = pd.to_numeric(as_text, errors="coerce")  # allows spaces around the number
     bad = present & numbers.isna().to_numpy()
     if not bad.any():
         return None
@@ -773,6 +780,9 @@ class _Probe:
         if self.skipped:
             return table, len((self.skipped[-1] + "\n").encode(codec))
         if table.num_rows == 0:
+            name = table.column_names[-1] if table.num_columns else ""
+            if name.endswith(self.text + "\n"):  # the header's own quote is open
+                return table, len(('"' + name.replace('"', '""')).encode(codec, errors="replace"))
             return table, None
         last = table.slice(table.num_rows - 1)
         if all(column[0].as_py() == _PROBE for column in last.columns):
@@ -813,11 +823,11 @@ def _read_delimited(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
     return _read_delimited_serial(info, reporter, info.encoding, info.notes)
 
 
-# The parallel read: the file in segments cut at line breaks, each parsed by pyarrow's
-# multithreaded reader in this thread, so progress and cancel come between segments and only
-# one segment's raw bytes are held at a time.
+# The parallel read: the file in pieces cut at line breaks, each parsed by pyarrow as one block
+# on a pool thread, accepted in file order in the calling thread, which reports progress and
+# polls cancel between pieces. At most (threads + 1) pieces' raw bytes are held at a time.
 
-SEGMENT_BYTES = 4 * MB
+SEGMENT_BYTES = 4 * MB  # one piece: big enough to amortise a parse, small enough to hold a few
 
 
 def _read_csv_segments(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
@@ -1315,6 +1325,9 @@ def _csv_problem(
                 reporter.report(reporter.last + (0.99 - reporter.last) * min(chars / info.size, 1))
             if expected is None:
                 expected, header_line = len(record), start
+                spans = end > start or record[-1].endswith(("\n", "\r"))
+                if spans and next(reader, None) is None:  # the header's quote never closes
+                    return _unclosed_quote(info, start)
                 continue
             if len(record) == expected:
                 continue
@@ -1648,21 +1661,22 @@ def _first_lines(text: str, count: int, complete: bool) -> tuple[str, bool]:
 # Statistics helpers
 
 
-def _hashes(values: pd.Series | Sequence) -> pd.Series:
-    """One uint64 per value; unhashable values (JSON lists, dicts) hash by their text."""
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+def _distinct(present: pd.Series) -> int:
+    """Distinct values; unhashable ones (JSON lists, dicts) are counted by their text."""
+    if len(present) == 0:
+        return 0
     try:
-        return pd.util.hash_pandas_object(series, index=False)
+        return int(present.nunique())
     except TypeError:
-        return pd.util.hash_pandas_object(series.astype("str"), index=False)
+        return int(present.astype("str").nunique())
 
 
-def _row_hashes(frame: pd.DataFrame) -> pd.Series:
-    """One uint64 per row; a 64-bit collision among 1M rows has odds of about 1 in 10^7."""
+def _codes(values: pd.Series) -> np.ndarray:
+    """An integer per value, equal for equal values (missing ones share a code)."""
     try:
-        return pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:
-        return pd.util.hash_pandas_object(frame.astype("str"), index=False)
+        return pd.factorize(values, use_na_sentinel=False)[0]
+    except TypeError:  # unhashable cells
+        return pd.factorize(values.astype("str"), use_na_sentinel=False)[0]
 
 
 def _aligned(data: pd.DataFrame | pd.Series | Sequence[str]) -> pd.DataFrame | pd.Series:
