@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import DataError
+from workbench.core.tables import Cancel, Progress
 from workbench.core.textdata import (
     ClassLabels,
     TextTable,
@@ -551,8 +552,14 @@ def load_dataset(
     task: str | None = None,
     x_name: str = "x",
     y_name: str = "y",
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
 ) -> Dataset:
-    """Load any supported dataset; ``kind`` None means inferred from the path and content."""
+    """Load any supported dataset; ``kind`` None means inferred from the path and content.
+
+    ``progress(fraction)`` and ``cancel() -> bool`` report on and stop the read of a large
+    table file (text or features); see :func:`workbench.core.tables.read_table`.
+    """
     path = Path(path)
     if not path.exists():
         what = "file" if path.suffix else "file or folder"
@@ -567,10 +574,10 @@ def load_dataset(
     if kind == "text":
         if path.is_dir():
             return load_text_folder(path)
-        return load_text_table(path, text_column, label_column)
+        return load_text_table(path, text_column, label_column, progress, cancel)
     if path.is_dir():
         raise DataError(f"{path}: a feature table must be a CSV/TSV file, not a folder.")
-    frame = read_table(path)
+    frame = read_table(path, progress=progress, cancel=cancel)
     return make_tabular(path, frame, label_column or guess_target(frame), task=task)
 
 

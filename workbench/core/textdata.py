@@ -126,14 +126,20 @@ def suggest_sequence_length(lengths: np.ndarray) -> int:
     return int(min(512, max(8, 8 * math.ceil(p95 / 8))))
 
 
-def read_table(path: str | Path, nrows: int | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    nrows: int | None = None,
+    progress: tables.Progress | None = None,
+    cancel: tables.Cancel | None = None,
+) -> pd.DataFrame:
     """Read a CSV/TSV/JSON Lines file into a DataFrame of strings and numbers, or raise DataError.
 
-    With ``nrows`` only the first rows are read (from the start of the file, whatever its size).
+    With ``nrows`` only the first rows are read (from the start of the file, whatever its size);
+    otherwise ``progress``/``cancel`` report and stop a long read (see :mod:`.tables`).
     The work, and every message about a broken file, is in :mod:`workbench.core.tables`.
     """
     if nrows is None:
-        return tables.read_table(path)
+        return tables.read_table(path, progress=progress, cancel=cancel)
     return tables.preview_rows(path, nrows)
 
 
@@ -234,11 +240,15 @@ def check_columns(
 
 
 def load_text_table(
-    path: str | Path, text_column: str | None = None, label_column: str | None = None
+    path: str | Path,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    progress: tables.Progress | None = None,
+    cancel: tables.Cancel | None = None,
 ) -> TextTable:
     """Load a CSV/TSV of texts and labels, guessing the columns not given."""
     path = Path(path)
-    frame = read_table(path)
+    frame = read_table(path, progress=progress, cancel=cancel)
     guessed_text, guessed_label = (None, None)
     if text_column is None or label_column is None:
         guessed_text, guessed_label = guess_columns(frame, path)

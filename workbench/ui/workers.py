@@ -19,7 +19,6 @@ import copy
 import logging
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -102,23 +101,8 @@ def load_big_table(
     progress: Callable[[float], None],
     cancel: Callable[[], bool],
 ) -> tuple[Any, dict[str, Any]]:
-    """A big table file: feature tables are read with progress and cancel (tables.read_table).
-
-    Text tables are read in one go (no progress); ``cancel`` is checked when that ends.
-    """
-    from workbench.core.datasets import guess_target, infer_kind, make_tabular
-    from workbench.core.tables import LoadCancelled, read_table
-
-    kind = kind or infer_kind(path)
-    if kind != "tabular":
-        result = load_any(path, kind, **options)
-        if cancel():
-            raise LoadCancelled(f"{path}: loading cancelled")
-        return result
-    frame = read_table(path, progress=progress, cancel=cancel)
-    label_column = options.get("label_column") or guess_target(frame)
-    table = make_tabular(Path(path), frame, label_column, task=options.get("task"))
-    return table, table.summary()
+    """A big table file (text or features), read with progress and cancel."""
+    return load_any(path, kind, progress=progress, cancel=cancel, **options)
 
 
 def preview(path: str, rows: int = 200) -> Any:
