@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.backend.runtime import ensure_loaded
+from workbench.core.checks import class_names_of, label_indices, row_count
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.splits import Split, split_indices
 from workbench.core.textdata import TextTable
@@ -45,21 +46,15 @@ class Adapter:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self.task = getattr(dataset, "task", "classification")
-        names = dataset.class_names
-        self.class_names: list[str] = list(names() if callable(names) else names)
+        self.class_names: list[str] = class_names_of(dataset)
 
     @property
     def size(self) -> int:
-        raise NotImplementedError
+        return row_count(self.dataset)
 
     def label_indices(self) -> np.ndarray | None:
-        """Class index per row (None for regression)."""
-        labels = self.dataset.labels
-        values = labels() if callable(labels) else labels
-        if self.task != "classification":
-            return None
-        index = {name: i for i, name in enumerate(self.class_names)}
-        return np.array([index[v] for v in values], dtype=np.int64)
+        """Class index per row (None for regression): the order the data view shows."""
+        return label_indices(self.dataset)
 
     def targets(self) -> np.ndarray:
         """What the loss compares with: class indices, or float targets for regression."""
@@ -121,10 +116,6 @@ class TextAdapter(Adapter):
         super().__init__(dataset)
         self._texts = np.array(dataset.texts(), dtype=object)
 
-    @property
-    def size(self) -> int:
-        return len(self._texts)
-
     def features(self, rows: np.ndarray) -> Any:
         return tf.constant(self._texts[rows].astype(str))
 
@@ -167,10 +158,6 @@ class TabularAdapter(Adapter):
             if kind == "categorical"
         }
         self.fill: dict[str, float] = {}
-
-    @property
-    def size(self) -> int:
-        return len(self.dataset.frame)
 
     def _stats(self, rows: np.ndarray | None) -> tuple[dict, dict]:
         numeric, vocab = {}, {}
@@ -246,13 +233,6 @@ class ImageAdapter(Adapter):
         self.augment = augment
         self._files = np.array(dataset.files, dtype=object)
 
-    @property
-    def size(self) -> int:
-        return len(self._files)
-
-    def label_indices(self) -> np.ndarray | None:
-        return np.asarray(self.dataset.labels, dtype=np.int64)
-
     def dataset_for(self, rows: np.ndarray, batch_size: int, shuffle_seed: int | None = None):
         height, width = self.dataset.image_size
         files = tf.constant(self._files[rows].astype(str))
@@ -292,10 +272,6 @@ class ArrayAdapter(Adapter):
     """Arrays from an .npz: vectors are normalised, 2-D/3-D samples treated as images."""
 
     dataset: ArrayData
-
-    @property
-    def size(self) -> int:
-        return len(self.dataset.y)
 
     @property
     def image_like(self) -> bool:
