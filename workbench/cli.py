@@ -31,7 +31,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands and their options."""
-    parser = _Parser(prog="workbench", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="workbench",
+        description="Training Workbench: build, train and use neural networks. "
+        "With no command it opens the window.",
+        epilog="Exit codes: 0 success, 2 bad input (the message says what to fix), "
+        "1 internal error.",
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
