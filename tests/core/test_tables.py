@@ -55,9 +55,9 @@ def csv_text(rows: list[list[str]], newline: str = "\n") -> str:
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pieces, blocks and the head a few KB long, so small files take the multi-piece paths."""
-    monkeypatch.setattr(tables, "SEGMENT_BYTES", 4096)
-    monkeypatch.setattr(tables, "BLOCK_SIZE", 4096)
-    monkeypatch.setattr(tables, "HEAD_BYTES", 4096)
+    monkeypatch.setattr(tables.limits, "SEGMENT_BYTES", 4096)
+    monkeypatch.setattr(tables.limits, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(tables.limits, "HEAD_BYTES", 4096)
 
 
 def read_error(path: Path) -> str:
@@ -190,7 +190,7 @@ def test_a_line_longer_than_the_head_with_no_line_break(tmp_path):
 
 
 def test_a_row_longer_than_any_piece(tmp_path, small_pieces, monkeypatch):
-    monkeypatch.setattr(tables, "MAX_ROW_BYTES", 16384)
+    monkeypatch.setattr(tables.limits, "MAX_ROW_BYTES", 16384)
     rows = "".join(f"{i},short\n" for i in range(200))
     path = write(tmp_path, "long.csv", "id,text\n" + rows + "201," + "y" * 60000 + "\n9,z\n")
     assert "line 202 is longer than" in read_error(path)
@@ -341,8 +341,8 @@ def big_enough_csv(folder: Path, name: str = "big.csv", rows: int = 20000) -> Pa
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
 def test_progress_increases_to_one_in_the_calling_thread(tmp_path, monkeypatch, encoding):
     """UTF-8 takes the parallel pieces, Windows-1252 the serial streaming reader."""
-    monkeypatch.setattr(tables, "SEGMENT_BYTES", 32768)
-    monkeypatch.setattr(tables, "BLOCK_SIZE", 32768)
+    monkeypatch.setattr(tables.limits, "SEGMENT_BYTES", 32768)
+    monkeypatch.setattr(tables.limits, "BLOCK_SIZE", 32768)
     path = big_enough_csv(tmp_path)
     if encoding == "cp1252":
         path.write_bytes(path.read_bytes().replace(b"here", "hère".encode("cp1252")))
@@ -383,8 +383,8 @@ def test_progress_from_a_worker_thread(tmp_path):
 
 @pytest.mark.parametrize("name", ["big.csv", "big.jsonl", "big-cp1252.csv"])
 def test_cancel_raises_load_cancelled(tmp_path, monkeypatch, name):
-    monkeypatch.setattr(tables, "SEGMENT_BYTES", 32768)
-    monkeypatch.setattr(tables, "BLOCK_SIZE", 32768)
+    monkeypatch.setattr(tables.limits, "SEGMENT_BYTES", 32768)
+    monkeypatch.setattr(tables.limits, "BLOCK_SIZE", 32768)
     if name.endswith(".jsonl"):
         lines = (json.dumps({"text": f"row {i}", "label": i % 2}) for i in range(20000))
         path = write(tmp_path, name, "\n".join(lines) + "\n")
@@ -565,7 +565,7 @@ def test_fuzz_pieces_read_exactly_what_pyarrow_reads(table, newline, tail):
     convert = pa_csv.ConvertOptions(null_values=tables.NULL_VALUES, strings_can_be_null=True)
     expected = pa_csv.read_csv(pa.BufferReader(data), parse_options=parse, convert_options=convert)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tables, "SEGMENT_BYTES", 24)
+        patch.setattr(tables.limits, "SEGMENT_BYTES", 24)
         try:
             frame = read_table(path)
         except DataError as exc:
