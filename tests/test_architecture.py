@@ -42,3 +42,18 @@ def test_core_imports_without_tensorflow_or_qt():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_every_package_is_listed_for_installation():
+    """pyproject lists packages explicitly; a new subpackage missing there works in an
+    editable install but vanishes from a wheel or an installer build."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "workbench").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
