@@ -31,13 +31,22 @@ class ClassLabels:
         raise NotImplementedError
 
     def class_counts(self) -> dict[str, int]:
-        """Rows per label, most frequent first (empty for regression)."""
+        """Rows per label, most frequent first (empty for regression).
+
+        Kept after the first call (the loader's summary, on its worker thread), so the
+        window asking again costs nothing on a million rows. Datasets are replaced, not
+        edited, when a column or task changes, so the kept counts cannot go stale.
+        """
         if self.task != "classification":
             return {}
-        counts: dict[str, int] = {}
-        for label in self.labels():
-            counts[label] = counts.get(label, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        kept = self.__dict__.get("_class_counts")
+        if kept is None:
+            counts: dict[str, int] = {}
+            for label in self.labels():
+                counts[label] = counts.get(label, 0) + 1
+            kept = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            self.__dict__["_class_counts"] = kept
+        return dict(kept)
 
     def class_names(self) -> list[str]:
         """Labels in the order the model's outputs use (sorted, numbers numerically)."""
@@ -55,6 +64,7 @@ class TextTable(ClassLabels):
     notes: list[str] = field(default_factory=list)
     kind: str = "text"
     task: str = "classification"
+    _lengths: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def columns(self) -> list[str]:
@@ -75,8 +85,15 @@ class TextTable(ClassLabels):
         return [_label_str(v) for v in self.frame[self.label_column].tolist()]
 
     def token_lengths(self) -> np.ndarray:
-        """Words per text, the way the default vectorizer splits them."""
-        return np.array([len(_TOKEN.findall(t)) for t in self.texts()], dtype=np.int64)
+        """Words per text, the way the default vectorizer splits them.
+
+        Computed once (seconds for a million texts) and kept: the loader's summary computes
+        it on the worker thread, so the window's histogram and suggestions only read it.
+        """
+        if self._lengths is None:
+            counts = [len(_TOKEN.findall(t)) for t in self.texts()]
+            self._lengths = np.array(counts, dtype=np.int64)
+        return self._lengths
 
     def suggested_sequence_length(self) -> int:
         """A length that keeps 95% of texts whole, rounded up to a multiple of 8."""
