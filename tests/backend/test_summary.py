@@ -52,6 +52,7 @@ def test_every_palette_layer_builds_in_a_sensible_stack():
         (lambda s: s[2].params.update(units=0), 2, "at least 1"),
         (lambda s: s.pop(1), 1, "Put an Embedding layer before it"),
         (lambda s: s.insert(2, LayerSpec("TextVectorization")), 2, "must be the first"),
+        (lambda s: s.insert(2, LayerSpec("Conv2D")), 2, "needs images (batch, height"),
     ],
 )
 def test_errors_are_marked_on_the_offending_layer(mutate, bad_index, fragment):

@@ -17,70 +17,17 @@ import keras  # noqa: E402
 
 
 def make_layer(spec: LayerSpec, name: str | None = None) -> keras.layers.Layer:
-    """One Keras layer for one spec (unadapted, unbuilt)."""
-    p: dict[str, Any] = spec.params
-    kind = spec.kind
-    if kind == "TextVectorization":
-        standardize = None if p["standardize"] == "none" else p["standardize"]
-        return keras.layers.TextVectorization(
-            max_tokens=p["max_tokens"],
-            output_sequence_length=p["output_sequence_length"],
-            standardize=standardize,
-            ngrams=None if p["ngrams"] == 1 else p["ngrams"],
-            name=name,
-        )
-    if kind == "Embedding":
-        return keras.layers.Embedding(
-            p["input_dim"], p["output_dim"], mask_zero=p["mask_zero"], name=name
-        )
-    if kind in ("LSTM", "GRU"):
-        cls = keras.layers.LSTM if kind == "LSTM" else keras.layers.GRU
-        return cls(
-            p["units"],
-            return_sequences=p["return_sequences"],
-            dropout=p["dropout"],
-            recurrent_dropout=p["recurrent_dropout"],
-            name=name,
-        )
-    if kind == "Bidirectional":
+    """One Keras layer for one spec (unadapted, unbuilt): the catalog names the class and
+    its arguments, so every palette layer is built the same way."""
+    if spec.kind == "Bidirectional":  # a wrapper: most arguments belong to the inner layer
+        p = spec.params
         cls = keras.layers.LSTM if p["layer"] == "LSTM" else keras.layers.GRU
         inner = cls(p["units"], return_sequences=p["return_sequences"], dropout=p["dropout"])
         return keras.layers.Bidirectional(inner, merge_mode=p["merge_mode"], name=name)
-    if kind == "Conv1D":
-        return keras.layers.Conv1D(
-            p["filters"],
-            p["kernel_size"],
-            strides=p["strides"],
-            padding=p["padding"],
-            activation=p["activation"],
-            name=name,
-        )
-    if kind == "Conv2D":
-        return keras.layers.Conv2D(
-            p["filters"],
-            p["kernel_size"],
-            strides=p["strides"],
-            padding=p["padding"],
-            activation=p["activation"],
-            name=name,
-        )
-    if kind == "MaxPooling2D":
-        return keras.layers.MaxPooling2D(p["pool_size"], name=name)
-    if kind == "GlobalAveragePooling2D":
-        return keras.layers.GlobalAveragePooling2D(name=name)
-    if kind == "BatchNormalization":
-        return keras.layers.BatchNormalization(name=name)
-    if kind == "GlobalMaxPooling1D":
-        return keras.layers.GlobalMaxPooling1D(name=name)
-    if kind == "GlobalAveragePooling1D":
-        return keras.layers.GlobalAveragePooling1D(name=name)
-    if kind == "Flatten":
-        return keras.layers.Flatten(name=name)
-    if kind == "Dense":
-        return keras.layers.Dense(p["units"], activation=p["activation"], name=name)
-    if kind == "Dropout":
-        return keras.layers.Dropout(p["rate"], name=name)
-    raise ModelConfigError(f"{kind} is not a layer the backend can build.")
+    cls = getattr(keras.layers, spec.type.keras_class, None)
+    if cls is None:
+        raise ModelConfigError(f"{spec.kind} is not a layer this Keras version provides.")
+    return cls(**spec.keras_kwargs(), name=name)
 
 
 def _shape(tensor: Any) -> str:
@@ -90,10 +37,26 @@ def _shape(tensor: Any) -> str:
 _NEEDS_SEQUENCE = {
     "LSTM",
     "GRU",
+    "SimpleRNN",
     "Bidirectional",
     "Conv1D",
+    "MaxPooling1D",
+    "AveragePooling1D",
     "GlobalMaxPooling1D",
     "GlobalAveragePooling1D",
+    "SpatialDropout1D",
+}
+_NEEDS_IMAGE = {
+    "Conv2D",
+    "SeparableConv2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalMaxPooling2D",
+    "GlobalAveragePooling2D",
+    "Resizing",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomZoom",
 }
 
 
@@ -111,6 +74,11 @@ def _explain(spec: LayerSpec, incoming: Any, exc: Exception) -> str:
             f"{spec.kind} needs a sequence (batch, steps, features) but gets {got}. "
             "Place it before the pooling/Flatten layer, or turn on return sequences in "
             "the recurrent layer above it."
+        )
+    if spec.kind in _NEEDS_IMAGE and rank != 4:
+        return (
+            f"{spec.kind} needs images (batch, height, width, channels) but gets "
+            f"{_shape(incoming)}. Use it on image data, before Flatten or global pooling."
         )
     if spec.kind == "Embedding" and rank != 2:
         return f"Embedding needs word indices (batch, steps) but gets {_shape(incoming)}."

@@ -26,6 +26,7 @@ class ParamSpec:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    none_value: Any = "__never__"  # this value is passed to Keras as None (e.g. ngrams 1)
 
     @property
     def title(self) -> str:
@@ -60,6 +61,11 @@ class LayerType:
     params: tuple[ParamSpec, ...] = ()
     category: str = "Core"
 
+    @property
+    def keras_class(self) -> str:
+        """The ``keras.layers`` class this type builds (the same name, by design)."""
+        return self.name
+
     def param(self, name: str) -> ParamSpec:
         """The spec of one parameter, by name."""
         for spec in self.params:
@@ -87,6 +93,128 @@ def _return_sequences() -> ParamSpec:
 
 def _dropout(name: str = "dropout", label: str = "") -> ParamSpec:
     return ParamSpec(name, "float", 0.0, label=label, minimum=0.0, maximum=0.95)
+
+
+def _pool(default: int = 2) -> ParamSpec:
+    return ParamSpec(
+        "pool_size",
+        "int",
+        default,
+        label="Pool size",
+        minimum=1,
+        maximum=64,
+        help="Window size; 2 halves the length (or each side of an image).",
+    )
+
+
+def _rate(default: float) -> ParamSpec:
+    return ParamSpec(
+        "rate",
+        "float",
+        default,
+        minimum=0.0,
+        maximum=0.95,
+        help="Share of inputs set to zero while training.",
+    )
+
+
+_MORE: tuple[LayerType, ...] = (
+    LayerType(
+        "SimpleRNN",
+        "The plainest recurrent layer: fast, but forgets long-range context.",
+        (_units(32), _return_sequences(), _dropout()),
+        category="Recurrent",
+    ),
+    LayerType(
+        "SeparableConv2D",
+        "A cheaper Conv2D: filters each channel, then mixes channels (fewer parameters).",
+        (
+            ParamSpec("filters", "int", 32, minimum=1, maximum=65536),
+            ParamSpec("kernel_size", "int", 3, label="Kernel size", minimum=1, maximum=64),
+            ParamSpec("strides", "int", 1, minimum=1, maximum=64),
+            ParamSpec("padding", "choice", "same", choices=("valid", "same")),
+            ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS),
+        ),
+        category="Convolution",
+    ),
+    LayerType(
+        "MaxPooling1D",
+        "Keeps the largest value in each window of a sequence.",
+        (_pool(),),
+        category="Pooling",
+    ),
+    LayerType(
+        "AveragePooling1D", "Averages each window of a sequence.", (_pool(),), category="Pooling"
+    ),
+    LayerType(
+        "AveragePooling2D", "Averages each window of an image.", (_pool(),), category="Pooling"
+    ),
+    LayerType(
+        "GlobalMaxPooling2D",
+        "Keeps the largest value of each channel over the image.",
+        category="Pooling",
+    ),
+    LayerType(
+        "SpatialDropout1D",
+        "Drops whole feature channels of a sequence while training (better for embeddings).",
+        (_rate(0.2),),
+        category="Regularization",
+    ),
+    LayerType(
+        "LayerNormalization",
+        "Normalises each sample's features; common in recurrent and attention models.",
+        category="Regularization",
+    ),
+    LayerType(
+        "Activation",
+        "Applies an activation function on its own.",
+        (ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS),),
+        category="Core",
+    ),
+    LayerType(
+        "Rescaling",
+        "Multiplies and shifts every value, e.g. 1/255 to bring pixels into 0..1.",
+        (
+            ParamSpec("scale", "float", 1.0, minimum=-1e9, maximum=1e9),
+            ParamSpec("offset", "float", 0.0, minimum=-1e9, maximum=1e9),
+        ),
+        category="Preprocessing",
+    ),
+    LayerType(
+        "Resizing",
+        "Resizes images to a fixed height and width.",
+        (
+            ParamSpec("height", "int", 64, minimum=1, maximum=4096),
+            ParamSpec("width", "int", 64, minimum=1, maximum=4096),
+        ),
+        category="Preprocessing",
+    ),
+    LayerType(
+        "RandomFlip",
+        "Augmentation: flips images at random while training (does nothing when predicting).",
+        (
+            ParamSpec(
+                "mode",
+                "choice",
+                "horizontal",
+                choices=("horizontal", "vertical", "horizontal_and_vertical"),
+            ),
+        ),
+        category="Preprocessing",
+    ),
+    LayerType(
+        "RandomRotation",
+        "Augmentation: rotates images at random by up to this fraction of a full turn.",
+        (ParamSpec("factor", "float", 0.05, minimum=0.0, maximum=1.0),),
+        category="Preprocessing",
+    ),
+    LayerType(
+        "RandomZoom",
+        "Augmentation: zooms images in or out at random by up to this fraction.",
+        (ParamSpec("height_factor", "float", 0.1, label="Zoom", minimum=0.0, maximum=0.9),),
+        category="Preprocessing",
+    ),
+)
 
 
 _CATALOG: tuple[LayerType, ...] = (
@@ -117,9 +245,19 @@ _CATALOG: tuple[LayerType, ...] = (
                 "standardize",
                 "choice",
                 "lower_and_strip_punctuation",
+                none_value="none",
                 choices=("lower_and_strip_punctuation", "lower", "strip_punctuation", "none"),
             ),
-            ParamSpec("ngrams", "int", 1, label="N-grams", minimum=1, maximum=5),
+            ParamSpec(
+                "ngrams",
+                "int",
+                1,
+                label="N-grams",
+                minimum=1,
+                maximum=5,
+                none_value=1,
+                help="Also count runs of up to this many words (1: single words only).",
+            ),
         ),
         category="Text",
     ),
@@ -246,7 +384,7 @@ _CATALOG: tuple[LayerType, ...] = (
     ),
 )
 
-CATALOG: dict[str, LayerType] = {layer.name: layer for layer in _CATALOG}
+CATALOG: dict[str, LayerType] = {layer.name: layer for layer in (*_CATALOG, *_MORE)}
 _ids = itertools.count(1)
 
 
@@ -304,6 +442,15 @@ class LayerSpec:
             "MaxPooling2D": lambda: f"{p['pool_size']}",
         }.get(self.kind)
         return f"{self.kind}({inner() if inner else ''})"
+
+    def keras_kwargs(self) -> dict[str, Any]:
+        """The constructor arguments of the Keras layer, as plain values (for building the
+        layer and for writing it into an exported script)."""
+        out = {}
+        for spec in self.type.params:
+            value = self.params[spec.name]
+            out[spec.name] = None if value == spec.none_value else value
+        return out
 
     def copy(self) -> LayerSpec:
         """A copy with its own uid and parameter dict."""

@@ -1,0 +1,67 @@
+"""Every layer in the palette builds, with its default settings, to the expected shape."""
+
+import keras
+import pytest
+
+from workbench.backend.model_builder import make_layer
+from workbench.core.layers import CATALOG, LayerSpec
+
+SEQUENCE = (10, 8)  # steps, features
+IMAGE = (16, 16, 3)
+VECTOR = (8,)
+
+# kind: (input shape without the batch, expected output shape without the batch)
+EXPECTED = {
+    "TextVectorization": ("text", (100,)),
+    "Embedding": ("indices", (10, 64)),
+    "LSTM": (SEQUENCE, (64,)),
+    "GRU": (SEQUENCE, (64,)),
+    "SimpleRNN": (SEQUENCE, (32,)),
+    "Bidirectional": (SEQUENCE, (64,)),  # two directions of 32, concatenated
+    "Conv1D": (SEQUENCE, (6, 64)),  # valid padding, kernel 5
+    "MaxPooling1D": (SEQUENCE, (5, 8)),
+    "AveragePooling1D": (SEQUENCE, (5, 8)),
+    "GlobalMaxPooling1D": (SEQUENCE, (8,)),
+    "GlobalAveragePooling1D": (SEQUENCE, (8,)),
+    "SpatialDropout1D": (SEQUENCE, SEQUENCE),
+    "Conv2D": (IMAGE, (16, 16, 32)),  # same padding
+    "SeparableConv2D": (IMAGE, (16, 16, 32)),
+    "MaxPooling2D": (IMAGE, (8, 8, 3)),
+    "AveragePooling2D": (IMAGE, (8, 8, 3)),
+    "GlobalMaxPooling2D": (IMAGE, (3,)),
+    "GlobalAveragePooling2D": (IMAGE, (3,)),
+    "Resizing": (IMAGE, (64, 64, 3)),
+    "RandomFlip": (IMAGE, IMAGE),
+    "RandomRotation": (IMAGE, IMAGE),
+    "RandomZoom": (IMAGE, IMAGE),
+    "Rescaling": (IMAGE, IMAGE),
+    "Flatten": (IMAGE, (16 * 16 * 3,)),
+    "Dense": (VECTOR, (64,)),
+    "Dropout": (VECTOR, VECTOR),
+    "Activation": (VECTOR, VECTOR),
+    "BatchNormalization": (VECTOR, VECTOR),
+    "LayerNormalization": (VECTOR, VECTOR),
+}
+
+
+def test_the_expectations_cover_the_whole_catalog():
+    assert set(EXPECTED) == set(CATALOG)
+
+
+@pytest.mark.parametrize("kind", sorted(CATALOG))
+def test_layer_builds_with_its_defaults(kind):
+    incoming, expected = EXPECTED[kind]
+    if incoming == "text":
+        tensor = keras.Input(shape=(), dtype="string")
+    elif incoming == "indices":
+        tensor = keras.Input(shape=(10,), dtype="int64")
+    else:
+        tensor = keras.Input(shape=incoming)
+    out = make_layer(LayerSpec(kind))(tensor)
+    assert tuple(out.shape[1:]) == expected
+
+
+def test_keras_arguments_translate_sentinels_to_none():
+    kwargs = LayerSpec("TextVectorization", {"standardize": "none", "ngrams": 1}).keras_kwargs()
+    assert kwargs["standardize"] is None and kwargs["ngrams"] is None
+    assert LayerSpec("TextVectorization", {"ngrams": 2}).keras_kwargs()["ngrams"] == 2
