@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--x-name", default="x", help="npz input: the features array")
     predict.add_argument("--json", action="store_true")
 
+    export = sub.add_parser("export", help="write a plain Keras training script")
+    export.add_argument(
+        "project", type=Path, help="project.json, or the folder / model.keras next to it"
+    )
+    export.add_argument("--python", type=Path, required=True, help="the script to write")
+
     check = sub.add_parser("check-data", help="show what the loader understands of a dataset")
     check.add_argument("file", type=Path)
     _data_options(check)
@@ -366,6 +372,39 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write train.py for a saved project (the one `train` writes beside the model)."""
+    from workbench.core.datasets import load_dataset
+    from workbench.core.errors import DataError
+    from workbench.core.project import Project
+
+    source: Path = args.project
+    path = (
+        source
+        if source.suffix == ".json"
+        else (source / "project.json" if source.is_dir() else source.with_name("project.json"))
+    )
+    if not path.is_file():
+        raise DataError(
+            f"{source}: no project found (looked for {path}). Export needs the project.json "
+            "that `workbench train` writes next to model.keras."
+        )
+    project = Project.load(path)
+    spec = project.dataset
+    data = load_dataset(
+        spec.path,
+        spec.kind,
+        text_column=spec.text_column or None,
+        label_column=spec.label_column or None,
+        task=spec.task,
+    )
+    from workbench.backend.codegen import write_script
+
+    written = write_script(project, data, args.python)
+    print(f"Wrote {written}: run it with `python {written.name}` (keras, tensorflow, pandas).")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     """Open the main window."""
     from workbench.ui.app import run
@@ -378,6 +417,7 @@ COMMANDS = {
     "predict": cmd_predict,
     "check-data": cmd_check_data,
     "gui": cmd_gui,
+    "export": cmd_export,
 }
 
 

@@ -228,3 +228,20 @@ def test_text_model_predicts_a_csv_by_its_text_column(tmp_path, capsys):
     lines = out.splitlines()
     assert lines[0].startswith("pos") and lines[1].startswith("neg")
     assert lines[0].endswith("<- a superb lovely plot")
+
+
+def test_export_writes_a_script_from_the_trained_folder(tmp_path, capsys):
+    import py_compile
+
+    data = write_csv(tmp_path / "reviews.csv", n=64)
+    out_dir = tmp_path / "m"
+    code, _, err = run_cli(capsys, "train", "--data", data, "--epochs", "1", "--output", out_dir)
+    assert code == 0, err
+    script = tmp_path / "train.py"
+    code, out, err = run_cli(capsys, "export", out_dir / "model.keras", "--python", script)
+    assert code == 0, err
+    assert "Wrote" in out and script.is_file()
+    py_compile.compile(str(script), doraise=True)
+    assert "keras.layers.TextVectorization(" in script.read_text()
+    code, _, err = run_cli(capsys, "export", tmp_path / "nowhere", "--python", script)
+    assert code == 2 and "no project found" in err

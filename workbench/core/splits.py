@@ -41,14 +41,18 @@ def _take(n: int, fraction: float, keep: int) -> int:
     return max(0, min(take, n - keep))
 
 
-def split_indices(
+def split_rows(
     labels: np.ndarray | None,
     n: int,
     validation_fraction: float,
     seed: int,
     test_fraction: float = 0.0,
-) -> Split:
-    """Random split; with labels every class keeps its share in every part."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, validation, test) row indices; stratified when labels are given.
+
+    Plain numpy on purpose: an exported training script carries this very function, so it
+    splits exactly as the workbench did.
+    """
     rng = np.random.default_rng(seed)
     groups = (
         [np.arange(n)]
@@ -70,9 +74,21 @@ def split_indices(
     val_rows = np.sort(np.concatenate(val_parts)) if val_parts else empty
     train = np.setdiff1d(np.arange(n), np.concatenate([test_rows, val_rows]))
     rng.shuffle(train)
-    if len(train) == 0 or len(val_rows) == 0:
+    return train.astype(np.int64), val_rows.astype(np.int64), test_rows.astype(np.int64)
+
+
+def split_indices(
+    labels: np.ndarray | None,
+    n: int,
+    validation_fraction: float,
+    seed: int,
+    test_fraction: float = 0.0,
+) -> Split:
+    """Random split; with labels every class keeps its share in every part."""
+    train, val, test = split_rows(labels, n, validation_fraction, seed, test_fraction)
+    if len(train) == 0 or len(val) == 0:
         raise DataError(
             f"{n} rows are too few to split into training and validation. Add rows or "
             "change the validation fraction."
         )
-    return Split(train.astype(np.int64), val_rows.astype(np.int64), test_rows.astype(np.int64))
+    return Split(train, val, test)
