@@ -8,6 +8,8 @@ and the vocabulary is adapted on the training split only (done by the backend).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.layers import LayerSpec
@@ -109,3 +111,109 @@ def fit_sequence_length(layers: list[LayerSpec], sequence_length: int) -> bool:
             layer.params["output_sequence_length"] = sequence_length
             return True
     return False
+
+
+def bidirectional_gru(num_classes: int = 2, sequence_length: int = DEFAULT_SEQUENCE_LENGTH):
+    """Text: a masked embedding read in both directions by a GRU."""
+    units, activation, _ = head_for(num_classes)
+    return [
+        LayerSpec(
+            "TextVectorization",
+            {"max_tokens": DEFAULT_MAX_TOKENS, "output_sequence_length": sequence_length},
+        ),
+        LayerSpec("Embedding", {"input_dim": DEFAULT_MAX_TOKENS, "output_dim": 64}),
+        LayerSpec("Bidirectional", {"layer": "GRU", "units": 32}),
+        LayerSpec("Dropout", {"rate": 0.3}),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
+def text_cnn(num_classes: int = 2, sequence_length: int = DEFAULT_SEQUENCE_LENGTH):
+    """Text: n-gram detectors (Conv1D) and max pooling; fast, and good on short texts."""
+    units, activation, _ = head_for(num_classes)
+    return [
+        LayerSpec(
+            "TextVectorization",
+            {"max_tokens": DEFAULT_MAX_TOKENS, "output_sequence_length": sequence_length},
+        ),
+        LayerSpec(
+            "Embedding", {"input_dim": DEFAULT_MAX_TOKENS, "output_dim": 64, "mask_zero": False}
+        ),
+        LayerSpec("Conv1D", {"filters": 64, "kernel_size": 3, "padding": "same"}),
+        LayerSpec("GlobalMaxPooling1D"),
+        LayerSpec("Dropout", {"rate": 0.3}),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A named starting stack and the kinds of data it is for."""
+
+    name: str
+    title: str
+    kinds: tuple[str, ...]
+    build: Callable[[Any], list[LayerSpec]]
+
+
+def _classes(data: Any) -> int:
+    if getattr(data, "task", "classification") != "classification":
+        return 0
+    names = data.class_names() if callable(data.class_names) else data.class_names
+    return len(names)
+
+
+def _length(data: Any) -> int:
+    return (
+        data.suggested_sequence_length()
+        if hasattr(data, "suggested_sequence_length")
+        else (DEFAULT_SEQUENCE_LENGTH)
+    )
+
+
+TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in (
+        Template(
+            "text-lstm",
+            "Text: LSTM (the classic Keras classifier, with masking)",
+            ("text",),
+            lambda d: text_classifier(_classes(d), _length(d)),
+        ),
+        Template(
+            "text-bigru",
+            "Text: bidirectional GRU",
+            ("text",),
+            lambda d: bidirectional_gru(_classes(d), _length(d)),
+        ),
+        Template(
+            "text-cnn",
+            "Text: convolutional (Conv1D + max pooling)",
+            ("text",),
+            lambda d: text_cnn(_classes(d), _length(d)),
+        ),
+        Template(
+            "mlp-classifier",
+            "Table or vectors: MLP classifier",
+            ("tabular", "npz"),
+            lambda d: mlp(max(_classes(d), 2)),
+        ),
+        Template(
+            "mlp-regressor",
+            "Table or vectors: MLP regressor",
+            ("tabular", "npz"),
+            lambda d: mlp(0, "regression"),
+        ),
+        Template(
+            "image-cnn",
+            "Images: small CNN",
+            ("images", "npz"),
+            lambda d: image_cnn(_classes(d), max(getattr(d, "image_size", (64, 64)))),
+        ),
+    )
+}
+
+
+def templates_for(kind: str) -> list[Template]:
+    """The templates that fit a kind of data, in menu order."""
+    return [t for t in TEMPLATES.values() if kind in t.kinds]
