@@ -44,13 +44,25 @@ def train(
     listener: TrainingListener,
     control: TrainingControl | None = None,
     output_dir: str | Path | None = None,
+    initial_weights: list[list[Any]] | None = None,
 ) -> tuple[TrainingOutcome, Predictor]:
-    """Fit the project's stack on the dataset; blocks, so call it from a worker thread."""
+    """Fit the project's stack on the dataset; blocks, so call it from a worker thread.
+
+    ``initial_weights`` (per layer, as :func:`import_keras` returns them) start training
+    from an imported model's weights wherever the shapes still match.
+    """
     from workbench.backend.trainer import Trainer
 
-    trainer = Trainer(project, dataset, output_dir=output_dir)
+    trainer = Trainer(project, dataset, output_dir=output_dir, initial_weights=initial_weights)
     outcome = trainer.run(listener, control or TrainingControl())
     return outcome, trainer.predictor()
+
+
+def import_keras(path: str | Path) -> Any:
+    """Layers, weights and left-out layers of a plain Keras .keras model (safe mode)."""
+    from workbench.backend.keras_import import import_keras_model
+
+    return import_keras_model(path)
 
 
 class Predictor:

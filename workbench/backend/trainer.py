@@ -6,6 +6,7 @@ import math
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -112,12 +113,17 @@ class Trainer:
     """Fits a project's layer stack on any dataset. Blocks; run it off the GUI thread."""
 
     def __init__(
-        self, project: Project, dataset: Dataset, output_dir: str | Path | None = None
+        self,
+        project: Project,
+        dataset: Dataset,
+        output_dir: str | Path | None = None,
+        initial_weights: list[list[Any]] | None = None,
     ) -> None:
         project.training.check()
         self.project = project
         self.dataset = dataset
         self.output_dir = Path(output_dir) if output_dir else None
+        self.initial_weights = initial_weights  # per layer of the stack, e.g. from a .keras
         self.model: keras.Model | None = None
         self.adapter: Adapter | None = None
         self.split: Split | None = None
@@ -131,6 +137,7 @@ class Trainer:
         split = self.split = adapter.split(cfg.validation_fraction, cfg.seed, cfg.test_fraction)
         model = self.model = build_model(self.project.layers, adapter, split.train)
         adapter.after_build(model, split.train)
+        self.seeded_layers = self._seed_weights(model)
         _, _, loss = head_for(len(adapter.class_names), adapter.task)
         metrics: list = ["accuracy"]
         if adapter.task == "regression":
@@ -181,6 +188,23 @@ class Trainer:
         if self.output_dir is not None:
             outcome.model_path = str(self.predictor().save(self.output_dir / "model.keras"))
         return outcome
+
+    def _seed_weights(self, model: keras.Model) -> int:
+        """Start from given weights where a layer's weight shapes match; count those layers."""
+        if not self.initial_weights:
+            return 0
+        seeded = 0
+        for index, (spec, weights) in enumerate(
+            zip(self.project.layers, self.initial_weights, strict=False)
+        ):
+            if not weights:
+                continue
+            layer = model.get_layer(f"{spec.kind.lower()}_{index + 1}")
+            current = layer.get_weights()
+            if [w.shape for w in current] == [np.shape(w) for w in weights]:
+                layer.set_weights(weights)
+                seeded += 1
+        return seeded
 
     def predictor(self):
         """The trained model wrapped for prediction and export."""
