@@ -266,6 +266,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     output: Path = args.output
     outcome, _ = api.train(project, dataset, _PrintListener(args.json), output_dir=output)
     project.save(output / "project.json")
+    if outcome.error:  # diverged: the last good weights were saved, but say what happened
+        _emit(
+            args.json,
+            {"event": "error", "message": outcome.error, "model": outcome.model_path},
+            f"Stopped early: {outcome.error}",
+        )
+        print(f"workbench: error: {outcome.error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     best = {k: v for k, v in outcome.best_metrics.items() if k.startswith("val_")}
     done = {
         "event": "done",

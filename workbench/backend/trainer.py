@@ -61,6 +61,11 @@ class _Bridge(keras.callbacks.Callback):
         self._train_end = 0.0
         self._samples_seen = 0
         self.stopped_mid_epoch = False
+        self.diverged_at: tuple[int, int] | None = None  # (epoch, batch) of a NaN/inf loss
+        self._start_weights: list[np.ndarray] | None = None
+
+    def on_train_begin(self, logs=None) -> None:
+        self._start_weights = self.model.get_weights()
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
         self._epoch_start = time.perf_counter()
@@ -69,7 +74,14 @@ class _Bridge(keras.callbacks.Callback):
     def on_train_batch_end(self, batch: int, logs=None) -> None:
         self._train_end = time.perf_counter()
         self._samples_seen = min(self.train_samples, (batch + 1) * self.batch_size)
-        self.listener.on_batch(self._epoch_index, batch + 1, _floats(logs))
+        logs = _floats(logs)
+        self.listener.on_batch(self._epoch_index, batch + 1, logs)
+        if not math.isfinite(logs.get("loss", 0.0)):
+            # Every later step would be NaN too: stop now and go back to good weights.
+            self.diverged_at = (self._epoch_index, batch + 1)
+            self.model.stop_training = True
+            self.stopped_mid_epoch = True
+            return
         self.control.wait_if_paused()
         if self.control.stop_requested:
             self.model.stop_training = True
@@ -100,9 +112,31 @@ class _Bridge(keras.callbacks.Callback):
         return self.epochs_completed + 1
 
     def restore_best(self) -> None:
-        """Put back the best epoch's weights (a stop mid-epoch keeps the current ones)."""
-        if self.best_weights is not None and not self.stopped_mid_epoch:
+        """Put back the best epoch's weights (a stop mid-epoch keeps the current ones; after
+        a NaN loss, the last good weights: the best epoch's, or those training began with)."""
+        if self.diverged_at is not None:
+            good = self.best_weights if self.best_weights is not None else self._start_weights
+            if good is not None:
+                self.model.set_weights(good)
+        elif self.best_weights is not None and not self.stopped_mid_epoch:
             self.model.set_weights(self.best_weights)
+
+    def divergence_message(self) -> str | None:
+        """What happened and what usually fixes it, when the loss stopped being a number."""
+        if self.diverged_at is None:
+            return None
+        epoch, batch = self.diverged_at
+        kept = (
+            f"the weights of epoch {self.best_epoch} (the best so far) are kept"
+            if self.best_epoch
+            else "the weights training started with are kept"
+        )
+        return (
+            f"the loss became NaN or infinite at epoch {epoch}, batch {batch}, so training "
+            f"stopped; {kept}. This usually means the learning rate is too high (try 10x "
+            "lower), inputs or targets are on very large scales, or a layer produced "
+            "extreme values. Lower the learning rate and train again."
+        )
 
 
 def _floats(logs) -> dict[str, float]:
@@ -174,12 +208,13 @@ class Trainer:
         bridge.restore_best()
         later = bridge.epoch_rates[1:] or bridge.epoch_rates
         outcome = TrainingOutcome(
-            stopped=control.stop_requested,
+            stopped=control.stop_requested or bridge.diverged_at is not None,
             epochs_completed=bridge.epochs_completed,
             best_epoch=bridge.best_epoch,
             best_metrics=dict(bridge.best_logs),
             samples_per_second=float(np.mean(later)) if later else None,
             class_names=list(adapter.class_names),
+            error=bridge.divergence_message(),
         )
         if len(split.test) and bridge.epochs_completed and not control.stop_requested:
             test = adapter.dataset_for(split.test, cfg.batch_size)
