@@ -16,6 +16,7 @@ from typing import Any
 
 from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import WorkbenchError
+from workbench.core.project import CLASS_WEIGHTS, OPTIMIZERS, SCHEDULES
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -58,7 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_positive_int, default=5)
     train.add_argument("--batch-size", type=_positive_int, default=32)
     train.add_argument("--learning-rate", type=float, default=1e-3)
-    train.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    train.add_argument("--momentum", type=float, default=0.0, help="sgd: momentum (default 0)")
+    train.add_argument(
+        "--schedule", choices=SCHEDULES, default="constant", help="learning-rate schedule"
+    )
+    train.add_argument(
+        "--early-stopping",
+        type=int,
+        default=0,
+        metavar="PATIENCE",
+        help="stop after this many epochs without a better val_loss (default 0: off)",
+    )
+    train.add_argument(
+        "--class-weights",
+        choices=CLASS_WEIGHTS,
+        default="none",
+        help="balanced: rare classes weigh as much as common ones",
+    )
+    train.add_argument(
+        "--clip-norm", type=float, default=0.0, help="clip gradients to this norm (0: off)"
+    )
     train.add_argument("--validation-fraction", type=float, default=0.2)
     train.add_argument(
         "--test-fraction",
@@ -247,6 +268,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         validation_fraction=args.validation_fraction,
         seed=args.seed,
         test_fraction=args.test_fraction,
+        momentum=args.momentum,
+        schedule=args.schedule,
+        early_stopping_patience=args.early_stopping,
+        class_weights=args.class_weights,
+        clip_norm=args.clip_norm,
     )
     training.check()
     spec = DatasetSpec(

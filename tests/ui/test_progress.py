@@ -156,3 +156,27 @@ def test_config_form_locks_while_training(qtbot, state):
     qtbot.addWidget(view)
     view.set_state(state)
     assert view.learning_rate_spin.isEnabled() is (state == IDLE)
+
+
+def test_advanced_settings_round_trip_through_the_form(qtbot):
+    from workbench.core.project import TrainingConfig
+
+    view = TrainView()
+    qtbot.addWidget(view)
+    assert not view.momentum_spin.isEnabled()  # adam: momentum does not apply
+    view.optimizer_combo.setCurrentText("sgd")
+    assert view.momentum_spin.isEnabled()
+    view.momentum_spin.setValue(0.9)
+    view.schedule_combo.setCurrentText("cosine")
+    view.patience_spin.setValue(3)
+    view.class_weights_combo.setCurrentText("balanced")
+    view.clip_spin.setValue(1.0)
+    config = view.config()
+    assert (config.optimizer, config.momentum, config.schedule) == ("sgd", 0.9, "cosine")
+    assert (config.early_stopping_patience, config.class_weights, config.clip_norm) == (
+        3,
+        "balanced",
+        1.0,
+    )
+    view.set_config(TrainingConfig())
+    assert view.patience_spin.text() == "off" and view.clip_spin.text() == "off"

@@ -28,9 +28,37 @@ import keras  # noqa: E402
 
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
     "sgd": keras.optimizers.SGD,
     "rmsprop": keras.optimizers.RMSprop,
+    "adagrad": keras.optimizers.Adagrad,
+    "nadam": keras.optimizers.Nadam,
 }
+
+
+def make_optimizer(cfg: Any, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    """The optimizer with its learning-rate schedule and clipping, from the settings."""
+    rate: Any = cfg.learning_rate
+    total = max(1, steps_per_epoch * cfg.epochs)
+    if cfg.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, decay_steps=total)
+    elif cfg.schedule == "step":  # halve every quarter of the run
+        rate = keras.optimizers.schedules.ExponentialDecay(
+            cfg.learning_rate, decay_steps=max(1, total // 4), decay_rate=0.5, staircase=True
+        )
+    options: dict[str, Any] = {"learning_rate": rate}
+    if cfg.clip_norm > 0:
+        options["clipnorm"] = cfg.clip_norm
+    if cfg.optimizer == "sgd" and cfg.momentum > 0:
+        options["momentum"] = cfg.momentum
+    return OPTIMIZERS[cfg.optimizer](**options)
+
+
+def balanced_weights(targets: np.ndarray, classes: int) -> dict[int, float]:
+    """n / (classes x count) per class: rare classes count as much as common ones."""
+    counts = np.bincount(targets.astype(np.int64), minlength=classes).astype(np.float64)
+    counts[counts == 0] = 1.0
+    return {i: float(len(targets) / (classes * c)) for i, c in enumerate(counts)}
 
 
 class _Bridge(keras.callbacks.Callback):
@@ -177,7 +205,7 @@ class Trainer:
         if adapter.task == "regression":
             metrics = ["mae", keras.metrics.RootMeanSquaredError(name="root_mean_squared_error")]
         model.compile(
-            optimizer=OPTIMIZERS[cfg.optimizer](learning_rate=cfg.learning_rate),
+            optimizer=make_optimizer(cfg, steps(len(split.train), cfg.batch_size)),
             loss=loss,
             metrics=metrics,
         )
@@ -193,6 +221,18 @@ class Trainer:
             )
         )
         bridge = _Bridge(listener, control, len(split.train), cfg.batch_size)
+        callbacks: list[keras.callbacks.Callback] = [bridge]
+        if cfg.early_stopping_patience > 0:  # the best epoch's weights are restored after
+            callbacks.append(
+                keras.callbacks.EarlyStopping("val_loss", patience=cfg.early_stopping_patience)
+            )
+        if cfg.schedule == "plateau":
+            callbacks.append(keras.callbacks.ReduceLROnPlateau("val_loss", factor=0.5, patience=2))
+        class_weight = None
+        if cfg.class_weights == "balanced" and adapter.task == "classification":
+            class_weight = balanced_weights(
+                adapter.targets()[split.train], len(adapter.class_names)
+            )
         if not control.stop_requested:
             # Image pipelines skip undecodable files, so Keras cannot know the epoch length
             # up front and warns when an epoch ends; that end is expected here.
@@ -203,7 +243,8 @@ class Trainer:
                 epochs=cfg.epochs,
                 verbose=0,
                 shuffle=False,
-                callbacks=[bridge],
+                callbacks=callbacks,
+                class_weight=class_weight,
             )
         bridge.restore_best()
         later = bridge.epoch_rates[1:] or bridge.epoch_rates

@@ -14,7 +14,9 @@ from workbench.core.layers import LayerSpec
 from workbench.core.templates import text_classifier
 
 SCHEMA_VERSION = 1
-OPTIMIZERS = ("adam", "sgd", "rmsprop")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "nadam")
+SCHEDULES = ("constant", "cosine", "step", "plateau")
+CLASS_WEIGHTS = ("none", "balanced")
 
 
 @dataclass
@@ -40,6 +42,11 @@ class TrainingConfig:
     validation_fraction: float = 0.2
     seed: int = 42
     test_fraction: float = 0.0  # held out from training and validation, scored at the end
+    momentum: float = 0.0  # sgd only
+    schedule: str = "constant"  # learning rate: constant, cosine decay, step decay, plateau
+    early_stopping_patience: int = 0  # epochs without a better val_loss before stopping; 0 off
+    class_weights: str = "none"  # "balanced" weighs rare classes up
+    clip_norm: float = 0.0  # gradient clipping by norm; 0 off
 
     def problems(self) -> list[str]:
         """Settings that cannot train, worded for the user."""
@@ -54,6 +61,16 @@ class TrainingConfig:
             found.append("Batch size must be at least 1.")
         if not (0.0 < self.validation_fraction < 0.9):
             found.append("Validation fraction must be above 0 and below 0.9.")
+        if self.schedule not in SCHEDULES:
+            found.append(f"Learning-rate schedule must be one of {', '.join(SCHEDULES)}.")
+        if self.class_weights not in CLASS_WEIGHTS:
+            found.append("Class weights must be none or balanced.")
+        if not (0.0 <= self.momentum < 1.0):
+            found.append("Momentum must be at least 0 and below 1.")
+        if self.early_stopping_patience < 0:
+            found.append("Early-stopping patience must be 0 (off) or more epochs.")
+        if self.clip_norm < 0:
+            found.append("Gradient clipping must be 0 (off) or a positive norm.")
         if not (0.0 <= self.test_fraction < 0.9):
             found.append("Test fraction must be at least 0 and below 0.9.")
         elif self.validation_fraction + self.test_fraction >= 0.9:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.project import OPTIMIZERS, TrainingConfig
+from workbench.core.project import CLASS_WEIGHTS, OPTIMIZERS, SCHEDULES, TrainingConfig
 from workbench.ui.plots import LivePlots
 from workbench.ui.progress import ProgressSnapshot
 from workbench.ui.widgets import MessageBanner
@@ -73,6 +73,35 @@ class TrainView(QWidget):
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setToolTip("Same seed, same split and same starting weights.")
+        self.momentum_spin = QDoubleSpinBox()
+        self.momentum_spin.setDecimals(2)
+        self.momentum_spin.setRange(0.0, 0.99)
+        self.momentum_spin.setSingleStep(0.05)
+        self.momentum_spin.setToolTip("sgd only: keeps part of the last step (0.9 is common).")
+        self.schedule_combo = QComboBox()
+        self.schedule_combo.addItems(list(SCHEDULES))
+        self.schedule_combo.setToolTip(
+            "How the learning rate changes: constant; cosine decay to zero over the run; "
+            "step (halved every quarter); plateau (halved when val_loss stalls for 2 epochs)."
+        )
+        self.patience_spin = QSpinBox()
+        self.patience_spin.setRange(0, 1000)
+        self.patience_spin.setSpecialValueText("off")
+        self.patience_spin.setToolTip(
+            "Early stopping: end training after this many epochs without a better val_loss "
+            "(the best epoch's weights are kept either way)."
+        )
+        self.class_weights_combo = QComboBox()
+        self.class_weights_combo.addItems(list(CLASS_WEIGHTS))
+        self.class_weights_combo.setToolTip(
+            "balanced: errors on rare classes count more, so an imbalanced set is not "
+            "learnt as 'always the common class'."
+        )
+        self.clip_spin = QDoubleSpinBox()
+        self.clip_spin.setDecimals(2)
+        self.clip_spin.setRange(0.0, 1000.0)
+        self.clip_spin.setSpecialValueText("off")
+        self.clip_spin.setToolTip("Clip each gradient to this norm; steadies recurrent models.")
         self.problems_label = QLabel()
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #b3261e;")
@@ -87,8 +116,17 @@ class TrainView(QWidget):
         form.addRow("Validation fraction:", self.validation_spin)
         form.addRow("Test fraction:", self.test_spin)
         form.addRow("Seed:", self.seed_spin)
+        form.addRow("Momentum (sgd):", self.momentum_spin)
+        form.addRow("LR schedule:", self.schedule_combo)
+        form.addRow("Early stopping:", self.patience_spin)
+        form.addRow("Class weights:", self.class_weights_combo)
+        form.addRow("Clip gradients:", self.clip_spin)
         form.addRow(self.problems_label)
         self.set_config(TrainingConfig())
+        for spin in (self.momentum_spin, self.clip_spin, self.patience_spin):
+            spin.valueChanged.connect(self._on_config_edited)
+        self.schedule_combo.currentTextChanged.connect(self._on_config_edited)
+        self.class_weights_combo.currentTextChanged.connect(self._on_config_edited)
         for spin in (self.learning_rate_spin, self.validation_spin, self.test_spin):
             spin.valueChanged.connect(self._on_config_edited)
         for spin in (self.epochs_spin, self.batch_spin, self.seed_spin):
@@ -166,6 +204,11 @@ class TrainView(QWidget):
             validation_fraction=round(self.validation_spin.value(), 4),
             seed=self.seed_spin.value(),
             test_fraction=round(self.test_spin.value(), 4),
+            momentum=round(self.momentum_spin.value(), 4),
+            schedule=self.schedule_combo.currentText(),
+            early_stopping_patience=self.patience_spin.value(),
+            class_weights=self.class_weights_combo.currentText(),
+            clip_norm=round(self.clip_spin.value(), 4),
         )
 
     def set_config(self, config: TrainingConfig) -> None:
@@ -178,6 +221,11 @@ class TrainView(QWidget):
             self.validation_spin,
             self.test_spin,
             self.seed_spin,
+            self.momentum_spin,
+            self.schedule_combo,
+            self.patience_spin,
+            self.class_weights_combo,
+            self.clip_spin,
         )
         for widget in widgets:
             widget.blockSignals(True)
@@ -188,6 +236,12 @@ class TrainView(QWidget):
         self.validation_spin.setValue(config.validation_fraction)
         self.test_spin.setValue(config.test_fraction)
         self.seed_spin.setValue(config.seed)
+        self.momentum_spin.setValue(config.momentum)
+        self.schedule_combo.setCurrentText(config.schedule)
+        self.patience_spin.setValue(config.early_stopping_patience)
+        self.class_weights_combo.setCurrentText(config.class_weights)
+        self.clip_spin.setValue(config.clip_norm)
+        self.momentum_spin.setEnabled(config.optimizer == "sgd")
         for widget in widgets:
             widget.blockSignals(False)
         self._show_problems()
@@ -198,6 +252,7 @@ class TrainView(QWidget):
 
     @Slot()
     def _on_config_edited(self, *_args: object) -> None:
+        self._update_controls()  # momentum only applies to sgd
         self._show_problems()
         self.sig_config_changed.emit()
 
@@ -232,8 +287,13 @@ class TrainView(QWidget):
             self.validation_spin,
             self.test_spin,
             self.seed_spin,
+            self.schedule_combo,
+            self.patience_spin,
+            self.class_weights_combo,
+            self.clip_spin,
         ):
             widget.setEnabled(idle)
+        self.momentum_spin.setEnabled(idle and self.optimizer_combo.currentText() == "sgd")
         reason = self._train_reason if idle else ""
         if self.state == STOPPING:
             reason = "Stopping after the current batch…"
