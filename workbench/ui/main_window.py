@@ -35,6 +35,7 @@ from workbench.ui.model_view import ModelView
 from workbench.ui.predict_view import PredictView
 from workbench.ui.progress import ProgressSnapshot
 from workbench.ui.train_view import IDLE, PAUSED, STOPPING, TRAINING, TrainView
+from workbench.ui.undo import snapshot
 from workbench.ui.workers import (
     BackendClient,
     CallThread,
@@ -203,10 +204,27 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 
+        # Undo and redo of the layer stack (the only undoable document so far); the actions
+        # belong to the Model tab, which disables them while training locks the stack.
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.model_view.undo_action
+        self.redo_action = self.model_view.redo_action
+        self.undo_action.setStatusTip("Undo the last change to the layer stack")
+        self.redo_action.setStatusTip("Redo the last undone change to the layer stack")
+        self.undo_action.triggered.connect(self._show_model_tab)
+        self.redo_action.triggered.connect(self._show_model_tab)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = QAction("&About Training Workbench", self)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
+
+    @Slot()
+    def _show_model_tab(self) -> None:
+        """Undo/redo change the stack: show it, whichever tab the shortcut came from."""
+        self.tabs.setCurrentWidget(self.model_view)
 
     # -- backend -------------------------------------------------------------------------
 
@@ -562,17 +580,22 @@ class MainWindow(QMainWindow):
                     QMessageBox.StandardButton.Yes,
                 )
                 replace = answer == QMessageBox.StandardButton.Yes
+        # Both paths are one undo step each and change project.layers in place (the view, its
+        # Qt model and the undo commands share that list).
+        kind_name = KIND_NAMES.get(dataset.kind, dataset.kind)
         if replace:
             before_kinds = [layer.kind for layer in self.project.layers]
-            self.project.layers = default_layers(dataset)
-            self.model_view.set_layers(self.project.layers)
+            self.model_view.replace_layers(
+                default_layers(dataset), f"Use the default {kind_name} model"
+            )
             if [layer.kind for layer in self.project.layers] != before_kinds:
-                changes.append(f"the default {KIND_NAMES.get(dataset.kind, dataset.kind)} model")
+                changes.append(f"the default {kind_name} model")
         else:
+            before = snapshot(self.project.layers)
             fit_head(self.project.layers, classes, dataset.task)
             if dataset.kind == "text":
                 fit_sequence_length(self.project.layers, int(summary["suggested_sequence_length"]))
-            self.model_view.refresh()
+            self.model_view.record_change(before, f"Adapt the model to the {kind_name} data")
         head = self.project.layers[-1].describe() if self.project.layers else ""
         if head != before_head:
             if dataset.task == "classification":

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from typing import Any
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -22,9 +26,11 @@ from PySide6.QtWidgets import (
 from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.summary import StackSummary
 from workbench.ui.qt_models import LayerStackModel, format_count
+from workbench.ui.undo import ParamCommand, Snapshot, StackCommand, revive, same_stack, snapshot
 from workbench.ui.widgets import ParamForm
 
-_PALETTE_HINT = "Pick a layer type, then Add (or double-click it)."
+_PALETTE_HINT = "Pick a layer type (or search, then Enter), then Add or double-click it."
+UNDO_LIMIT = 1000  # snapshots are a few kB; this bounds a very long session's memory
 _CATEGORY_ORDER = ("Text", "Recurrent", "Convolution", "Pooling", "Core", "Regularization")
 
 
@@ -33,7 +39,8 @@ class ModelView(QWidget):
 
     Local checks (``LayerSpec.problems()``) show at once; the backend's summary arrives later
     through :meth:`set_summary`. Every edit emits ``sig_changed`` so the window can ask the
-    backend again (debounced).
+    backend again (debounced). Every edit is a command on :attr:`undo_stack`, so undo and redo
+    go through the same refresh and the same ``sig_changed`` as the edit itself.
     """
 
     #: The stack changed (a layer added, removed, moved, or a parameter edited).
@@ -46,8 +53,31 @@ class ModelView(QWidget):
         self._summary_uids: list[int] = []
         self._summary_pending = False
         self._editable = True
+        self._first_match: QTreeWidgetItem | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self.undo_action = QAction("&Undo", self)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action = QAction("&Redo", self)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.triggered.connect(self.redo)
+        self.undo_stack.canUndoChanged.connect(self._update_undo_actions)
+        self.undo_stack.canRedoChanged.connect(self._update_undo_actions)
+        self.undo_stack.undoTextChanged.connect(self._update_undo_actions)
+        self.undo_stack.redoTextChanged.connect(self._update_undo_actions)
 
         # Palette
+        self.palette_search = QLineEdit()
+        self.palette_search.setObjectName("paletteSearch")
+        self.palette_search.setPlaceholderText("Search layers…")
+        self.palette_search.setClearButtonEnabled(True)
+        self.palette_search.setToolTip(
+            "Filter the layer types by name or description; Enter adds the first match."
+        )
+        self.palette_search.textChanged.connect(self._filter_palette)
+        self.palette_search.returnPressed.connect(self.add_first_match)
+        self.palette_search.installEventFilter(self)
         self.palette_tree = QTreeWidget()
         self.palette_tree.setHeaderHidden(True)
         self.palette_tree.setRootIsDecorated(True)
@@ -86,6 +116,7 @@ class ModelView(QWidget):
 
         palette_box = QGroupBox("Layer types")
         palette_layout = QVBoxLayout(palette_box)
+        palette_layout.addWidget(self.palette_search)
         palette_layout.addWidget(self.palette_tree, 1)
         palette_layout.addWidget(self.palette_help)
         palette_layout.addWidget(self.add_button)
@@ -107,15 +138,39 @@ class ModelView(QWidget):
             header.resizeSection(column, width)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.stack_view.selectionModel().currentRowChanged.connect(self._on_current_row)
+        # Drag to reorder: the model turns a drop into sig_move_requested, one undoable move.
+        self.stack_view.setDragEnabled(True)
+        self.stack_view.setAcceptDrops(True)
+        self.stack_view.setDropIndicatorShown(True)
+        self.stack_view.setDragDropOverwriteMode(False)
+        self.stack_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.stack_view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.stack_model.sig_move_requested.connect(self.move_layer)
+
+        # Keyboard edits of the stack: active while the table has focus, also in its menu.
+        self.duplicate_action = self._stack_action("&Duplicate", "Ctrl+D", self.duplicate_selected)
+        self.delete_action = self._stack_action("&Remove", "Delete", self.remove_selected)
+        self.move_up_action = self._stack_action("Move &up", "Ctrl+Up", self.move_selected_up)
+        self.move_down_action = self._stack_action(
+            "Move &down", "Ctrl+Down", self.move_selected_down
+        )
+        self.stack_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         self.remove_button = QPushButton("Remove")
+        self.duplicate_button = QPushButton("Duplicate")
         self.up_button = QPushButton("Move up")
         self.down_button = QPushButton("Move down")
+        self.remove_button.setToolTip("Remove the selected layer (Delete).")
+        self.duplicate_button.setToolTip("Insert a copy of the selected layer below it (Ctrl+D).")
+        self.up_button.setToolTip("Move the selected layer up (Ctrl+Up).")
+        self.down_button.setToolTip("Move the selected layer down (Ctrl+Down).")
         self.remove_button.clicked.connect(self.remove_selected)
+        self.duplicate_button.clicked.connect(self.duplicate_selected)
         self.up_button.clicked.connect(self.move_selected_up)
         self.down_button.clicked.connect(self.move_selected_down)
         buttons = QHBoxLayout()
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.duplicate_button)
         buttons.addWidget(self.up_button)
         buttons.addWidget(self.down_button)
         buttons.addStretch(1)
@@ -163,7 +218,7 @@ class ModelView(QWidget):
         self.param_help = QLabel()
         self.param_help.setWordWrap(True)
         self.param_form = ParamForm()
-        self.param_form.sig_changed.connect(self._on_param_changed)
+        self.param_form.sig_edited.connect(self._on_param_edited)
         form_holder = QWidget()
         form_layout = QVBoxLayout(form_holder)
         form_layout.addWidget(self.param_title)
@@ -191,6 +246,15 @@ class ModelView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._update_buttons()
+        self._update_undo_actions()
+
+    def _stack_action(self, text: str, shortcut: str, slot: Any) -> QAction:
+        action = QAction(text, self.stack_view)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)
+        self.stack_view.addAction(action)
+        return action
 
     # -- data in -------------------------------------------------------------------------
 
@@ -202,6 +266,8 @@ class ModelView(QWidget):
     def set_layers(self, layers: list[LayerSpec], keep_row: bool = False) -> None:
         """Edit ``layers`` (kept by reference); ``keep_row`` keeps the selected row."""
         row = self.current_row() if keep_row else 0
+        if layers is not self._layers:
+            self.undo_stack.clear()  # another project's list: its history does not apply
         self._layers = layers
         self.stack_model.set_layers(layers)
         self._after_edit(row, emit=False)
@@ -231,11 +297,18 @@ class ModelView(QWidget):
         self.status_label.setVisible(bool(message))
 
     def set_editable(self, editable: bool) -> None:
-        """Lock every edit while a training run uses the stack."""
+        """Lock every edit (undo and drags included) while a training run uses the stack."""
         self._editable = editable
         self.palette_tree.setEnabled(editable)
+        self.palette_search.setEnabled(editable)
         self.param_form.set_read_only(not editable)
+        self.stack_view.setDragDropMode(
+            QAbstractItemView.DragDropMode.InternalMove
+            if editable
+            else QAbstractItemView.DragDropMode.NoDragDrop
+        )
         self._update_buttons()
+        self._update_undo_actions()
 
     def current_row(self) -> int:
         """The selected layer's row, or -1."""
@@ -284,15 +357,23 @@ class ModelView(QWidget):
         if kind:
             self.add_layer(str(kind))
 
+    @Slot()
+    def add_first_match(self) -> None:
+        """Add the palette search's best match (Enter in the search box)."""
+        item = self._first_match
+        kind = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if kind and self.palette_search.text().strip():
+            self.add_layer(str(kind))
+
     def add_layer(self, kind: str) -> None:
         """Insert a new layer of ``kind`` with default parameters after the selection."""
         if not self._editable:
             return
         row = self.current_row()
         position = row + 1 if row >= 0 else len(self._layers)
-        self._layers.insert(position, LayerSpec(kind))
-        self.stack_model.refresh()
-        self._after_edit(position)
+        layers = list(self._layers)
+        layers.insert(position, LayerSpec(kind))
+        self._push_stack(f"Add {kind}", layers, position)
 
     @Slot()
     def remove_selected(self) -> None:
@@ -300,28 +381,122 @@ class ModelView(QWidget):
         row = self.current_row()
         if not self._editable or row < 0:
             return
-        del self._layers[row]
-        self.stack_model.refresh()
-        self._after_edit(min(row, len(self._layers) - 1))
+        layers = list(self._layers)
+        removed = layers.pop(row)
+        self._push_stack(f"Remove {removed.kind}", layers, min(row, len(layers) - 1))
+
+    @Slot()
+    def duplicate_selected(self) -> None:
+        """Insert a copy of the selected layer (same values, own identity) below it."""
+        row = self.current_row()
+        if not self._editable or row < 0:
+            return
+        layers = list(self._layers)
+        layers.insert(row + 1, layers[row].copy())
+        self._push_stack(f"Duplicate {layers[row].kind}", layers, row + 1)
 
     @Slot()
     def move_selected_up(self) -> None:
         """Swap the selected layer with the one above."""
-        self._move(-1)
+        row = self.current_row()
+        self.move_layer(row, row - 1)
 
     @Slot()
     def move_selected_down(self) -> None:
         """Swap the selected layer with the one below."""
-        self._move(1)
-
-    def _move(self, step: int) -> None:
         row = self.current_row()
-        target = row + step
-        if not self._editable or row < 0 or not 0 <= target < len(self._layers):
+        self.move_layer(row, row + 1)
+
+    @Slot(int, int)
+    def move_layer(self, source: int, destination: int) -> None:
+        """Move one layer so it ends at row ``destination`` (buttons, keys and drags)."""
+        count = len(self._layers)
+        if not self._editable or not (0 <= source < count and 0 <= destination < count):
             return
-        self._layers[row], self._layers[target] = self._layers[target], self._layers[row]
+        if source == destination:
+            return
+        layers = list(self._layers)
+        layer = layers.pop(source)
+        layers.insert(destination, layer)
+        if abs(destination - source) == 1:
+            text = f"Move {layer.kind} {'up' if destination < source else 'down'}"
+        else:
+            text = f"Move {layer.kind}"
+        self._push_stack(text, layers, destination)
+
+    def replace_layers(self, layers: list[LayerSpec], text: str, row: int = 0) -> bool:
+        """Make the stack ``layers`` as one undoable step (e.g. a template for new data).
+
+        The shared list is changed in place. Returns False (and records nothing) when the
+        new layers equal the current ones.
+        """
+        if same_stack(snapshot(self._layers), snapshot(layers)):
+            return False
+        self._push_stack(text, layers, row)
+        return True
+
+    def record_change(self, before: Snapshot, text: str) -> bool:
+        """Make an in-place change someone else made to the list (from ``before``) undoable.
+
+        Returns False when nothing changed; the view is refreshed either way.
+        """
+        after = snapshot(self._layers)
+        if same_stack(before, after):
+            self.refresh()
+            return False
+        row = self.current_row()
+        self.undo_stack.push(StackCommand(self, text, before, after, row, row))
+        return True
+
+    def _push_stack(self, text: str, layers: list[LayerSpec], row: int) -> None:
+        before = snapshot(self._layers)
+        after = snapshot(layers)
+        self.undo_stack.push(StackCommand(self, text, before, after, self.current_row(), row))
+
+    # -- undo ----------------------------------------------------------------------------
+
+    @Slot()
+    def undo(self) -> None:
+        """Undo the last edit of the stack (not while training)."""
+        if self._editable:
+            self.undo_stack.undo()
+
+    @Slot()
+    def redo(self) -> None:
+        """Redo the last undone edit (not while training)."""
+        if self._editable:
+            self.undo_stack.redo()
+
+    def restore_stack(self, state: Snapshot, row: int) -> None:
+        """Set the shared list to ``state`` in place, then refresh as after any edit."""
+        self._layers[:] = revive(state)
         self.stack_model.refresh()
-        self._after_edit(target)
+        self._after_edit(row)
+
+    def write_param(self, uid: int, name: str, value: Any, from_form: bool) -> None:
+        """Set a parameter of layer ``uid``; show it in the form unless the form wrote it."""
+        row = next((r for r, layer in enumerate(self._layers) if layer.uid == uid), -1)
+        if row < 0:
+            return
+        layer = self._layers[row]
+        layer.params[name] = value
+        if not from_form:
+            if self.current_row() != row:
+                self.select_row(row)
+            if self.param_form.layer is layer:
+                self.param_form.set_value(name, value)
+        self.stack_model.refresh_row(row)
+        self._show_problems()
+        self.sig_changed.emit()
+
+    @Slot()
+    def _update_undo_actions(self, *_args: object) -> None:
+        stack = self.undo_stack
+        undo_text, redo_text = stack.undoText(), stack.redoText()
+        self.undo_action.setText(f"&Undo {undo_text}" if undo_text else "&Undo")
+        self.redo_action.setText(f"&Redo {redo_text}" if redo_text else "&Redo")
+        self.undo_action.setEnabled(self._editable and stack.canUndo())
+        self.redo_action.setEnabled(self._editable and stack.canRedo())
 
     def _after_edit(self, row: int, emit: bool = True) -> None:
         self.select_row(row)
@@ -330,12 +505,63 @@ class ModelView(QWidget):
         if emit:
             self.sig_changed.emit()
 
-    @Slot(str, object)
-    def _on_param_changed(self, _name: str, _value: object) -> None:
-        row = self.current_row()
-        self.stack_model.refresh_row(row)
-        self._show_problems()
-        self.sig_changed.emit()
+    @Slot(str, object, object)
+    def _on_param_edited(self, name: str, old: object, new: object) -> None:
+        layer = self.param_form.layer
+        if layer is None:
+            return
+        try:
+            title = layer.type.param(name).title.lower()
+        except KeyError:
+            title = name
+        command = ParamCommand(self, f"Change {layer.kind} {title}", layer.uid, name, old, new)
+        self.undo_stack.push(command)
+
+    # -- palette search ------------------------------------------------------------------
+
+    @Slot(str)
+    def _filter_palette(self, text: str) -> None:
+        """Hide types whose name and description lack ``text``, and empty categories."""
+        needle = text.strip().casefold()
+        by_name: QTreeWidgetItem | None = None
+        by_description: QTreeWidgetItem | None = None
+        for i in range(self.palette_tree.topLevelItemCount()):
+            category = self.palette_tree.topLevelItem(i)
+            shown = 0
+            for j in range(category.childCount()):
+                item = category.child(j)
+                kind = str(item.data(0, Qt.ItemDataRole.UserRole))
+                description = CATALOG[kind].description if kind in CATALOG else ""
+                in_name = needle in kind.casefold()
+                match = not needle or in_name or needle in description.casefold()
+                item.setHidden(not match)
+                shown += match
+                if match and in_name and by_name is None:
+                    by_name = item
+                elif match and by_description is None:
+                    by_description = item
+            category.setHidden(shown == 0)
+        self._first_match = (by_name or by_description) if needle else None
+        if self._first_match is not None:
+            self.palette_tree.setCurrentItem(self._first_match)
+        elif needle:
+            self.palette_tree.setCurrentItem(None)  # a hidden type must not stay addable
+        self._update_buttons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """In the search box, Down goes to the filtered list and Escape clears the search."""
+        if (
+            watched is self.palette_search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
+            if event.key() == Qt.Key.Key_Down:
+                self.palette_tree.setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.palette_search.text():
+                self.palette_search.clear()
+                return True
+        return super().eventFilter(watched, event)
 
     # -- display -------------------------------------------------------------------------
 
@@ -415,9 +641,19 @@ class ModelView(QWidget):
         item = self.palette_tree.currentItem()
         has_type = item is not None and bool(item.data(0, Qt.ItemDataRole.UserRole))
         self.add_button.setEnabled(self._editable and has_type)
-        self.remove_button.setEnabled(self._editable and row >= 0)
-        self.up_button.setEnabled(self._editable and row > 0)
-        self.down_button.setEnabled(self._editable and 0 <= row < len(self._layers) - 1)
+        can_up = self._editable and row > 0
+        can_down = self._editable and 0 <= row < len(self._layers) - 1
+        for widget in (
+            self.remove_button,
+            self.duplicate_button,
+            self.delete_action,
+            self.duplicate_action,
+        ):
+            widget.setEnabled(self._editable and row >= 0)
+        for widget in (self.up_button, self.move_up_action):
+            widget.setEnabled(can_up)
+        for widget in (self.down_button, self.move_down_action):
+            widget.setEnabled(can_down)
 
     @Slot(QTreeWidgetItem, int)
     def _on_palette_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:

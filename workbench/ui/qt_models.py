@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QImageReader, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
@@ -32,6 +34,8 @@ FractionRole = Qt.ItemDataRole.UserRole + 1
 ERROR_BACKGROUND = QColor(255, 226, 226)
 NOTE_BACKGROUND = QColor(255, 246, 214)
 PENDING = "…"
+#: MIME type of a row dragged within the layer stack (the row number as text).
+LAYER_ROW_MIME = "application/x-workbench-layer-row"
 
 
 def format_count(value: int) -> str:
@@ -186,6 +190,10 @@ class LayerStackModel(QAbstractTableModel):
 
     HEADERS = ("#", "Layer", "Output shape", "Params")
 
+    #: A row was dragged to a new place: (source row, destination row in the final order).
+    #: The model does not move it itself, so the view can make the move one undoable command.
+    sig_move_requested = Signal(int, int)
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._layers: list[LayerSpec] = []
@@ -302,6 +310,68 @@ class LayerStackModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
         return None
+
+    # -- drag to reorder ------------------------------------------------------------------
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        """Rows can be dragged; drops land between rows (or on one: before it)."""
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return super().flags(index) | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        """Only moves within the stack."""
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        """Only moves within the stack."""
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        """The private row type: nothing else can be dropped here."""
+        return [LAYER_ROW_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        """The dragged row's number."""
+        data = QMimeData()
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        if rows:
+            data.setData(LAYER_ROW_MIME, str(rows[0]).encode())
+        return data
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        """A row of this stack, moved."""
+        return action == Qt.DropAction.MoveAction and data.hasFormat(LAYER_ROW_MIME)
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        """Ask for the move through :attr:`sig_move_requested` instead of moving here.
+
+        ``row`` is where Qt would insert (before that row; -1 without a valid ``parent`` means
+        below the last row); -1 with a valid ``parent`` means dropped onto that row, whose
+        place the dragged row takes. No rows are removed
+        afterwards: the base class's removeRows does nothing.
+        """
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            source = int(bytes(data.data(LAYER_ROW_MIME).data()).decode())
+        except ValueError:
+            return False
+        if not 0 <= source < len(self._layers):
+            return False
+        if row < 0 and parent.isValid():
+            destination = parent.row()  # onto a row: take its place
+        else:
+            row = len(self._layers) if row < 0 else row
+            destination = row - 1 if row > source else row
+        destination = min(max(destination, 0), len(self._layers) - 1)
+        if destination != source:
+            self.sig_move_requested.emit(source, destination)
+        return True
 
 
 class ProbabilityModel(QAbstractTableModel):

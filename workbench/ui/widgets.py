@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +40,12 @@ _LEVEL_COLORS = {
     "info": ("#e4f0fb", "#0b4f8a", "#b9d6f2"),
 }
 _INT_LIMIT = 2**31 - 1
+#: Keys that mean undo/redo of the whole stack, even while a spin box has focus.
+_UNDO_KEYS = (
+    QKeySequence("Ctrl+Z"),
+    QKeySequence("Ctrl+Shift+Z"),
+    QKeySequence("Ctrl+Y"),
+)
 
 
 def _as_number(value: Any, default: Any, kind: type) -> Any:
@@ -120,6 +135,8 @@ class ParamForm(QWidget):
 
     #: Emitted after a value was written into the layer: (parameter name, new value).
     sig_changed = Signal(str, object)
+    #: Emitted with it, for undo: (parameter name, old value, new value).
+    sig_edited = Signal(str, object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +179,7 @@ class ParamForm(QWidget):
                 value = spec.default  # e.g. a hand-edited project file; problems() says so
             editor = self._make_editor(spec, value)
             editor.setObjectName(f"param_{spec.name}")
+            editor.installEventFilter(self)
             if spec.help:
                 editor.setToolTip(spec.help)
             label = QLabel(spec.title + ":")
@@ -169,6 +187,40 @@ class ParamForm(QWidget):
                 label.setToolTip(spec.help)
             self._editors[spec.name] = editor
             self._form.addRow(label, editor)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Leave Ctrl+Z/Ctrl+Shift+Z/Ctrl+Y to the window's undo actions.
+
+        A spin box would otherwise take them for its text's own undo, which knows nothing of
+        arrow-key steps and disagrees with Edit > Undo; every value change is already one
+        (merged) undo step of the stack.
+        """
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if any(
+                pressed.matches(key) == QKeySequence.SequenceMatch.ExactMatch for key in _UNDO_KEYS
+            ):
+                event.ignore()
+                return True
+        return super().eventFilter(watched, event)
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Show ``value`` in one editor without writing it back (undo already did)."""
+        editor = self._editors.get(name)
+        if editor is None:
+            return
+        editor.blockSignals(True)
+        try:
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentText(str(value))
+            elif isinstance(editor, QSpinBox):
+                editor.setValue(_as_number(value, editor.value(), int))
+            elif isinstance(editor, QDoubleSpinBox):
+                editor.setValue(_as_number(value, editor.value(), float))
+        finally:
+            editor.blockSignals(False)
 
     def set_read_only(self, read_only: bool) -> None:
         """Lock the editors (while training)."""
@@ -213,5 +265,9 @@ class ParamForm(QWidget):
     def _write(self, name: str, value: Any) -> None:
         if self._layer is None:
             return
+        old = self._layer.params.get(name)
+        if old == value and type(old) is type(value):
+            return
         self._layer.params[name] = value
         self.sig_changed.emit(name, value)
+        self.sig_edited.emit(name, old, value)
