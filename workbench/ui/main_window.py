@@ -9,6 +9,7 @@ stops and waits for every thread.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,12 @@ from workbench.ui.workers import (
     TrainingThread,
     choose_columns,
     image_size,
+    import_keras_model,
     load_any,
     load_big_table,
     preview,
     tabular_settings,
+    write_keras_script,
 )
 
 SUMMARY_DEBOUNCE_MS = 200
@@ -95,6 +98,9 @@ class MainWindow(QMainWindow):
         self._backend_error: str | None = None
         self._load_token = 0
         self._load_threads: dict[int, CallThread] = {}
+        self._tasks: dict[int, tuple[CallThread, Callable[[Any], None]]] = {}
+        self._task_token = 0
+        self._initial_weights: Any = None  # from an imported model, for the next training
         self._training: TrainingThread | None = None
         self._last_predict_text = ""
         self._predict_mode = "single"
@@ -206,6 +212,14 @@ class MainWindow(QMainWindow):
 
         # Undo and redo of the layer stack (the only undoable document so far); the actions
         # belong to the Model tab, which disables them while training locks the stack.
+        self.script_action = QAction("Export Keras &script…", self)
+        self.script_action.setStatusTip(
+            "Write train.py: the same data, split, model and settings in plain Keras."
+        )
+        self.script_action.triggered.connect(self.export_script_dialog)
+        file_menu.insertAction(self.quit_action, self.script_action)
+        file_menu.insertSeparator(self.quit_action)
+
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self.model_view.undo_action
         self.redo_action = self.model_view.redo_action
@@ -215,6 +229,16 @@ class MainWindow(QMainWindow):
         self.redo_action.triggered.connect(self._show_model_tab)
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+
+        model_menu = self.menuBar().addMenu("&Model")
+        self.template_menu = model_menu.addMenu("Start from a &template")
+        self.template_menu.aboutToShow.connect(self._fill_template_menu)
+        self.import_action = QAction("&Import Keras model…", self)
+        self.import_action.setStatusTip(
+            "Bring the layers and weights of a .keras model made with plain Keras into the editor."
+        )
+        self.import_action.triggered.connect(self.import_model_dialog)
+        model_menu.addAction(self.import_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = QAction("&About Training Workbench", self)
@@ -733,7 +757,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(reason or "Cannot train now.", 5000)
             return
         self.project.training = self.train_view.config()
-        thread = TrainingThread(self.project, self.dataset)
+        thread = TrainingThread(self.project, self.dataset, self._initial_weights)
         thread.sig_finished.connect(self._on_training_finished)
         thread.sig_failed.connect(self._on_training_failed)
         self._training = thread
@@ -957,6 +981,136 @@ class MainWindow(QMainWindow):
         self.shutdown()
         event.accept()
 
+    # -- templates, import, script export -------------------------------------------------
+
+    @Slot()
+    def _fill_template_menu(self) -> None:
+        """Templates that fit the loaded data (all text ones before any data is loaded)."""
+        from workbench.core.templates import templates_for
+
+        self.template_menu.clear()
+        kind = self.dataset.kind if self.dataset is not None else "text"
+        for template in templates_for(kind):
+            action = self.template_menu.addAction(template.title)
+            action.setData(template.name)
+            action.triggered.connect(self._on_template_chosen)
+            action.setEnabled(self._training is None)
+
+    @Slot()
+    def _on_template_chosen(self) -> None:
+        action = self.sender()
+        name = action.data() if action is not None else None
+        if name:
+            self.use_template(str(name))
+
+    def use_template(self, name: str) -> None:
+        """Replace the stack with a template (one undoable step)."""
+        from workbench.core.templates import TEMPLATES
+
+        if self._training is not None:
+            return
+        template = TEMPLATES[name]
+        layers = (
+            template.build(self.dataset) if self.dataset is not None else template.build(_NoData())
+        )
+        self._initial_weights = None
+        self.model_view.replace_layers(layers, f"Use template: {template.title}")
+        self.tabs.setCurrentWidget(self.model_view)
+        self.statusBar().showMessage(f"Model: {template.title}.", STATUS_TIMEOUT_MS)
+
+    @Slot()
+    def import_model_dialog(self) -> None:
+        """Model > Import Keras model…"""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a Keras model", "", "Keras models (*.keras);;All files (*)"
+        )
+        if path:
+            self.import_model(path)
+
+    def import_model(self, path: str | Path) -> None:
+        """Read a .keras model on a worker thread; its layers replace the stack."""
+        if self._training is not None:
+            return
+        self.statusBar().showMessage(f"Reading {Path(path).name}…")
+        self._run_task(
+            f"importing {Path(path).name}", self._on_imported, import_keras_model, str(path)
+        )
+
+    def _on_imported(self, imported: Any) -> None:
+        self.model_view.replace_layers(list(imported.layers), "Import Keras model")
+        self._initial_weights = list(imported.weights)
+        self.tabs.setCurrentWidget(self.model_view)
+        message = (
+            f"Imported {len(imported.layers)} layers; training starts from the model's "
+            "weights where their shapes still fit."
+        )
+        if imported.unknown:
+            message += " Left out (not in the editor's catalog): " + ", ".join(imported.unknown)
+            QMessageBox.information(self, "Imported with changes", message)
+        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS * 2)
+
+    @Slot()
+    def export_script_dialog(self) -> None:
+        """File > Export Keras script…"""
+        if self.dataset is None:
+            QMessageBox.information(self, "Export Keras script", "Load a dataset first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export Keras script", "train.py", "Python (*.py)"
+        )
+        if path:
+            self.export_script(path)
+
+    def export_script(self, path: str | Path) -> None:
+        """Write the plain Keras script for the current project and data (worker thread)."""
+        if self.dataset is None:
+            return
+        project = copy.deepcopy(self.project)
+        project.training = self.train_view.config()
+        self._run_task(
+            "exporting the script",
+            self._on_script_written,
+            write_keras_script,
+            project,
+            self.dataset,
+            str(path),
+        )
+
+    def _on_script_written(self, path: str) -> None:
+        self.statusBar().showMessage(
+            f"Wrote {path}: run it with python (keras, tensorflow, pandas).", STATUS_TIMEOUT_MS
+        )
+
+    def _run_task(
+        self, what: str, on_done: Callable[[Any], None], function: Any, *args: Any
+    ) -> None:
+        """Run a function on a worker thread; its result goes to ``on_done`` here, an error
+        to a message box. Joined on shutdown like every other thread."""
+        self._task_token += 1
+        token = self._task_token
+        thread = CallThread(token, what, function, *args)
+        self._tasks[token] = (thread, on_done)
+        thread.sig_done.connect(self._on_task_done)
+        thread.sig_failed.connect(self._on_task_failed)
+        thread.start()
+
+    @Slot(int, object)
+    def _on_task_done(self, token: int, result: object) -> None:
+        thread, on_done = self._tasks.pop(token, (None, None))
+        if thread is not None:
+            thread.wait()
+        if on_done is not None and not self._shut_down:
+            on_done(result)
+
+    @Slot(int, str)
+    def _on_task_failed(self, token: int, message: str) -> None:
+        thread, _ = self._tasks.pop(token, (None, None))
+        if thread is not None:
+            thread.wait()
+        if not self._shut_down:
+            self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
+            QMessageBox.warning(self, "Training Workbench", message)
+
     def shutdown(self) -> None:
         """Stop timers and workers and wait for each thread; safe to call twice."""
         self._shut_down = True
@@ -972,8 +1126,21 @@ class MainWindow(QMainWindow):
         for loader in list(self._load_threads.values()):
             loader.wait()
         self._load_threads.clear()
+        for task, _ in list(self._tasks.values()):
+            task.wait()
+        self._tasks.clear()
         self.data_view.shutdown()
         self.backend.shutdown()
+
+
+class _NoData:
+    """Stands in for a dataset before one is loaded (text templates with default sizes)."""
+
+    kind = "text"
+    task = "classification"
+
+    def class_names(self) -> list[str]:
+        return ["0", "1"]
 
 
 def _same_inputs(old: Any, new: Any) -> bool:

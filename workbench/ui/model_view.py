@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTableView,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.summary import StackSummary
+from workbench.ui.diagram import StackDiagram
 from workbench.ui.qt_models import LayerStackModel, format_count
 from workbench.ui.undo import ParamCommand, Snapshot, StackCommand, revive, same_stack, snapshot
 from workbench.ui.widgets import ParamForm
@@ -203,7 +205,13 @@ class ModelView(QWidget):
         stack_box = QGroupBox("Layer stack (input at the top)")
         stack_layout = QVBoxLayout(stack_box)
         stack_layout.addWidget(self.input_label)
-        stack_layout.addWidget(self.stack_view, 1)
+        self.diagram = StackDiagram()
+        self.diagram.sig_row_clicked.connect(self.select_row)
+        self.stack_tabs = QTabWidget()
+        self.stack_tabs.setDocumentMode(True)
+        self.stack_tabs.addTab(self.stack_view, "Table")
+        self.stack_tabs.addTab(self.diagram, "Diagram")
+        stack_layout.addWidget(self.stack_tabs, 1)
         stack_layout.addWidget(self.total_label)
         stack_layout.addWidget(self.error_label)
         stack_layout.addWidget(self.notes_label)
@@ -605,10 +613,16 @@ class ModelView(QWidget):
         elif errors or general:
             self.total_label.setText("Total params: – (fix the marked layers first)")
         else:
+            megabytes = self._summary.total_params * 4 / 2**20  # float32 weights
             self.total_label.setText(
                 f"Total params: {format_count(self._summary.total_params)}"
                 f"   (trainable: {format_count(self._summary.trainable_params)})"
+                f"   ≈ {megabytes:,.1f} MB of weights"
             )
+        current = self._summary_uids == [layer.uid for layer in self._layers]
+        self.diagram.show_stack(
+            self._layers, self._summary if current else None, errors, self.current_row()
+        )
 
     @Slot()
     def _on_current_row(self, *_args: object) -> None:

@@ -105,6 +105,20 @@ def load_big_table(
     return load_any(path, kind, progress=progress, cancel=cancel, **options)
 
 
+def import_keras_model(path: str) -> Any:
+    """Layers and weights of a plain Keras model (TensorFlow; run on a worker thread)."""
+    from workbench.backend import api
+
+    return api.import_keras(path)
+
+
+def write_keras_script(project: Project, dataset: Any, path: str) -> str:
+    """Write the plain Keras training script for the project (on a worker thread)."""
+    from workbench.backend.codegen import write_script
+
+    return str(write_script(project, dataset, path))
+
+
 def preview(path: str, rows: int = 200) -> Any:
     """The first rows of a table file, at once whatever its size."""
     from workbench.core.tables import preview_rows
@@ -465,11 +479,12 @@ class TrainingThread(QThread):
     #: Training raised: (message for the person).
     sig_failed = Signal(str)
 
-    def __init__(self, project: Project, table: Any) -> None:
+    def __init__(self, project: Project, table: Any, initial_weights: Any = None) -> None:
         super().__init__()
         self.setObjectName("workbench-training")
         self._project = copy.deepcopy(project)
         self._table = table
+        self._initial_weights = initial_weights
         self.recorder = ProgressRecorder()
         self.control = TrainingControl()
 
@@ -478,7 +493,13 @@ class TrainingThread(QThread):
         try:
             from workbench.backend import api
 
-            outcome, predictor = api.train(self._project, self._table, self.recorder, self.control)
+            outcome, predictor = api.train(
+                self._project,
+                self._table,
+                self.recorder,
+                self.control,
+                initial_weights=self._initial_weights,
+            )
         except Exception as exc:
             self.sig_failed.emit(describe_exception("training", exc))
         else:
