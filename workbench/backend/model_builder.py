@@ -31,7 +31,9 @@ def make_layer(spec: LayerSpec, name: str | None = None) -> keras.layers.Layer:
 
 
 def _shape(tensor: Any) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in tensor.shape) + ")"
+    """Like Keras prints shapes: (None, 32), and (None,) for one raw value per sample."""
+    dims = ["None" if d is None else str(d) for d in tensor.shape]
+    return f"({dims[0]},)" if len(dims) == 1 else "(" + ", ".join(dims) + ")"
 
 
 _NEEDS_SEQUENCE = {

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from workbench.core.layers import LayerSpec
 from workbench.core.summary import StackSummary
 
-BOX_W, BOX_H, GAP = 220.0, 40.0, 34.0
+BOX_W, BOX_H, GAP = 270.0, 40.0, 34.0
 FILL = {"ok": QColor("#e8f0fb"), "error": QColor("#fde7e5"), "input": QColor("#eeeeee")}
 EDGE = {"ok": QColor("#3d6fb6"), "error": QColor("#b3261e"), "input": QColor("#777777")}
 
@@ -60,7 +60,7 @@ class StackDiagram(QGraphicsView):
         rows = summary.layers if summary is not None else []
         input_shape = summary.input_shape if summary is not None and summary.input_shape else ""
         y = 0.0
-        self._box(-1, "Input", "raw data, encoded" if input_shape else "raw data", y, "input")
+        self._box(-1, "Input", "the data, after its encodings", y, "input")
         shapes = [r.output_shape for r in rows] + ["…"] * (len(layers) - len(rows))
         for row, layer in enumerate(layers):
             self._arrow(y + BOX_H, input_shape if row == 0 else shapes[row - 1])
