@@ -180,3 +180,20 @@ def test_advanced_settings_round_trip_through_the_form(qtbot):
     )
     view.set_config(TrainingConfig())
     assert view.patience_spin.text() == "off" and view.clip_spin.text() == "off"
+
+
+def test_curves_redraw_at_most_every_quarter_second_unless_forced(qtbot):
+    from workbench.core.listener import TrainingPlan
+    from workbench.ui.plots import LivePlots
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    recorder = ProgressRecorder()
+    recorder.on_plan(TrainingPlan(1, 10, 100, 20, ["a", "b"]))
+    recorder.on_batch(1, 1, {"loss": 0.7})
+    assert plots.update_from(recorder.snapshot())
+    recorder.on_batch(1, 2, {"loss": 0.6})
+    assert not plots.update_from(recorder.snapshot())  # too soon: painting costs training
+    assert plots.point_counts()["batch"] == 1
+    assert plots.update_from(recorder.snapshot(), force=True)  # the end of a run
+    assert plots.point_counts()["batch"] == 2

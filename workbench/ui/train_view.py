@@ -316,8 +316,7 @@ class TrainView(QWidget):
 
     def show_progress(self, snapshot: ProgressSnapshot) -> None:
         """Redraw from the recorder (called by the window's timer, not per batch)."""
-        if not self.plots.update_from(snapshot):
-            return
+        self.plots.update_from(snapshot)  # curves throttle themselves
         total = snapshot.total_steps
         if total:
             self.progress_bar.setRange(0, total)
@@ -327,7 +326,7 @@ class TrainView(QWidget):
     def finish_run(self, message: str, snapshot: ProgressSnapshot | None, error: bool) -> None:
         """The run ended: final redraw, the outcome in words."""
         if snapshot is not None:
-            self.plots.update_from(snapshot)
+            self.plots.update_from(snapshot, force=True)
             if snapshot.total_steps:
                 self.progress_bar.setRange(0, snapshot.total_steps)
                 self.progress_bar.setValue(snapshot.steps_done)
