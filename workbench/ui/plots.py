@@ -61,6 +61,11 @@ def _make_plot(
     return widget
 
 
+def _epoch_curve(plot: pg.PlotWidget, color: str, name: str) -> pg.PlotDataItem:
+    """One point per epoch, joined: few points, so each is marked."""
+    return plot.plot(pen=_pen(color), symbol="o", symbolSize=5, symbolBrush=color, name=name)
+
+
 CURVE_INTERVAL_S = 0.25  # curves at 4 Hz; the progress bar and text keep the 25 Hz timer
 
 
@@ -78,34 +83,10 @@ class LivePlots(QWidget):
         self.batch_mean_curve = self.batch_plot.plot(
             pen=_pen(_TRAIN_COLOR), name="mean over the epoch so far"
         )
-        self.loss_curve = self.loss_plot.plot(
-            pen=_pen(_TRAIN_COLOR),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=_TRAIN_COLOR,
-            name="train",
-        )
-        self.val_loss_curve = self.loss_plot.plot(
-            pen=_pen(_VAL_COLOR),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=_VAL_COLOR,
-            name="validation",
-        )
-        self.accuracy_curve = self.accuracy_plot.plot(
-            pen=_pen(_TRAIN_COLOR),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=_TRAIN_COLOR,
-            name="train",
-        )
-        self.val_accuracy_curve = self.accuracy_plot.plot(
-            pen=_pen(_VAL_COLOR),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=_VAL_COLOR,
-            name="validation",
-        )
+        self.loss_curve = _epoch_curve(self.loss_plot, _TRAIN_COLOR, "train")
+        self.val_loss_curve = _epoch_curve(self.loss_plot, _VAL_COLOR, "validation")
+        self.accuracy_curve = _epoch_curve(self.accuracy_plot, _TRAIN_COLOR, "train")
+        self.val_accuracy_curve = _epoch_curve(self.accuracy_plot, _VAL_COLOR, "validation")
         self.accuracy_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
         self.second_metric = "accuracy"
         self._drawn_at = float("-inf")
