@@ -385,3 +385,32 @@ def test_ctrl_z_in_a_parameter_editor_undoes_the_stack_step(qtbot, window):
     assert view.param_form.editor("units") is units  # the form was not rebuilt under the cursor
     qtbot.keyClick(units, Qt.Key.Key_Y, CTRL)
     assert view.layers[2].params["units"] == 66 and units.value() == 66
+
+
+def test_copy_a_layer_and_paste_it_into_another_window(qtbot, make_window):
+    from PySide6.QtGui import QGuiApplication
+
+    source, target = make_window(), make_window()
+    view = source.model_view
+    view.select_row(2)  # LSTM
+    view.layers[2].params["units"] = 24
+    view.stack_view.setFocus()
+    qtbot.keyClick(view.stack_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert "workbench-layers" in QGuiApplication.clipboard().text()
+
+    other = target.model_view
+    other.select_row(0)
+    count = len(other.layers)
+    other.stack_view.setFocus()
+    qtbot.keyClick(other.stack_view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(other.layers) == count + 1
+    pasted = other.layers[1]
+    assert pasted.describe() == "LSTM(24)" and pasted.uid != view.layers[2].uid
+    assert other.undo_stack.undoText() == "Paste LSTM"
+    other.undo_stack.undo()
+    assert len(other.layers) == count
+
+    QGuiApplication.clipboard().setText("just some words")
+    other.paste()
+    assert len(other.layers) == count
+    assert "no layers to paste" in other.status_label.text()

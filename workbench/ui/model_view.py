@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -31,6 +32,7 @@ from workbench.ui.qt_models import LayerStackModel, format_count
 from workbench.ui.undo import ParamCommand, Snapshot, StackCommand, revive, same_stack, snapshot
 from workbench.ui.widgets import ParamForm
 
+CLIPBOARD_KEY = "workbench-layers"  # marks clipboard text as layers, not arbitrary JSON
 _PALETTE_HINT = "Pick a layer type (or search, then Enter), then Add or double-click it."
 UNDO_LIMIT = 1000  # snapshots are a few kB; this bounds a very long session's memory
 _CATEGORY_ORDER = ("Text", "Recurrent", "Convolution", "Pooling", "Core", "Regularization")
@@ -126,6 +128,7 @@ class ModelView(QWidget):
         # Stack
         self.stack_model = LayerStackModel(self)
         self.stack_view = QTableView()
+        self.stack_view.installEventFilter(self)
         self.stack_view.setModel(self.stack_model)
         self.stack_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.stack_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -156,6 +159,10 @@ class ModelView(QWidget):
         self.move_down_action = self._stack_action(
             "Move &down", "Ctrl+Down", self.move_selected_down
         )
+        self.copy_action = self._stack_action("&Copy layer", "", self.copy_selected)
+        self.paste_action = self._stack_action("&Paste layers", "", self.paste)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)  # shown in the menu;
+        self.paste_action.setShortcut(QKeySequence.StandardKey.Paste)  # eventFilter acts
         self.stack_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         self.remove_button = QPushButton("Remove")
@@ -404,6 +411,37 @@ class ModelView(QWidget):
         self._push_stack(f"Duplicate {layers[row].kind}", layers, row + 1)
 
     @Slot()
+    def copy_selected(self) -> None:
+        """Put the selected layer on the clipboard as JSON, for this or another project."""
+        row = self.current_row()
+        if row < 0:
+            return
+        payload = json.dumps({CLIPBOARD_KEY: [self._layers[row].to_dict()]})
+        QGuiApplication.clipboard().setText(payload)
+
+    @Slot()
+    def paste(self) -> None:
+        """Insert the layers on the clipboard below the selection (one undoable step).
+
+        Only text that is a workbench layer list is taken; anything else is ignored with a
+        word in the status line rather than guessed at.
+        """
+        if not self._editable:
+            return
+        try:
+            items = json.loads(QGuiApplication.clipboard().text())[CLIPBOARD_KEY]
+            pasted = [LayerSpec.from_dict(item) for item in items]
+        except (ValueError, KeyError, TypeError):
+            self.set_summary_pending(False, "The clipboard holds no layers to paste.")
+            return
+        row = self.current_row()
+        position = row + 1 if row >= 0 else len(self._layers)
+        layers = list(self._layers)
+        layers[position:position] = pasted
+        names = ", ".join(layer.kind for layer in pasted)
+        self._push_stack(f"Paste {names}", layers, position)
+
+    @Slot()
     def move_selected_up(self) -> None:
         """Swap the selected layer with the one above."""
         row = self.current_row()
@@ -557,7 +595,22 @@ class ModelView(QWidget):
         self._update_buttons()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """In the search box, Down goes to the filtered list and Escape clears the search."""
+        """In the search box, Down goes to the filtered list and Escape clears the search.
+        In the stack table, Copy and Paste mean layers (the table would copy a cell's text)."""
+        if (
+            watched is getattr(self, "stack_view", None)  # events arrive during __init__
+            and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+            and isinstance(event, QKeyEvent)
+        ):
+            for key, handler in (
+                (QKeySequence.StandardKey.Copy, self.copy_selected),
+                (QKeySequence.StandardKey.Paste, self.paste),
+            ):
+                if event.matches(key):
+                    event.accept()
+                    if event.type() == QEvent.Type.KeyPress:
+                        handler()
+                    return True
         if (
             watched is self.palette_search
             and event.type() == QEvent.Type.KeyPress
@@ -662,6 +715,7 @@ class ModelView(QWidget):
             self.duplicate_button,
             self.delete_action,
             self.duplicate_action,
+            self.copy_action,
         ):
             widget.setEnabled(self._editable and row >= 0)
         for widget in (self.up_button, self.move_up_action):
