@@ -95,6 +95,17 @@ def _dropout(name: str = "dropout", label: str = "") -> ParamSpec:
     return ParamSpec(name, "float", 0.0, label=label, minimum=0.0, maximum=0.95)
 
 
+def _conv2d() -> tuple[ParamSpec, ...]:
+    """Settings shared by the image convolutions (Conv2D, SeparableConv2D)."""
+    return (
+        ParamSpec("filters", "int", 32, minimum=1, maximum=65536),
+        ParamSpec("kernel_size", "int", 3, label="Kernel size", minimum=1, maximum=64),
+        ParamSpec("strides", "int", 1, minimum=1, maximum=64),
+        ParamSpec("padding", "choice", "same", choices=("valid", "same")),
+        ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS),
+    )
+
+
 def _pool(default: int = 2) -> ParamSpec:
     return ParamSpec(
         "pool_size",
@@ -128,13 +139,7 @@ _MORE: tuple[LayerType, ...] = (
     LayerType(
         "SeparableConv2D",
         "A cheaper Conv2D: filters each channel, then mixes channels (fewer parameters).",
-        (
-            ParamSpec("filters", "int", 32, minimum=1, maximum=65536),
-            ParamSpec("kernel_size", "int", 3, label="Kernel size", minimum=1, maximum=64),
-            ParamSpec("strides", "int", 1, minimum=1, maximum=64),
-            ParamSpec("padding", "choice", "same", choices=("valid", "same")),
-            ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS),
-        ),
+        _conv2d(),
         category="Convolution",
     ),
     LayerType(
@@ -334,13 +339,7 @@ _CATALOG: tuple[LayerType, ...] = (
     LayerType(
         "Conv2D",
         "2-D convolution over an image: learns local patterns such as edges and strokes.",
-        (
-            ParamSpec("filters", "int", 32, minimum=1, maximum=65536),
-            ParamSpec("kernel_size", "int", 3, label="Kernel size", minimum=1, maximum=64),
-            ParamSpec("strides", "int", 1, minimum=1, maximum=64),
-            ParamSpec("padding", "choice", "same", choices=("valid", "same")),
-            ParamSpec("activation", "choice", "relu", choices=ACTIVATIONS),
-        ),
+        _conv2d(),
         category="Convolution",
     ),
     LayerType(
