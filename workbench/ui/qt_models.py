@@ -131,7 +131,30 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-class ClassCountsModel(QAbstractTableModel):
+class _TitledColumnsModel(QAbstractTableModel):
+    """A table with fixed column titles (HEADERS) over a list of rows (``_rows``)."""
+
+    HEADERS: tuple[str, ...] = ()
+    _rows: list[Any]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """One row per item."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """One column per title."""
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
+class ClassCountsModel(_TitledColumnsModel):
     """Label, number of rows and share of the data, most frequent first."""
 
     HEADERS = ("Class", "Rows", "Share")
@@ -148,14 +171,6 @@ class ClassCountsModel(QAbstractTableModel):
         self._total = sum(counts.values())
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """One row per class."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Class, rows, share."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Text per column; the share column also gives a fraction for a bar."""
         if not index.isValid():
@@ -171,16 +186,8 @@ class ClassCountsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
-
-class LayerStackModel(QAbstractTableModel):
+class LayerStackModel(_TitledColumnsModel):
     """The layer stack as ``model.summary()`` shows it: #, layer, output shape, params.
 
     Shapes and parameter counts come from the backend's last :class:`StackSummary`; rows are
@@ -260,10 +267,6 @@ class LayerStackModel(QAbstractTableModel):
         """One row per layer."""
         return 0 if parent.isValid() else len(self._layers)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """#, layer, output shape, params."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text plus the error mark (icon, background, tooltip) on bad rows."""
         if not index.isValid():
@@ -301,14 +304,6 @@ class LayerStackModel(QAbstractTableModel):
             font = QFont("monospace")
             font.setStyleHint(QFont.StyleHint.Monospace)
             return font
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
         return None
 
     # -- drag to reorder ------------------------------------------------------------------
@@ -374,7 +369,7 @@ class LayerStackModel(QAbstractTableModel):
         return True
 
 
-class ProbabilityModel(QAbstractTableModel):
+class ProbabilityModel(_TitledColumnsModel):
     """Every class and its probability for one prediction, most likely first."""
 
     HEADERS = ("Class", "Probability")
@@ -395,14 +390,6 @@ class ProbabilityModel(QAbstractTableModel):
         """What is shown, as a dict (tests and copy/paste read this)."""
         return dict(self._rows)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """One row per class."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Class, probability."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Label and percentage; the probability column also gives a fraction for a bar."""
         if not index.isValid():
@@ -416,14 +403,6 @@ class ProbabilityModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
         return None
 
 

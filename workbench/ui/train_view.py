@@ -56,28 +56,19 @@ class TrainView(QWidget):
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
         self.batch_spin.setToolTip("Texts per gradient step.")
-        self.validation_spin = QDoubleSpinBox()
-        self.validation_spin.setDecimals(2)
-        self.validation_spin.setRange(0.0, 0.95)
-        self.validation_spin.setSingleStep(0.05)
-        self.validation_spin.setToolTip(
-            "Share of the data held out to measure the model on texts it did not learn from."
+        self.validation_spin = _share_spin(
+            0.95,
+            "Share of the data held out to measure the model on samples it did not learn from.",
         )
-        self.test_spin = QDoubleSpinBox()
-        self.test_spin.setDecimals(2)
-        self.test_spin.setRange(0.0, 0.9)
-        self.test_spin.setSingleStep(0.05)
-        self.test_spin.setToolTip(
-            "Share held out from training and validation, scored once at the end (0: none)."
+        self.test_spin = _share_spin(
+            0.9, "Share held out from training and validation, scored once at the end (0: none)."
         )
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setToolTip("Same seed, same split and same starting weights.")
-        self.momentum_spin = QDoubleSpinBox()
-        self.momentum_spin.setDecimals(2)
-        self.momentum_spin.setRange(0.0, 0.99)
-        self.momentum_spin.setSingleStep(0.05)
-        self.momentum_spin.setToolTip("sgd only: keeps part of the last step (0.9 is common).")
+        self.momentum_spin = _share_spin(
+            0.99, "sgd only: keeps part of the last step (0.9 is common)."
+        )
         self.schedule_combo = QComboBox()
         self.schedule_combo.addItems(list(SCHEDULES))
         self.schedule_combo.setToolTip(
@@ -344,3 +335,13 @@ class TrainView(QWidget):
                     f" · {snapshot.steps_done}/{snapshot.total_steps} batches"
                 )
         self.set_state(IDLE)
+
+
+def _share_spin(maximum: float, tip: str) -> QDoubleSpinBox:
+    """A 0..maximum spin box in steps of 0.05 (fractions of the data, momentum)."""
+    spin = QDoubleSpinBox()
+    spin.setDecimals(2)
+    spin.setRange(0.0, maximum)
+    spin.setSingleStep(0.05)
+    spin.setToolTip(tip)
+    return spin
