@@ -19,6 +19,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+
+@pytest.fixture(autouse=True)
+def _workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs, checkpoints and autosaves go to a fresh folder, never the tester's home."""
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path_factory.mktemp("workspace")))
+
+
 _QT_FIXTURES = {"qtbot", "qapp", "qtlog"}
 
 

@@ -17,6 +17,20 @@ SCHEMA_VERSION = 1
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "nadam")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
 CLASS_WEIGHTS = ("none", "balanced")
+# "auto" picks by task: binary / sparse categorical cross-entropy, or mean squared error.
+CLASSIFICATION_LOSSES = (
+    "auto",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+)
+REGRESSION_LOSSES = ("auto", "mean_squared_error", "mean_absolute_error", "huber")
+LOSSES = CLASSIFICATION_LOSSES + REGRESSION_LOSSES[1:]
+CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "auc")
+REGRESSION_METRICS = ("mae", "rmse")
+METRICS = CLASSIFICATION_METRICS + REGRESSION_METRICS
+MONITORS = ("val_loss", "val_accuracy", "loss")
+DEVICES = ("auto", "cpu", "gpu", "all_gpus")  # all_gpus: tf.distribute.MirroredStrategy
 
 
 @dataclass
@@ -47,6 +61,13 @@ class TrainingConfig:
     early_stopping_patience: int = 0  # epochs without a better val_loss before stopping; 0 off
     class_weights: str = "none"  # "balanced" weighs rare classes up
     clip_norm: float = 0.0  # gradient clipping by norm; 0 off
+    loss: str = "auto"  # one of LOSSES; auto = the usual loss for the task and label count
+    metrics: list[str] = field(default_factory=list)  # extra METRICS; accuracy/mae always
+    nesterov: bool = False  # sgd only
+    early_stopping_monitor: str = "val_loss"  # one of MONITORS
+    restore_best_weights: bool = True  # keep the best epoch's weights, not the last
+    device: str = "auto"  # one of DEVICES
+    mixed_precision: bool = False  # float16 compute on a GPU; ignored on the CPU
 
     def problems(self) -> list[str]:
         """Settings that cannot train, worded for the user."""
@@ -71,6 +92,15 @@ class TrainingConfig:
             found.append("Early-stopping patience must be 0 (off) or more epochs.")
         if self.clip_norm < 0:
             found.append("Gradient clipping must be 0 (off) or a positive norm.")
+        if self.loss not in LOSSES:
+            found.append(f"Loss must be one of {', '.join(LOSSES)}.")
+        unknown = [m for m in self.metrics if m not in METRICS]
+        if unknown:
+            found.append(f"Unknown metric {', '.join(unknown)}; choose from {', '.join(METRICS)}.")
+        if self.early_stopping_monitor not in MONITORS:
+            found.append(f"Early stopping must watch one of {', '.join(MONITORS)}.")
+        if self.device not in DEVICES:
+            found.append(f"Device must be one of {', '.join(DEVICES)}.")
         if not (0.0 <= self.test_fraction < 0.9):
             found.append("Test fraction must be at least 0 and below 0.9.")
         elif self.validation_fraction + self.test_fraction >= 0.9:
