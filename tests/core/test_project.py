@@ -63,3 +63,30 @@ def test_training_config_problems_are_named():
     assert "Learning rate" in text and "Epochs" in text and "Validation fraction" in text
     with pytest.raises(ModelConfigError):
         config.check()
+
+
+def test_auto_loss_follows_task_and_classes() -> None:
+    from workbench.core.project import resolve_loss
+
+    assert resolve_loss("auto", 2, "classification") == "binary_crossentropy"
+    assert resolve_loss("auto", 5, "classification") == "sparse_categorical_crossentropy"
+    assert resolve_loss("auto", 0, "regression") == "mean_squared_error"
+    assert resolve_loss("huber", 0, "regression") == "huber"
+
+
+def test_wrong_loss_for_the_data_is_explained() -> None:
+    from workbench.core.project import loss_problem
+
+    assert loss_problem("auto", 3, "classification") is None
+    assert "target is a number" in loss_problem("binary_crossentropy", 0, "regression")
+    assert "labels are classes" in loss_problem("huber", 2, "classification")
+    assert "has 4" in loss_problem("binary_crossentropy", 4, "classification").replace(
+        "have", "has"
+    )
+
+
+def test_metrics_keep_the_basics_and_drop_what_does_not_apply() -> None:
+    from workbench.core.project import resolve_metrics
+
+    assert resolve_metrics(["auc", "mae"], "classification") == ["accuracy", "auc"]
+    assert resolve_metrics(["rmse", "auc"], "regression") == ["mae", "rmse"]

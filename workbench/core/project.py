@@ -191,3 +191,41 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def resolve_loss(loss: str, num_classes: int, task: str) -> str:
+    """The Keras loss name a setting means for this data ("auto" picks the usual one)."""
+    if loss != "auto":
+        return loss
+    if task == "regression":
+        return "mean_squared_error"
+    return "binary_crossentropy" if num_classes <= 2 else "sparse_categorical_crossentropy"
+
+
+def loss_problem(loss: str, num_classes: int, task: str) -> str | None:
+    """Why a chosen loss cannot train this data, or None; worded for the user."""
+    if loss == "auto":
+        return None
+    if task == "regression" and loss not in REGRESSION_LOSSES:
+        return (
+            f"The loss {loss} is for classification, but the target is a number; "
+            "choose mean_squared_error, mean_absolute_error or huber (or auto)."
+        )
+    if task == "classification" and loss not in CLASSIFICATION_LOSSES:
+        return (
+            f"The loss {loss} is for numbers, but the labels are classes; "
+            "choose a cross-entropy (or auto)."
+        )
+    if loss == "binary_crossentropy" and num_classes > 2:
+        return (
+            f"Binary cross-entropy needs 2 classes but the labels have {num_classes}; "
+            "choose sparse_categorical_crossentropy (or auto)."
+        )
+    return None
+
+
+def resolve_metrics(metrics: list[str], task: str) -> list[str]:
+    """The metric names to compile: the task's basics first, then the extras that apply."""
+    base = ["accuracy"] if task == "classification" else ["mae", "rmse"]
+    allowed = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
+    return base + [m for m in metrics if m in allowed and m not in base]
