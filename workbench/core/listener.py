@@ -46,6 +46,9 @@ class TrainingListener(Protocol):
 
     def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None: ...
 
+    def on_log(self, message: str) -> None:
+        """A line for the log pane: what the trainer decided or noticed, in words."""
+
 
 class NullListener:
     """A listener that ignores everything (for scripts that only want the result)."""
@@ -57,6 +60,9 @@ class NullListener:
         """Ignore."""
 
     def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None:
+        """Ignore."""
+
+    def on_log(self, message: str) -> None:
         """Ignore."""
 
 
