@@ -1,0 +1,112 @@
+"""Comparing runs: best run by metric, settings diff with layers, history of all runs as CSV."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import pytest
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.project import Project
+from workbench.core.run_compare import (
+    best_run,
+    best_value,
+    curve,
+    history_csv,
+    metric_names,
+    settings_diff,
+    stack_text,
+    write_history_csv,
+)
+from workbench.core.runs import RunStore
+
+
+@pytest.fixture
+def store(tmp_path) -> RunStore:
+    store = RunStore(tmp_path / "runs")
+    first = Project()
+    a = store.create(first.to_dict(), name="small lr")
+    a.history = [
+        {"loss": 0.7, "accuracy": 0.5, "val_loss": 0.65, "val_accuracy": 0.55},
+        {"loss": 0.5, "accuracy": 0.7, "val_loss": 0.55, "val_accuracy": 0.71},
+    ]
+    a.status = "finished"
+    a.save()
+    second = Project()
+    second.training.learning_rate = 0.01
+    second.layers[2].params["units"] = 16
+    b = store.create(second.to_dict(), name="big lr")
+    b.history = [
+        {"loss": 0.6, "accuracy": 0.6, "val_loss": 0.50, "val_accuracy": 0.69},
+        {"loss": 0.4, "accuracy": 0.8, "val_loss": float("nan"), "val_accuracy": 0.68},
+    ]
+    b.status = "stopped"
+    b.save()
+    return store
+
+
+def test_best_run_by_loss_or_accuracy(store) -> None:
+    a, b = store.list()
+    assert best_value(a, "val_loss") == 0.55
+    assert best_value(b, "val_loss") == 0.50  # NaN epochs are ignored
+    assert best_run(store.list()) == b.id  # lowest val_loss
+    assert best_run(store.list(), "val_accuracy") == a.id  # highest accuracy
+    assert best_run(store.list(), "val_auc") is None
+    assert best_run([]) is None
+
+
+def test_metrics_and_curves(store) -> None:
+    a, b = store.list()
+    assert metric_names([a, b]) == ["val_accuracy", "val_loss", "accuracy", "loss"]
+    assert curve(a, "val_loss") == ([1.0, 2.0], [0.65, 0.55])
+
+
+def test_diff_marks_only_differing_settings_layers_included(store) -> None:
+    a, b = store.list()
+    rows = settings_diff(a, b)
+    differing = {row.name: (row.left, row.right) for row in rows if row.differs}
+    assert differing == {"learning rate": ("0.001", "0.01"), "layer 3 units": ("64", "16")}
+    names = [row.name for row in rows]
+    assert "layer 3" in names and "batch size" in names
+    assert stack_text(b) == "Embedding(10000, 64) → LSTM(16) → Dense(1, sigmoid)"
+
+
+def test_diff_of_different_stacks_shows_missing_layers(store) -> None:
+    a, _ = store.list()
+    longer = Project()
+    longer.layers.append(longer.layers[-1].copy())
+    c = store.create(longer.to_dict(), name="longer")
+    rows = {row.name: row for row in settings_diff(a, c)}
+    assert rows["layer 5"].left == "—" and rows["layer 5"].right == "Dense"
+    assert rows["layer 5"].differs
+
+
+def test_history_csv_has_one_row_per_run_and_epoch(store, tmp_path) -> None:
+    runs = store.list()
+    path = write_history_csv(runs, tmp_path / "out" / "history.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["run_name"] for r in rows] == ["small lr", "small lr", "big lr", "big lr"]
+    assert [r["epoch"] for r in rows] == ["1", "2", "1", "2"]
+    assert rows[0]["run_id"] == runs[0].id and rows[2]["status"] == "stopped"
+    assert float(rows[1]["val_accuracy"]) == 0.71
+    assert math.isnan(float(rows[3]["val_loss"]))
+    assert list(rows[0]) == [
+        "run_id",
+        "run_name",
+        "status",
+        "epoch",
+        "val_accuracy",
+        "val_loss",
+        "accuracy",
+        "loss",
+    ]
+    assert history_csv([]).strip() == "run_id,run_name,status,epoch"
+
+
+def test_unwritable_csv_path_is_a_clear_error(store, tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(WorkbenchError, match="could not write the runs' history"):
+        write_history_csv(store.list(), blocker / "history.csv")
