@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
@@ -129,6 +130,13 @@ class RunStore:
             raise WorkbenchError(f"{folder}: not a readable run ({exc}).") from None
         record.folder = str(folder)
         return record
+
+    def delete(self, run_id: str) -> None:
+        """Remove a run's folder; a run still training in a live process is refused."""
+        record = self.get(run_id)
+        if record.status == "running" and _alive(record.pid):
+            raise WorkbenchError(f"{record.name} is still training; stop it before deleting it.")
+        shutil.rmtree(record.path)
 
     def interrupted(self) -> list[RunRecord]:
         """Runs still marked running whose process is gone: candidates to resume."""
