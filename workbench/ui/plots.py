@@ -2,15 +2,32 @@
 
 Follows DESIGN.md "Plots": ``setData(x[:n], y[:n])`` on float64 arrays, clip to view,
 automatic peak downsampling, the finite check left on (a loss can go NaN), width-1 pens.
+The mouse zooms (wheel, right-drag) and pans (left-drag); a toolbar switches the loss and
+learning-rate axes to log scale, shows or hides series, picks the metric and exports the
+curves as PNG or CSV (clicking a legend entry hides its curve too).
 """
 
 from __future__ import annotations
 
+import csv
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.ui.progress import ProgressSnapshot
 
@@ -19,6 +36,7 @@ pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
 _TRAIN_COLOR = "#1f77b4"
 _VAL_COLOR = "#d62728"
 _BATCH_COLOR = "#b4cde6"
+_LR_COLOR = "#2ca02c"
 
 
 def _pen(color: str) -> pg.QtGui.QPen:
@@ -67,18 +85,53 @@ def _epoch_curve(plot: pg.PlotWidget, color: str, name: str) -> pg.PlotDataItem:
 
 
 CURVE_INTERVAL_S = 0.25  # curves at 4 Hz; the progress bar and text keep the 25 Hz timer
+LR_KEYS = ("learning_rate", "lr")  # what the trainer logs per epoch for the learning rate
+NOT_METRICS = {"loss", *LR_KEYS}
+BOUNDED = ("acc", "precision", "recall", "auc")  # metrics between 0 and 1
+METRIC_TITLES = {
+    "accuracy": "Accuracy",
+    "precision": "Precision",
+    "recall": "Recall",
+    "auc": "AUC",
+    "mae": "Mean absolute error",
+    "rmse": "Root mean squared error",
+}
+
+
+def metric_title(name: str) -> str:
+    """'Accuracy', 'Mean absolute error', or the Keras name with spaces for others."""
+    if name in METRIC_TITLES:
+        return METRIC_TITLES[name]
+    if name.endswith("accuracy"):
+        return name.replace("_", " ").capitalize()
+    return name.replace("_", " ")
+
+
+def metric_names(epochs: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+    """The per-epoch metrics a run reported, besides loss and the learning rate."""
+    names = [n for n in epochs if not n.startswith("val_") and n not in NOT_METRICS]
+    for name in epochs:  # a metric only reported for validation still gets plotted
+        base = name.removeprefix("val_")
+        if name.startswith("val_") and base not in NOT_METRICS and base not in names:
+            names.append(base)
+    return names
 
 
 class LivePlots(QWidget):
-    """Per-batch loss on top; per-epoch loss and accuracy (train and validation) below."""
+    """Batch loss and learning rate on top; per-epoch loss and a chosen metric below."""
+
+    #: An export was written: (path). Failures are shown in a message box instead.
+    sig_exported = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.batch_plot = _make_plot("Training loss by batch", "loss")
+        self.lr_plot = _make_plot("Learning rate", "learning rate", whole_epochs=True)
         self.loss_plot = _make_plot("Loss per epoch", "loss", whole_epochs=True)
         self.accuracy_plot = _make_plot(
             "Accuracy per epoch", "accuracy", legend_at_bottom=True, whole_epochs=True
         )
+        self.metric_plot = self.accuracy_plot
         self.batch_curve = self.batch_plot.plot(pen=_pen(_BATCH_COLOR), name="each batch")
         self.batch_mean_curve = self.batch_plot.plot(
             pen=_pen(_TRAIN_COLOR), name="mean over the epoch so far"
@@ -87,33 +140,119 @@ class LivePlots(QWidget):
         self.val_loss_curve = _epoch_curve(self.loss_plot, _VAL_COLOR, "validation")
         self.accuracy_curve = _epoch_curve(self.accuracy_plot, _TRAIN_COLOR, "train")
         self.val_accuracy_curve = _epoch_curve(self.accuracy_plot, _VAL_COLOR, "validation")
+        self.lr_curve = _epoch_curve(self.lr_plot, _LR_COLOR, "learning rate")
+        self.lr_plot.getPlotItem().legend.hide()  # one curve: the title says it
+        self.lr_plot.getPlotItem().setLabel("left", "")
         self.accuracy_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
         self.second_metric = "accuracy"
         self._drawn_at = float("-inf")
         self._version = -1
         self._epochs_drawn: dict[str, int] | None = None
-        layout = QGridLayout(self)
+        self._snapshot: ProgressSnapshot | None = None
+        self._metrics_listed: list[str] = []
+
+        self.metric_combo = QComboBox()
+        self.metric_combo.setMinimumContentsLength(10)
+        self.metric_combo.setToolTip("Which per-epoch metric the lower right plot shows.")
+        self.metric_combo.addItem(metric_title("accuracy"), "accuracy")
+        self.metric_combo.currentIndexChanged.connect(self._on_metric_chosen)
+        self.train_check = _toggle("train", "Show the training curves.")
+        self.val_check = _toggle("validation", "Show the validation curves.")
+        self.batch_check = _toggle("each batch", "Show each batch's own loss (light blue).")
+        self.log_check = QCheckBox("log scale")
+        self.log_check.setToolTip(
+            "Loss and learning rate on a logarithmic axis: small late improvements show."
+        )
+        for check in (self.train_check, self.val_check, self.batch_check):
+            check.toggled.connect(self._apply_visibility)
+        self.log_check.toggled.connect(self.set_log_scale)
+        self.png_button = QPushButton("PNG…")
+        self.png_button.setToolTip("Save the plots as a PNG image.")
+        self.png_button.clicked.connect(self._ask_png)
+        self.csv_button = QPushButton("CSV…")
+        self.csv_button.setToolTip(
+            "Save every curve's values as CSV (columns series, epoch, value)."
+        )
+        self.csv_button.clicked.connect(self._ask_csv)
+
+        tools = QHBoxLayout()
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.setSpacing(6)
+        metric_label = QLabel("Metric:")
+        metric_label.setBuddy(self.metric_combo)
+        tools.addWidget(metric_label)
+        tools.addWidget(self.metric_combo)
+        tools.addSpacing(8)
+        tools.addWidget(QLabel("Show:"))
+        for check in (self.train_check, self.val_check, self.batch_check, self.log_check):
+            tools.addWidget(check)
+        tools.addStretch(1)
+        tools.addWidget(QLabel("Export:"))
+        tools.addWidget(self.png_button)
+        tools.addWidget(self.csv_button)
+
+        top = QHBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self.batch_plot, 3)
+        top.addWidget(self.lr_plot, 2)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(4)
+        bottom.addWidget(self.loss_plot, 1)
+        bottom.addWidget(self.accuracy_plot, 1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.batch_plot, 0, 0, 1, 2)
-        layout.addWidget(self.loss_plot, 1, 0)
-        layout.addWidget(self.accuracy_plot, 1, 1)
-        layout.setRowStretch(0, 1)
-        layout.setRowStretch(1, 1)
+        layout.setSpacing(4)
+        layout.addLayout(tools)
+        layout.addLayout(top, 1)
+        layout.addLayout(bottom, 1)
+
+    # -- what is shown -------------------------------------------------------------------
 
     def set_metric(self, metric: str) -> None:
-        """The lower right plot: 'accuracy' (classification) or 'mae' (regression)."""
+        """The lower right plot's metric ('accuracy', 'mae', 'auc', …), chosen in the combo."""
+        index = self.metric_combo.findData(metric)
+        if index < 0:
+            self.metric_combo.addItem(metric_title(metric), metric)
+            index = self.metric_combo.count() - 1
+        self.metric_combo.setCurrentIndex(index)
+        self._show_metric(metric)
+
+    def _show_metric(self, metric: str) -> None:
         if metric == self.second_metric:
             return
         self.second_metric = metric
         item = self.accuracy_plot.getPlotItem()
-        if metric == "mae":
-            item.setTitle("Mean absolute error per epoch", size="10pt")
-            item.setLabel("left", "MAE")
-            item.enableAutoRange(axis="y")
-        else:
-            item.setTitle("Accuracy per epoch", size="10pt")
-            item.setLabel("left", "accuracy")
+        item.setTitle(f"{metric_title(metric)} per epoch", size="10pt")
+        item.setLabel("left", metric)
+        if any(part in metric for part in BOUNDED):
             item.setYRange(0.0, 1.0, padding=0.02)
+        else:
+            item.enableAutoRange(axis="y")
+        self._draw_metric()
+
+    @Slot(int)
+    def _on_metric_chosen(self, index: int) -> None:
+        metric = self.metric_combo.itemData(index)
+        if metric:
+            self._show_metric(metric)
+
+    @Slot(bool)
+    def set_log_scale(self, on: bool) -> None:
+        """Loss and learning rate on a log10 y axis (metrics stay linear)."""
+        if self.log_check.isChecked() != on:
+            self.log_check.setChecked(on)  # comes back here through toggled
+            return
+        for plot in (self.batch_plot, self.loss_plot, self.lr_plot):
+            plot.getPlotItem().setLogMode(x=False, y=on)
+
+    @Slot()
+    def _apply_visibility(self) -> None:
+        train, val = self.train_check.isChecked(), self.val_check.isChecked()
+        self.batch_curve.setVisible(self.batch_check.isChecked())
+        for curve in (self.batch_mean_curve, self.loss_curve, self.accuracy_curve):
+            curve.setVisible(train)
+        for curve in (self.val_loss_curve, self.val_accuracy_curve):
+            curve.setVisible(val)
 
     def clear(self) -> None:
         """Empty every curve (a new run starts)."""
@@ -122,7 +261,8 @@ class LivePlots(QWidget):
             curve.setData(empty, empty)
         self._version = -1
         self._drawn_at = float("-inf")
-        self._epochs_drawn: dict[str, int] | None = None
+        self._epochs_drawn = None
+        self._snapshot = None
 
     def _curves(self) -> list[pg.PlotDataItem]:
         return [
@@ -132,12 +272,15 @@ class LivePlots(QWidget):
             self.val_loss_curve,
             self.accuracy_curve,
             self.val_accuracy_curve,
+            self.lr_curve,
         ]
+
+    # -- redraw --------------------------------------------------------------------------
 
     def update_from(self, snapshot: ProgressSnapshot, force: bool = False) -> bool:
         """Redraw from a snapshot if it has news; returns whether anything was redrawn.
 
-        The curves redraw at most every CURVE_INTERVAL_S (unless ``force``): painting three
+        The curves redraw at most every CURVE_INTERVAL_S (unless ``force``): painting
         plots costs tens of milliseconds of CPU in software rendering, and on a 2-core
         machine every repaint is taken from training (at 25 Hz the run went half as fast).
         """
@@ -148,11 +291,7 @@ class LivePlots(QWidget):
             return False
         self._drawn_at = now
         self._version = snapshot.version
-        key = snapshot.accuracy_key
-        if key not in snapshot.epochs and "mae" in snapshot.epochs:
-            key = "mae"
-        if key == "mae":
-            self.set_metric("mae")
+        self._snapshot = snapshot
         self.batch_curve.setData(snapshot.batch_x, snapshot.batch_y)
         self.batch_mean_curve.setData(snapshot.batch_x, snapshot.batch_mean_y)
         # Epoch curves change once an epoch: leave those plots alone (no repaint) otherwise.
@@ -160,20 +299,113 @@ class LivePlots(QWidget):
         if epochs == self._epochs_drawn:
             return True
         self._epochs_drawn = epochs
-        for curve, name in (
-            (self.loss_curve, "loss"),
-            (self.val_loss_curve, "val_loss"),
-            (self.accuracy_curve, key),
-            (self.val_accuracy_curve, f"val_{key}"),
-        ):
-            x, y = snapshot.epochs.get(name, (np.empty(0), np.empty(0)))
-            curve.setData(x, y)
+        self._list_metrics(metric_names(snapshot.epochs), snapshot.accuracy_key)
+        for curve, name in ((self.loss_curve, "loss"), (self.val_loss_curve, "val_loss")):
+            curve.setData(*self._series(name))
+        lr = next((k for k in LR_KEYS if k in snapshot.epochs), LR_KEYS[0])
+        self.lr_curve.setData(*self._series(lr))
+        self._draw_metric()
         return True
+
+    def _series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        empty = np.empty(0, dtype=np.float64)
+        if self._snapshot is None:
+            return empty, empty
+        return self._snapshot.epochs.get(name, (empty, empty))
+
+    def _draw_metric(self) -> None:
+        metric = self.second_metric
+        self.accuracy_curve.setData(*self._series(metric))
+        self.val_accuracy_curve.setData(*self._series(f"val_{metric}"))
+
+    def _list_metrics(self, names: list[str], accuracy_key: str) -> None:
+        """Offer every reported metric; keep the choice, or take the usual one."""
+        if not names or names == self._metrics_listed:
+            return
+        self._metrics_listed = names
+        wanted = self.second_metric
+        if wanted not in names:
+            if wanted.endswith("accuracy") and accuracy_key in names:
+                wanted = accuracy_key  # 'binary_accuracy' for 'accuracy'
+            else:
+                wanted = names[0]
+        self.metric_combo.blockSignals(True)
+        self.metric_combo.clear()
+        for name in names:
+            self.metric_combo.addItem(metric_title(name), name)
+        self.metric_combo.setCurrentIndex(self.metric_combo.findData(wanted))
+        self.metric_combo.blockSignals(False)
+        self._show_metric(wanted)
 
     def point_counts(self) -> dict[str, int]:
         """Points per curve (for tests and the status line)."""
-        names = ("batch", "batch_mean", "loss", "val_loss", "accuracy", "val_accuracy")
+        names = (
+            "batch",
+            "batch_mean",
+            "loss",
+            "val_loss",
+            "accuracy",
+            "val_accuracy",
+            "learning_rate",
+        )
         return {
             name: 0 if curve.xData is None else len(curve.xData)
             for name, curve in zip(names, self._curves(), strict=True)
         }
+
+    # -- export --------------------------------------------------------------------------
+
+    def export_png(self, path: str | Path) -> Path:
+        """Save the plots as they look now as a PNG image; raises OSError if it cannot."""
+        target = Path(path)
+        if target.suffix.lower() != ".png":
+            target = target.with_name(target.name + ".png")
+        if not self.grab().save(str(target), "PNG"):
+            raise OSError(f"Could not write {target}: check the folder exists and is writable.")
+        return target
+
+    def export_csv(self, path: str | Path) -> Path:
+        """Save every series of the run as rows (series, epoch, value); raises OSError."""
+        target = Path(path)
+        if target.suffix.lower() != ".csv":
+            target = target.with_name(target.name + ".csv")
+        snap = self._snapshot
+        rows: list[tuple[str, np.ndarray, np.ndarray]] = []
+        if snap is not None:
+            rows.append(("batch_loss", snap.batch_x, snap.batch_y))
+            rows.append(("batch_loss_epoch_mean", snap.batch_x, snap.batch_mean_y))
+            rows.extend((name, x, y) for name, (x, y) in snap.epochs.items())
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["series", "epoch", "value"])
+            for name, xs, ys in rows:
+                writer.writerows(
+                    (name, repr(float(x)), repr(float(y))) for x, y in zip(xs, ys, strict=True)
+                )
+        return target
+
+    @Slot()
+    def _ask_png(self) -> None:
+        self._ask("Save the plots as PNG", "training.png", "PNG image (*.png)", self.export_png)
+
+    @Slot()
+    def _ask_csv(self) -> None:
+        self._ask("Save the curves as CSV", "training.csv", "CSV (*.csv)", self.export_csv)
+
+    def _ask(self, title: str, name: str, filter_: str, export: Callable[[str], Path]) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filter_)
+        if not path:
+            return
+        try:
+            written = export(path)
+        except OSError as exc:
+            QMessageBox.warning(self, title, f"{exc}")
+            return
+        self.sig_exported.emit(str(written))
+
+
+def _toggle(text: str, tip: str) -> QCheckBox:
+    check = QCheckBox(text)
+    check.setChecked(True)
+    check.setToolTip(tip + " Clicking a legend entry hides one curve.")
+    return check

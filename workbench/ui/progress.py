@@ -17,6 +17,8 @@ import numpy as np
 from workbench.core.history import RunHistory, SeriesBuffer
 from workbench.core.listener import TrainingPlan
 
+LOG_LINES_KEPT = 2000  # the log pane shows at most this many lines too
+
 
 @dataclass
 class ProgressSnapshot:
@@ -39,6 +41,22 @@ class ProgressSnapshot:
     seconds_left: float | None = None
     elapsed: float = 0.0
     paused: bool = False
+    samples_per_second: float | None = None
+    epoch_seconds: tuple[float, ...] = ()
+    log_lines: tuple[str, ...] = ()
+    log_total: int = 0
+
+    def log_since(self, seen: int) -> list[str]:
+        """The log lines after the first ``seen`` ever recorded (older ones may be dropped)."""
+        new = self.log_total - seen
+        if new <= 0:
+            return []
+        return list(self.log_lines[-new:])
+
+    @property
+    def seconds_per_epoch(self) -> float | None:
+        """How long the last finished epoch took (pauses left out), None before one ends."""
+        return self.epoch_seconds[-1] if self.epoch_seconds else None
 
     @property
     def accuracy_key(self) -> str:
@@ -60,7 +78,7 @@ class ProgressSnapshot:
             return 0
         return (self.epoch - 1) * self.plan.steps_per_epoch + self.step
 
-    def describe(self) -> str:
+    def describe(self, time_left: bool = True) -> str:
         """'Epoch 2/5 · batch 120/173 · 0:12 left' (or what is known so far)."""
         if self.plan is None:
             return "Preparing data and model…"
@@ -72,7 +90,7 @@ class ProgressSnapshot:
         ]
         if self.paused:
             parts.append("paused")
-        elif self.seconds_left is not None:
+        elif time_left and self.seconds_left is not None:
             parts.append(f"{format_duration(self.seconds_left)} left")
         return " · ".join(parts)
 
@@ -107,6 +125,13 @@ class ProgressRecorder:
         self._paused_since: float | None = None
         self._paused_total = 0.0
         self._created = time.monotonic()
+        self._epoch_started: float | None = None
+        self._epoch_paused_at_start = 0.0
+        self._epoch_seconds: list[float] = []
+        self._samples_per_second: float | None = None
+        self._log: list[str] = []
+        self._log_total = 0
+        self._log_cache: tuple[int, tuple[str, ...]] = (0, ())
 
     # -- TrainingListener (training thread) ----------------------------------------------
 
@@ -127,6 +152,9 @@ class ProgressRecorder:
         with self._lock:
             if self._first_batch_at is None:
                 self._first_batch_at = time.monotonic()
+            if self._epoch_started is None:
+                self._epoch_started = self._first_batch_at
+                self._epoch_paused_at_start = self._paused_total
             steps = self._plan.steps_per_epoch if self._plan else 0
             x = (epoch - 1) + (step / steps if steps else 0.0)
             own = mean if step <= 1 else step * mean - (step - 1) * self._previous_mean
@@ -137,12 +165,36 @@ class ProgressRecorder:
             self._version += 1
 
     def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None:
-        """Record every metric of a finished epoch."""
+        """Record every metric of a finished epoch, its duration and its throughput."""
+        now = time.monotonic()
         with self._lock:
+            if self._epoch_started is not None:
+                paused = self._paused_total - self._epoch_paused_at_start
+                self._epoch_seconds.append(max(0.0, now - self._epoch_started - paused))
+            self._epoch_started = now
+            self._epoch_paused_at_start = self._paused_total
+            if samples_per_second and samples_per_second > 0:
+                self._samples_per_second = float(samples_per_second)
             self._history.add_epoch(epoch, logs)
             self._epochs_done = epoch
             self._last_epoch_logs = {k: float(v) for k, v in logs.items()}
             self._version += 1
+
+    def on_log(self, message: str) -> None:
+        """Keep a line for the log pane, stamped with the wall-clock time it arrived."""
+        line = f"{time.strftime('%H:%M:%S')}  {message}"
+        with self._lock:
+            self._log.append(line)
+            self._log_total += 1
+            if len(self._log) > 2 * LOG_LINES_KEPT:
+                del self._log[:-LOG_LINES_KEPT]
+            self._version += 1
+
+    def _log_lines(self) -> tuple[str, ...]:
+        """The kept lines as a tuple, rebuilt only when a line was added (lock held)."""
+        if self._log_cache[0] != self._log_total:
+            self._log_cache = (self._log_total, tuple(self._log[-LOG_LINES_KEPT:]))
+        return self._log_cache[1]
 
     # -- control side (GUI thread) -------------------------------------------------------
 
@@ -180,10 +232,17 @@ class ProgressRecorder:
                 last_epoch_logs=dict(self._last_epoch_logs),
                 elapsed=now - self._created - paused_total,
                 paused=self._paused_since is not None,
+                samples_per_second=self._samples_per_second,
+                epoch_seconds=tuple(self._epoch_seconds),
+                log_lines=self._log_lines(),
+                log_total=self._log_total,
             )
             first = self._first_batch_at
         if first is not None and snap.steps_done > 0 and snap.total_steps:
             active = max(now - first - paused_total, 1e-6)
             rate = snap.steps_done / active
             snap.seconds_left = (snap.total_steps - snap.steps_done) / rate
+            if snap.samples_per_second is None and snap.plan and snap.plan.steps_per_epoch:
+                per_step = snap.plan.train_samples / snap.plan.steps_per_epoch
+                snap.samples_per_second = rate * per_step  # until the first epoch reports
         return snap

@@ -1,156 +1,160 @@
-"""The Train tab: training settings, Train / Pause / Stop, progress and live curves."""
+"""The Train tab: training settings, Train / Pause / Stop / Continue, progress, curves, log."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.core.project import CLASS_WEIGHTS, OPTIMIZERS, SCHEDULES, TrainingConfig
+from workbench.core.project import TrainingConfig
+from workbench.ui.log_pane import LogPane
 from workbench.ui.plots import LivePlots
-from workbench.ui.progress import ProgressSnapshot
+from workbench.ui.progress import ProgressSnapshot, format_duration
+from workbench.ui.settings_form import TrainingSettingsForm
 from workbench.ui.widgets import MessageBanner
 
 IDLE, TRAINING, PAUSED, STOPPING = "idle", "training", "paused", "stopping"
+
+#: Keyboard shortcuts of the Train tab (active while the tab is shown).
+SHORTCUTS = {
+    "start": "Ctrl+Return",
+    "pause": "Ctrl+P",
+    "stop": "Ctrl+.",
+    "continue": "Ctrl+Shift+Return",
+}
+
+
+def _native(key: str) -> str:
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 class TrainView(QWidget):
     """Edits a TrainingConfig and shows a run; the window decides what the buttons do."""
 
-    #: Train was clicked.
+    #: Train was clicked (or Ctrl+Return).
     sig_train = Signal()
-    #: Pause (True) or Resume (False) was clicked.
+    #: Pause (True) or Resume (False) was clicked (or Ctrl+P).
     sig_pause = Signal(bool)
-    #: Stop was clicked.
+    #: Stop was clicked (or Ctrl+.).
     sig_stop = Signal()
     #: A training setting changed.
     sig_config_changed = Signal()
+    #: Continue the trained model for this many more epochs (button or Ctrl+Shift+Return).
+    sig_continue = Signal(int)
+    #: Resume was clicked after settings changed during the pause: {TrainingConfig field:
+    #: new value} for learning_rate, epochs, early_stopping_patience. Emitted just before
+    #: sig_pause(False), so the window can apply them before training goes on.
+    sig_pause_changes = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = IDLE
         self._train_reason: str | None = "Load a dataset first."
+        self._can_continue = False
+        self._epoch_now = 0
+        self._stats_text = ("", "", "")
 
-        self.optimizer_combo = QComboBox()
-        self.optimizer_combo.addItems(list(OPTIMIZERS))
-        self.optimizer_combo.setToolTip("adam works for most problems.")
-        self.learning_rate_spin = QDoubleSpinBox()
-        self.learning_rate_spin.setDecimals(6)
-        self.learning_rate_spin.setRange(0.0, 100.0)
-        self.learning_rate_spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self.learning_rate_spin.setToolTip("Step size of the optimizer; 0.001 suits adam.")
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 100_000)
-        self.epochs_spin.setToolTip("Passes over the training split.")
-        self.batch_spin = QSpinBox()
-        self.batch_spin.setRange(1, 1_000_000)
-        self.batch_spin.setToolTip("Texts per gradient step.")
-        self.validation_spin = _share_spin(
-            0.95,
-            "Share of the data held out to measure the model on samples it did not learn from.",
-        )
-        self.test_spin = _share_spin(
-            0.9, "Share held out from training and validation, scored once at the end (0: none)."
-        )
-        self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2**31 - 1)
-        self.seed_spin.setToolTip("Same seed, same split and same starting weights.")
-        self.momentum_spin = _share_spin(
-            0.99, "sgd only: keeps part of the last step (0.9 is common)."
-        )
-        self.schedule_combo = QComboBox()
-        self.schedule_combo.addItems(list(SCHEDULES))
-        self.schedule_combo.setToolTip(
-            "How the learning rate changes: constant; cosine decay to zero over the run; "
-            "step (halved every quarter); plateau (halved when val_loss stalls for 2 epochs)."
-        )
-        self.patience_spin = QSpinBox()
-        self.patience_spin.setRange(0, 1000)
-        self.patience_spin.setSpecialValueText("off")
-        self.patience_spin.setToolTip(
-            "Early stopping: end training after this many epochs without a better val_loss "
-            "(the best epoch's weights are kept either way)."
-        )
-        self.class_weights_combo = QComboBox()
-        self.class_weights_combo.addItems(list(CLASS_WEIGHTS))
-        self.class_weights_combo.setToolTip(
-            "balanced: errors on rare classes count more, so an imbalanced set is not "
-            "learnt as 'always the common class'."
-        )
-        self.clip_spin = QDoubleSpinBox()
-        self.clip_spin.setDecimals(2)
-        self.clip_spin.setRange(0.0, 1000.0)
-        self.clip_spin.setSpecialValueText("off")
-        self.clip_spin.setToolTip("Clip each gradient to this norm; steadies recurrent models.")
-        self.problems_label = QLabel()
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet("color: #b3261e;")
-        self.problems_label.hide()
+        self.settings = TrainingSettingsForm()
+        s = self.settings  # the form's widgets, under the names the window and tests use
+        self.optimizer_combo, self.learning_rate_spin = s.optimizer_combo, s.learning_rate_spin
+        self.epochs_spin, self.batch_spin = s.epochs_spin, s.batch_spin
+        self.validation_spin, self.test_spin = s.validation_spin, s.test_spin
+        self.seed_spin, self.momentum_spin = s.seed_spin, s.momentum_spin
+        self.schedule_combo, self.patience_spin = s.schedule_combo, s.patience_spin
+        self.class_weights_combo, self.clip_spin = s.class_weights_combo, s.clip_spin
+        self.loss_combo, self.metric_checks = s.loss_combo, s.metric_checks
+        self.nesterov_check, self.monitor_combo = s.nesterov_check, s.monitor_combo
+        self.restore_check, self.device_combo = s.restore_check, s.device_combo
+        self.mixed_precision_check = s.mixed_precision_check
+        self.problems_label, self.help_label = s.problems_label, s.help_label
+        s.sig_changed.connect(self._on_config_edited)
 
-        settings = QGroupBox("Training settings")
-        form = QFormLayout(settings)
-        form.addRow("Optimizer:", self.optimizer_combo)
-        form.addRow("Learning rate:", self.learning_rate_spin)
-        form.addRow("Epochs:", self.epochs_spin)
-        form.addRow("Batch size:", self.batch_spin)
-        form.addRow("Validation fraction:", self.validation_spin)
-        form.addRow("Test fraction:", self.test_spin)
-        form.addRow("Seed:", self.seed_spin)
-        form.addRow("Momentum (sgd):", self.momentum_spin)
-        form.addRow("LR schedule:", self.schedule_combo)
-        form.addRow("Early stopping:", self.patience_spin)
-        form.addRow("Class weights:", self.class_weights_combo)
-        form.addRow("Clip gradients:", self.clip_spin)
-        form.addRow(self.problems_label)
-        self.set_config(TrainingConfig())
-        for spin in (self.momentum_spin, self.clip_spin, self.patience_spin):
-            spin.valueChanged.connect(self._on_config_edited)
-        self.schedule_combo.currentTextChanged.connect(self._on_config_edited)
-        self.class_weights_combo.currentTextChanged.connect(self._on_config_edited)
-        for spin in (self.learning_rate_spin, self.validation_spin, self.test_spin):
-            spin.valueChanged.connect(self._on_config_edited)
-        for spin in (self.epochs_spin, self.batch_spin, self.seed_spin):
-            spin.valueChanged.connect(self._on_config_edited)
-        self.optimizer_combo.currentTextChanged.connect(self._on_config_edited)
+        self.start_action = self._action("Train", "start", self._on_start)
+        self.pause_action = self._action("Pause / Resume", "pause", self._on_pause_clicked)
+        self.stop_action = self._action("Stop", "stop", self.sig_stop)
+        self.continue_action = self._action("Continue training", "continue", self._on_continue)
 
         self.train_button = QPushButton("Train")
         self.train_button.setDefault(True)
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
-        self.train_button.clicked.connect(self.sig_train)
+        self.train_button.clicked.connect(self._on_start)
         self.pause_button.clicked.connect(self._on_pause_clicked)
         self.stop_button.clicked.connect(self.sig_stop)
+        self.train_button.setToolTip(
+            f"Train a new model from these settings ({_native(SHORTCUTS['start'])})."
+        )
+        self.pause_button.setToolTip(
+            "Hold training after the current batch, keeping the optimizer's state; while "
+            "paused, the learning rate, epochs and early-stopping patience can change "
+            f"({_native(SHORTCUTS['pause'])})."
+        )
+        self.stop_button.setToolTip(
+            f"End training after the current batch; the model so far is kept "
+            f"({_native(SHORTCUTS['stop'])})."
+        )
+        self.continue_spin = QSpinBox()
+        self.continue_spin.setRange(1, 100_000)
+        self.continue_spin.setValue(5)
+        self.continue_spin.setSuffix(" more epochs")
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.clicked.connect(self._on_continue)
+        tip = (
+            "Train the model you just trained for more epochs, from where it stopped "
+            f"({_native(SHORTCUTS['continue'])})."
+        )
+        for widget in (self.continue_spin, self.continue_button):
+            widget.setToolTip(tip)
+            widget.setStatusTip(tip)
         self.reason_label = QLabel()
         self.reason_label.setWordWrap(True)
         self.reason_label.setStyleSheet("color: #7a5a00;")
+
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.pause_button)
         buttons.addWidget(self.stop_button)
-
+        more = QHBoxLayout()
+        more.addWidget(self.continue_spin, 1)
+        more.addWidget(self.continue_button)
         run_box = QGroupBox("Run")
         run_layout = QVBoxLayout(run_box)
+        run_layout.setContentsMargins(8, 6, 8, 6)
         run_layout.addLayout(buttons)
+        run_layout.addLayout(more)
         run_layout.addWidget(self.reason_label)
+
+        scroll = QScrollArea()
+        scroll.setWidget(self.settings)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.settings_scroll = scroll
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(settings)
+        left_layout.setSpacing(6)
         left_layout.addWidget(run_box)
-        left_layout.addStretch(1)
-        left.setFixedWidth(320)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.problems_label)
+        left_layout.addWidget(self.help_label)
+        left.setFixedWidth(330)
 
         self.banner = MessageBanner()
         self.progress_bar = QProgressBar()
@@ -159,98 +163,108 @@ class TrainView(QWidget):
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(14)
         self.progress_label = QLabel("No training run yet.")
+        self.speed_label = QLabel()
+        self.speed_label.setToolTip("Training samples per second (the last epoch's rate).")
+        self.epoch_time_label = QLabel()
+        self.epoch_time_label.setToolTip("How long the last epoch took, pauses left out.")
+        self.time_left_label = QLabel()
+        self.time_left_label.setToolTip("Estimated time to the last epoch, at the rate so far.")
+        for label in (self.speed_label, self.epoch_time_label, self.time_left_label):
+            label.setStyleSheet("color: #444;")
+            label.setMinimumWidth(110)
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.result_label.font()
         font.setBold(True)
         self.result_label.setFont(font)
+        self.result_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.plots = LivePlots()
+        self.plots.sig_exported.connect(self._on_exported)
+        self.log_pane = LogPane()
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.plots)
+        log_box = QWidget()
+        log_layout = QVBoxLayout(log_box)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.setSpacing(2)
+        log_title = QLabel("Log")
+        log_title.setStyleSheet("color: #555; font-weight: bold;")
+        log_layout.addWidget(log_title)
+        log_layout.addWidget(self.log_pane)
+        splitter.addWidget(log_box)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([600, 110])
+        self.splitter = splitter
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(4)
         right_layout.addWidget(self.banner)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress_label, 0)
         progress_row.addWidget(self.progress_bar, 1)
         right_layout.addLayout(progress_row)
+        stats_row = QHBoxLayout()
+        stats_row.addWidget(self.speed_label)
+        stats_row.addWidget(self.epoch_time_label)
+        stats_row.addWidget(self.time_left_label)
+        stats_row.addStretch(1)
+        right_layout.addLayout(stats_row)
         right_layout.addWidget(self.result_label)
-        right_layout.addWidget(self.plots, 1)
+        right_layout.addWidget(splitter, 1)
 
         layout = QHBoxLayout(self)
         layout.addWidget(left)
         layout.addWidget(right, 1)
+        self._show_stats(None)
         self._update_controls()
+
+    def _action(self, text: str, key: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(SHORTCUTS[key]))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # while the tab shows
+        action.setToolTip(f"{text} ({_native(SHORTCUTS[key])})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
 
     # -- settings ------------------------------------------------------------------------
 
     def config(self) -> TrainingConfig:
         """The settings as a TrainingConfig."""
-        return TrainingConfig(
-            optimizer=self.optimizer_combo.currentText(),
-            learning_rate=round(self.learning_rate_spin.value(), 8),
-            epochs=self.epochs_spin.value(),
-            batch_size=self.batch_spin.value(),
-            validation_fraction=round(self.validation_spin.value(), 4),
-            seed=self.seed_spin.value(),
-            test_fraction=round(self.test_spin.value(), 4),
-            momentum=round(self.momentum_spin.value(), 4),
-            schedule=self.schedule_combo.currentText(),
-            early_stopping_patience=self.patience_spin.value(),
-            class_weights=self.class_weights_combo.currentText(),
-            clip_norm=round(self.clip_spin.value(), 4),
-        )
+        return self.settings.config()
 
     def set_config(self, config: TrainingConfig) -> None:
         """Show a TrainingConfig in the form."""
-        widgets = (
-            self.optimizer_combo,
-            self.learning_rate_spin,
-            self.epochs_spin,
-            self.batch_spin,
-            self.validation_spin,
-            self.test_spin,
-            self.seed_spin,
-            self.momentum_spin,
-            self.schedule_combo,
-            self.patience_spin,
-            self.class_weights_combo,
-            self.clip_spin,
-        )
-        for widget in widgets:
-            widget.blockSignals(True)
-        self.optimizer_combo.setCurrentText(config.optimizer)
-        self.learning_rate_spin.setValue(config.learning_rate)
-        self.epochs_spin.setValue(config.epochs)
-        self.batch_spin.setValue(config.batch_size)
-        self.validation_spin.setValue(config.validation_fraction)
-        self.test_spin.setValue(config.test_fraction)
-        self.seed_spin.setValue(config.seed)
-        self.momentum_spin.setValue(config.momentum)
-        self.schedule_combo.setCurrentText(config.schedule)
-        self.patience_spin.setValue(config.early_stopping_patience)
-        self.class_weights_combo.setCurrentText(config.class_weights)
-        self.clip_spin.setValue(config.clip_norm)
-        self.momentum_spin.setEnabled(config.optimizer == "sgd")
-        for widget in widgets:
-            widget.blockSignals(False)
-        self._show_problems()
+        self.settings.set_config(config)
 
     def config_problems(self) -> list[str]:
-        """What TrainingConfig.problems() says about the form."""
-        return self.config().problems()
+        """What stops these settings from training (TrainingConfig.problems() and the loss)."""
+        return self.settings.problems()
+
+    def set_task(self, task: str | None, num_classes: int = 2) -> None:
+        """The data's task ('classification' or 'regression') and class count: the losses,
+        metrics and plotted metric that fit it."""
+        self.settings.set_task(task, num_classes)
+        if task is not None:
+            self.plots.set_metric("mae" if task == "regression" else "accuracy")
+
+    def set_devices(self, names: list[str]) -> None:
+        """The devices the backend found ('CPU:0', 'GPU:0'): GPU choices need a GPU."""
+        self.settings.set_devices(names)
+
+    def pending_changes(self) -> dict[str, Any]:
+        """Settings changed during the current pause (see sig_pause_changes)."""
+        return self.settings.pending_changes()
 
     @Slot()
-    def _on_config_edited(self, *_args: object) -> None:
-        self._update_controls()  # momentum only applies to sgd
-        self._show_problems()
+    def _on_config_edited(self) -> None:
         self.sig_config_changed.emit()
-
-    def _show_problems(self) -> None:
-        problems = self.config_problems()
-        self.problems_label.setText("\n".join(problems))
-        self.problems_label.setVisible(bool(problems))
 
     # -- run state -----------------------------------------------------------------------
 
@@ -259,65 +273,120 @@ class TrainView(QWidget):
         self._train_reason = reason
         self._update_controls()
 
+    def set_can_continue(self, can: bool) -> None:
+        """Whether a trained model exists that Continue could train further."""
+        self._can_continue = can
+        self._update_controls()
+
     def set_state(self, state: str) -> None:
-        """idle, training, paused or stopping: which buttons make sense."""
+        """idle, training, paused or stopping: which buttons and settings make sense."""
         self.state = state
+        self.settings.set_state(state, current_epoch=self._epoch_now)
         self._update_controls()
 
     def _update_controls(self) -> None:
         idle = self.state == IDLE
-        self.train_button.setEnabled(idle and self._train_reason is None)
-        self.pause_button.setEnabled(self.state in (TRAINING, PAUSED))
+        can_train = idle and self._train_reason is None
+        self.train_button.setEnabled(can_train)
+        self.start_action.setEnabled(can_train)
+        running = self.state in (TRAINING, PAUSED)
+        for widget in (self.pause_button, self.pause_action, self.stop_button, self.stop_action):
+            widget.setEnabled(running)
         self.pause_button.setText("Resume" if self.state == PAUSED else "Pause")
-        self.stop_button.setEnabled(self.state in (TRAINING, PAUSED))
-        for widget in (
-            self.optimizer_combo,
-            self.learning_rate_spin,
-            self.epochs_spin,
-            self.batch_spin,
-            self.validation_spin,
-            self.test_spin,
-            self.seed_spin,
-            self.schedule_combo,
-            self.patience_spin,
-            self.class_weights_combo,
-            self.clip_spin,
-        ):
-            widget.setEnabled(idle)
-        self.momentum_spin.setEnabled(idle and self.optimizer_combo.currentText() == "sgd")
+        can_continue = can_train and self._can_continue
+        for widget in (self.continue_button, self.continue_spin, self.continue_action):
+            widget.setEnabled(can_continue)
         reason = self._train_reason if idle else ""
         if self.state == STOPPING:
             reason = "Stopping after the current batch…"
+        elif self.state == PAUSED:
+            reason = (
+                "Paused. Learning rate, epochs and early-stopping patience can be changed; "
+                "they apply on Resume."
+            )
         self.reason_label.setText(reason or "")
         self.reason_label.setVisible(bool(reason))
 
     @Slot()
+    def _on_start(self) -> None:
+        if self.state == IDLE and self._train_reason is None:
+            self.sig_train.emit()
+
+    @Slot()
     def _on_pause_clicked(self) -> None:
-        self.sig_pause.emit(self.state == TRAINING)
+        if self.state == TRAINING:
+            self.sig_pause.emit(True)
+        elif self.state == PAUSED:
+            changes = self.settings.pending_changes()
+            if changes:
+                self.sig_pause_changes.emit(changes)
+                self.settings.mark_changes_applied()
+            self.sig_pause.emit(False)
+
+    @Slot()
+    def _on_continue(self) -> None:
+        if self.continue_button.isEnabled():
+            self.sig_continue.emit(self.continue_spin.value())
+
+    @Slot(str)
+    def _on_exported(self, path: str) -> None:
+        self.banner.show_message(f"Saved {path}.", "info")
 
     # -- progress ------------------------------------------------------------------------
 
     def start_run(self) -> None:
-        """Clear the previous run's curves and messages."""
+        """Clear the previous run's curves, log and messages."""
         self.plots.clear()
+        self.log_pane.reset()
         self.banner.clear()
         self.result_label.clear()
+        self._epoch_now = 0
+        self._show_stats(None)
         self.progress_bar.setRange(0, 0)  # busy until the plan arrives
         self.progress_label.setText("Preparing data and model…")
 
     def show_progress(self, snapshot: ProgressSnapshot) -> None:
         """Redraw from the recorder (called by the window's timer, not per batch)."""
         self.plots.update_from(snapshot)  # curves throttle themselves
+        self.log_pane.update_from(snapshot)
+        self._epoch_now = snapshot.epoch
         total = snapshot.total_steps
         if total:
-            self.progress_bar.setRange(0, total)
+            if self.progress_bar.maximum() != total:
+                self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(snapshot.steps_done)
-        self.progress_label.setText(snapshot.describe())
+        text = snapshot.describe(time_left=False)
+        if self.progress_label.text() != text:
+            self.progress_label.setText(text)
+        self._show_stats(snapshot)
+
+    def _show_stats(self, snapshot: ProgressSnapshot | None) -> None:
+        """Samples/s, time per epoch, time left: set only when the text changes."""
+        speed = epoch = left = ""
+        if snapshot is not None:
+            if snapshot.samples_per_second:
+                speed = f"{snapshot.samples_per_second:,.0f} samples/s"
+            if snapshot.seconds_per_epoch is not None:
+                epoch = f"{_seconds(snapshot.seconds_per_epoch)} per epoch"
+            if snapshot.paused:
+                left = "paused"
+            elif snapshot.seconds_left is not None and snapshot.steps_done < snapshot.total_steps:
+                left = f"{format_duration(snapshot.seconds_left)} left"
+        texts = (speed, epoch, left)
+        if texts == self._stats_text:
+            return
+        self._stats_text = texts
+        for label, text in zip(
+            (self.speed_label, self.epoch_time_label, self.time_left_label), texts, strict=True
+        ):
+            label.setText(text)
 
     def finish_run(self, message: str, snapshot: ProgressSnapshot | None, error: bool) -> None:
         """The run ended: final redraw, the outcome in words."""
         if snapshot is not None:
             self.plots.update_from(snapshot, force=True)
+            self.log_pane.update_from(snapshot)
+            self._show_stats(snapshot)
             if snapshot.total_steps:
                 self.progress_bar.setRange(0, snapshot.total_steps)
                 self.progress_bar.setValue(snapshot.steps_done)
@@ -327,21 +396,23 @@ class TrainView(QWidget):
         if error:
             self.banner.show_message(message, "error")
             self.progress_label.setText("Training failed.")
+            self._can_continue = False
         else:
             self.result_label.setText(message)
+            self._can_continue = snapshot is not None and snapshot.epochs_done > 0
             if snapshot is not None and snapshot.plan is not None:
                 self.progress_label.setText(
                     f"Epoch {max(snapshot.epochs_done, snapshot.epoch)}/{snapshot.plan.epochs}"
                     f" · {snapshot.steps_done}/{snapshot.total_steps} batches"
                 )
+        self._epoch_now = 0
         self.set_state(IDLE)
 
 
-def _share_spin(maximum: float, tip: str) -> QDoubleSpinBox:
-    """A 0..maximum spin box in steps of 0.05 (fractions of the data, momentum)."""
-    spin = QDoubleSpinBox()
-    spin.setDecimals(2)
-    spin.setRange(0.0, maximum)
-    spin.setSingleStep(0.05)
-    spin.setToolTip(tip)
-    return spin
+def _seconds(value: float) -> str:
+    """'0.8 s', '12 s', '3:05'."""
+    if value < 10:
+        return f"{value:.1f} s"
+    if value < 60:
+        return f"{value:.0f} s"
+    return format_duration(value)

@@ -1,0 +1,547 @@
+"""The training settings form: every TrainingConfig field, grouped, each with a one-line help.
+
+The help of a field shows three ways: as its tooltip, as its status tip (the window's status
+bar while the mouse is over it) and in the help line under the form while the field is
+hovered or has the keyboard focus, so a new user never has to guess what a number does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.project import (
+    CLASS_WEIGHTS,
+    CLASSIFICATION_LOSSES,
+    CLASSIFICATION_METRICS,
+    DEVICES,
+    LOSSES,
+    METRICS,
+    MONITORS,
+    OPTIMIZERS,
+    REGRESSION_LOSSES,
+    REGRESSION_METRICS,
+    SCHEDULES,
+    TrainingConfig,
+    loss_problem,
+    resolve_loss,
+    resolve_metrics,
+)
+
+CAPTION_WIDTH = 84  # the same for every group, so the fields line up
+#: Settings that may change while training is paused (they take effect on resume).
+PAUSE_EDITABLE = ("learning_rate", "epochs", "early_stopping_patience")
+
+LOSS_NAMES = {
+    "binary_crossentropy": "binary cross-entropy",
+    "categorical_crossentropy": "categorical cross-entropy (one-hot labels)",
+    "sparse_categorical_crossentropy": "sparse categorical cross-entropy",
+    "mean_squared_error": "mean squared error",
+    "mean_absolute_error": "mean absolute error",
+    "huber": "Huber (squared near 0, absolute far out)",
+}
+DEVICE_NAMES = {"auto": "auto", "cpu": "CPU", "gpu": "GPU", "all_gpus": "all GPUs"}
+METRIC_HELP = {
+    "accuracy": "Share of samples whose predicted class is right (always measured).",
+    "precision": "Of the samples predicted positive, the share that really are positive.",
+    "recall": "Of the samples that really are positive, the share the model finds.",
+    "auc": "Area under the ROC curve: how well scores rank positives first (0.5 chance, 1 best).",
+    "mae": "Mean absolute error: the average size of a miss, in the target's units (always).",
+    "rmse": "Root mean squared error: like MAE, but big misses count more (always measured).",
+}
+HELP = {
+    "optimizer": "How the weights move along the gradient; adam suits most problems.",
+    "learning_rate": "Size of each optimizer step: too big diverges (NaN), too small crawls; "
+    "0.001 suits adam. Editable while paused.",
+    "momentum": "sgd only: keeps part of the previous step to roll through flat spots (0.9 is "
+    "common).",
+    "nesterov": "sgd only: takes the gradient a step ahead along the momentum; often a little "
+    "faster.",
+    "clip_norm": "Caps the length of each gradient; steadies recurrent models. off: no cap.",
+    "epochs": "Passes over the training split; more learn more but may overfit. Editable while "
+    "paused.",
+    "batch_size": "Samples per gradient step: bigger is faster per sample but needs more memory.",
+    "schedule": "How the learning rate changes: constant; cosine decay to zero over the run; "
+    "step (halved every quarter); plateau (halved when the watched number stalls for 2 epochs).",
+    "loss": "The number training makes smaller; auto picks the usual one for the task and "
+    "label count.",
+    "metrics": "Extra numbers measured and plotted each epoch; they do not change training.",
+    "class_weights": "balanced: mistakes on rare classes count more, so an imbalanced set is not "
+    "learnt as 'always the common class'.",
+    "early_stopping_monitor": "The number early stopping watches (val_loss: loss on the held-out "
+    "validation part).",
+    "early_stopping_patience": "Stop after this many epochs without a better watched number; "
+    "off: run every epoch. Editable while paused.",
+    "restore_best_weights": "At the end keep the weights of the best epoch, not the last one.",
+    "validation_fraction": "Share of the data held out to measure the model on samples it did "
+    "not learn from.",
+    "test_fraction": "Share held out from training and validation, scored once at the end "
+    "(0: none).",
+    "seed": "Same seed, same split and same starting weights: runs can be repeated exactly.",
+    "device": "Where to train: auto takes a GPU when there is one; all GPUs splits each batch "
+    "over every GPU.",
+    "mixed_precision": "GPU only: computes in float16 with float32 weights; often about 2x faster.",
+}
+
+
+def _share_spin(maximum: float) -> QDoubleSpinBox:
+    """A 0..maximum spin box in steps of 0.05 (fractions of the data, momentum)."""
+    spin = QDoubleSpinBox()
+    spin.setDecimals(2)
+    spin.setRange(0.0, maximum)
+    spin.setSingleStep(0.05)
+    return spin
+
+
+def _set_item_enabled(combo: QComboBox, index: int, enabled: bool) -> None:
+    model = combo.model()
+    if isinstance(model, QStandardItemModel):
+        item = model.item(index)
+        if item is not None:
+            item.setEnabled(enabled)
+
+
+class TrainingSettingsForm(QWidget):
+    """Edits a TrainingConfig; locks itself while a run trains (all but three while paused).
+
+    ``problems_label`` and ``help_label`` are not in the form's layout: the owner puts them
+    where they stay visible however the form is scrolled.
+    """
+
+    #: A setting was edited by the user.
+    sig_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._task: str | None = None
+        self._num_classes = 2
+        self._gpus: list[str] | None = None  # None: devices not known yet
+        self._metrics: set[str] = set()
+        self._state = "idle"
+        self._paused_from: TrainingConfig | None = None
+        self._min_epochs = 1
+        self._help_of: dict[QObject, tuple[str, str]] = {}
+
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.addItems(list(OPTIMIZERS))
+        self.learning_rate_spin = QDoubleSpinBox()
+        self.learning_rate_spin.setDecimals(6)
+        self.learning_rate_spin.setRange(0.0, 100.0)
+        self.learning_rate_spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.momentum_spin = _share_spin(0.99)
+        self.nesterov_check = QCheckBox("Nesterov momentum")
+        self.clip_spin = QDoubleSpinBox()
+        self.clip_spin.setDecimals(2)
+        self.clip_spin.setRange(0.0, 1000.0)
+        self.clip_spin.setSpecialValueText("off")
+
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 100_000)
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 1_000_000)
+        self.schedule_combo = QComboBox()
+        self.schedule_combo.addItems(list(SCHEDULES))
+
+        self.loss_combo = QComboBox()
+        self.metric_checks = {name: QCheckBox(name) for name in METRICS}
+        self.class_weights_combo = QComboBox()
+        self.class_weights_combo.addItems(list(CLASS_WEIGHTS))
+
+        self.monitor_combo = QComboBox()
+        self.monitor_combo.addItems(list(MONITORS))
+        self.patience_spin = QSpinBox()
+        self.patience_spin.setRange(0, 1000)
+        self.patience_spin.setSpecialValueText("off")
+        self.restore_check = QCheckBox("Keep the best epoch's weights")
+
+        self.validation_spin = _share_spin(0.95)
+        self.test_spin = _share_spin(0.9)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+
+        self.device_combo = QComboBox()
+        for name in DEVICES:
+            self.device_combo.addItem(DEVICE_NAMES[name], name)
+        self.mixed_precision_check = QCheckBox("Mixed precision (float16)")
+        self.devices_label = QLabel("Devices: known once TensorFlow has loaded.")
+        self.devices_label.setWordWrap(True)
+        self.devices_label.setStyleSheet("color: #666;")
+
+        self.problems_label = QLabel()
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setStyleSheet("color: #b3261e;")
+        self.problems_label.hide()
+        self.help_label = QLabel()
+        self.help_label.setWordWrap(True)
+        self.help_label.setTextFormat(Qt.TextFormat.RichText)
+        self.help_label.setStyleSheet(
+            "color: #333; background: #f3f6fa; border: 1px solid #d5dde8; padding: 4px;"
+        )
+        self.help_label.setMinimumHeight(48)
+        self.help_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self._show_help(None)
+
+        optimizer = self._group("Optimizer")
+        self._row(optimizer, "Optimizer", self.optimizer_combo, "optimizer")
+        self._row(optimizer, "Learning rate", self.learning_rate_spin, "learning_rate")
+        self._row(optimizer, "Momentum", self.momentum_spin, "momentum")
+        self._row(optimizer, "", self.nesterov_check, "nesterov")
+        self._row(optimizer, "Clip gradients", self.clip_spin, "clip_norm")
+        schedule = self._group("Length and schedule")
+        self._row(schedule, "Epochs", self.epochs_spin, "epochs")
+        self._row(schedule, "Batch size", self.batch_spin, "batch_size")
+        self._row(schedule, "LR schedule", self.schedule_combo, "schedule")
+        loss = self._group("Loss and metrics")
+        self._row(loss, "Loss", self.loss_combo, "loss")
+        metrics_box = QWidget()
+        grid = QGridLayout(metrics_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        for index, (name, check) in enumerate(self.metric_checks.items()):
+            grid.addWidget(check, index // 2, index % 2)
+            self._describe(check, name, METRIC_HELP[name])
+        self._row(loss, "Metrics", metrics_box, "metrics")
+        self._row(loss, "Class weights", self.class_weights_combo, "class_weights")
+        stopping = self._group("Early stopping")
+        self._row(stopping, "Patience", self.patience_spin, "early_stopping_patience")
+        self._row(stopping, "Watch", self.monitor_combo, "early_stopping_monitor")
+        self._row(stopping, "", self.restore_check, "restore_best_weights")
+        split = self._group("Data split")
+        self._row(split, "Validation", self.validation_spin, "validation_fraction")
+        self._row(split, "Test", self.test_spin, "test_fraction")
+        self._row(split, "Seed", self.seed_spin, "seed")
+        hardware = self._group("Hardware")
+        self._row(hardware, "Device", self.device_combo, "device")
+        self._row(hardware, "", self.mixed_precision_check, "mixed_precision")
+        hardware.layout().addRow(self.devices_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        for group in (optimizer, schedule, loss, stopping, split, hardware):
+            layout.addWidget(group)
+        # problems_label and help_label are placed by the owner, outside any scroll area.
+
+        self.set_task(None, 2)
+        self.set_config(TrainingConfig())
+        for combo in (
+            self.optimizer_combo,
+            self.schedule_combo,
+            self.loss_combo,
+            self.class_weights_combo,
+            self.monitor_combo,
+            self.device_combo,
+        ):
+            combo.currentIndexChanged.connect(self._on_edited)
+        for spin in (
+            self.learning_rate_spin,
+            self.momentum_spin,
+            self.clip_spin,
+            self.epochs_spin,
+            self.batch_spin,
+            self.patience_spin,
+            self.validation_spin,
+            self.test_spin,
+            self.seed_spin,
+        ):
+            spin.valueChanged.connect(self._on_edited)
+        for check in (self.nesterov_check, self.restore_check, self.mixed_precision_check):
+            check.toggled.connect(self._on_edited)
+        for check in self.metric_checks.values():
+            check.toggled.connect(self._on_metric_toggled)
+
+    # -- building ------------------------------------------------------------------------
+
+    def _group(self, title: str) -> QGroupBox:
+        group = QGroupBox(title)
+        form = QFormLayout(group)
+        form.setContentsMargins(8, 6, 8, 6)
+        form.setVerticalSpacing(4)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        return group
+
+    def _row(self, group: QGroupBox, label: str, widget: QWidget, key: str) -> None:
+        form = group.layout()
+        assert isinstance(form, QFormLayout)
+        title = label or (widget.text() if isinstance(widget, QCheckBox) else key)
+        self._describe(widget, title, HELP[key])
+        if isinstance(widget, QComboBox):  # long item texts must not widen the panel
+            widget.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            widget.setMinimumContentsLength(8)
+        if label:
+            caption = QLabel(f"{label}:")
+            caption.setMinimumWidth(CAPTION_WIDTH)
+            caption.setBuddy(widget)
+            self._describe(caption, title, HELP[key])
+            form.addRow(caption, widget)
+        else:
+            form.addRow(widget)
+
+    def _describe(self, widget: QWidget, title: str, text: str) -> None:
+        """Tooltip, status tip, What's This and the help line for one field."""
+        widget.setToolTip(text)
+        widget.setStatusTip(text)
+        widget.setWhatsThis(text)
+        self._help_of[widget] = (title, text)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Show the help of the field under the mouse or with the focus."""
+        kind = event.type()
+        if kind in (QEvent.Type.Enter, QEvent.Type.FocusIn) and watched in self._help_of:
+            self._show_help(watched)
+        elif kind == QEvent.Type.Leave and watched in self._help_of:
+            focused = self.focusWidget()
+            self._show_help(focused if focused in self._help_of else None)
+        return super().eventFilter(watched, event)
+
+    def _show_help(self, widget: QObject | None) -> None:
+        if widget is None:
+            self.help_label.setText(
+                "<span style='color:#666'>Point at a setting (or tab to it) to see what it "
+                "does.</span>"
+            )
+            return
+        title, text = self._help_of[widget]
+        self.help_label.setText(f"<b>{title.rstrip(':')}</b>: {text}")
+
+    def help_text(self, widget: QWidget) -> str:
+        """The one-line help of a field (for tests and the What's This mode)."""
+        return self._help_of[widget][1]
+
+    # -- the data it edits ---------------------------------------------------------------
+
+    def set_task(self, task: str | None, num_classes: int = 2) -> None:
+        """Offer the losses and metrics that fit the data ('classification'/'regression')."""
+        current = self.loss_combo.currentData() or "auto"
+        self._task = task
+        self._num_classes = max(1, int(num_classes))
+        self._fill_losses(current)
+        for name, check in self.metric_checks.items():
+            if task == "classification":
+                fits = name in CLASSIFICATION_METRICS
+            elif task == "regression":
+                fits = name in REGRESSION_METRICS
+            else:
+                fits = True
+            check.setVisible(fits)
+        self._show_metric_checks()
+        self._update_enabled()
+        self._show_problems()
+
+    def _fill_losses(self, current: str) -> None:
+        if self._task == "classification":
+            names = list(CLASSIFICATION_LOSSES)
+            auto = LOSS_NAMES[resolve_loss("auto", self._num_classes, "classification")]
+        elif self._task == "regression":
+            names = list(REGRESSION_LOSSES)
+            auto = LOSS_NAMES[resolve_loss("auto", 1, "regression")]
+        else:
+            names = list(LOSSES)
+            auto = "picked for the data"
+        self.loss_combo.blockSignals(True)
+        self.loss_combo.clear()
+        for name in names:
+            self.loss_combo.addItem(f"auto ({auto})" if name == "auto" else LOSS_NAMES[name], name)
+        if current not in names and current in LOSSES:
+            self.loss_combo.addItem(f"{LOSS_NAMES[current]} (does not fit this data)", current)
+        self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(current)))
+        self.loss_combo.blockSignals(False)
+
+    def set_devices(self, names: list[str]) -> None:
+        """What the backend found ('CPU:0', 'GPU:0', …): GPU choices need a GPU."""
+        self._gpus = [name for name in names if "GPU" in name.upper()]
+        gpus = len(self._gpus)
+        _set_item_enabled(self.device_combo, DEVICES.index("gpu"), gpus >= 1)
+        _set_item_enabled(self.device_combo, DEVICES.index("all_gpus"), gpus >= 2)
+        found = ", ".join(names) if names else "no devices"
+        note = "" if gpus else " Mixed precision needs a GPU."
+        self.devices_label.setText(f"Found: {found}.{note}")
+        self._update_enabled()
+
+    def config(self) -> TrainingConfig:
+        """The settings as a TrainingConfig."""
+        return TrainingConfig(
+            optimizer=self.optimizer_combo.currentText(),
+            learning_rate=round(self.learning_rate_spin.value(), 8),
+            epochs=self.epochs_spin.value(),
+            batch_size=self.batch_spin.value(),
+            validation_fraction=round(self.validation_spin.value(), 4),
+            seed=self.seed_spin.value(),
+            test_fraction=round(self.test_spin.value(), 4),
+            momentum=round(self.momentum_spin.value(), 4),
+            schedule=self.schedule_combo.currentText(),
+            early_stopping_patience=self.patience_spin.value(),
+            class_weights=self.class_weights_combo.currentText(),
+            clip_norm=round(self.clip_spin.value(), 4),
+            loss=self.loss_combo.currentData() or "auto",
+            metrics=[name for name in METRICS if name in self._metrics],
+            nesterov=self.nesterov_check.isChecked(),
+            early_stopping_monitor=self.monitor_combo.currentText(),
+            restore_best_weights=self.restore_check.isChecked(),
+            device=self.device_combo.currentData() or "auto",
+            mixed_precision=self.mixed_precision_check.isChecked(),
+        )
+
+    def set_config(self, config: TrainingConfig) -> None:
+        """Show a TrainingConfig (no sig_changed)."""
+        widgets = self._inputs()
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.optimizer_combo.setCurrentText(config.optimizer)
+        self.learning_rate_spin.setValue(config.learning_rate)
+        self.epochs_spin.setMinimum(1)
+        self.epochs_spin.setValue(config.epochs)
+        self.batch_spin.setValue(config.batch_size)
+        self.validation_spin.setValue(config.validation_fraction)
+        self.test_spin.setValue(config.test_fraction)
+        self.seed_spin.setValue(config.seed)
+        self.momentum_spin.setValue(config.momentum)
+        self.schedule_combo.setCurrentText(config.schedule)
+        self.patience_spin.setValue(config.early_stopping_patience)
+        self.class_weights_combo.setCurrentText(config.class_weights)
+        self.clip_spin.setValue(config.clip_norm)
+        self._fill_losses(config.loss)
+        self._metrics = {name for name in config.metrics if name in METRICS}
+        self.nesterov_check.setChecked(config.nesterov)
+        self.monitor_combo.setCurrentText(config.early_stopping_monitor)
+        self.restore_check.setChecked(config.restore_best_weights)
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(config.device)))
+        self.mixed_precision_check.setChecked(config.mixed_precision)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._show_metric_checks()
+        self.epochs_spin.setMinimum(self._min_epochs if self._state == "paused" else 1)
+        self._update_enabled()
+        self._show_problems()
+
+    def _inputs(self) -> list[QWidget]:
+        return [
+            self.optimizer_combo,
+            self.learning_rate_spin,
+            self.momentum_spin,
+            self.nesterov_check,
+            self.clip_spin,
+            self.epochs_spin,
+            self.batch_spin,
+            self.schedule_combo,
+            self.loss_combo,
+            *self.metric_checks.values(),
+            self.class_weights_combo,
+            self.monitor_combo,
+            self.patience_spin,
+            self.restore_check,
+            self.validation_spin,
+            self.test_spin,
+            self.seed_spin,
+            self.device_combo,
+            self.mixed_precision_check,
+        ]
+
+    def _show_metric_checks(self) -> None:
+        """Checked: chosen, or always measured for this task (then not uncheckable)."""
+        always = set(resolve_metrics([], self._task)) if self._task else set()
+        for name, check in self.metric_checks.items():
+            check.blockSignals(True)
+            check.setChecked(name in self._metrics or name in always)
+            check.blockSignals(False)
+            check.setProperty("always", name in always)
+
+    def problems(self) -> list[str]:
+        """What would stop these settings from training this data, worded for the user."""
+        config = self.config()
+        found = config.problems()
+        if self._task is not None:
+            problem = loss_problem(config.loss, self._num_classes, self._task)
+            if problem:
+                found.append(problem)
+        return found
+
+    def _show_problems(self) -> None:
+        problems = self.problems()
+        self.problems_label.setText("\n".join(problems))
+        self.problems_label.setVisible(bool(problems))
+
+    @Slot()
+    def _on_edited(self, *_args: object) -> None:
+        self._update_enabled()
+        self._show_problems()
+        self.sig_changed.emit()
+
+    @Slot(bool)
+    def _on_metric_toggled(self, checked: bool) -> None:
+        check = self.sender()
+        name = next((n for n, c in self.metric_checks.items() if c is check), None)
+        if name is None:
+            return
+        if checked:
+            self._metrics.add(name)
+        else:
+            self._metrics.discard(name)
+        self._on_edited()
+
+    # -- locking -------------------------------------------------------------------------
+
+    def set_state(self, state: str, current_epoch: int = 0) -> None:
+        """idle: all editable; paused: only PAUSE_EDITABLE; training/stopping: nothing.
+
+        Entering a pause remembers the settings, so :meth:`pending_changes` can say what the
+        user changed; the epochs cannot go below the epoch being trained.
+        """
+        if state == "paused" and self._state != "paused":
+            self._paused_from = self.config()
+            self._min_epochs = max(1, current_epoch)
+            self.epochs_spin.setMinimum(self._min_epochs)
+        elif state != "paused":
+            self._paused_from = None
+            self.epochs_spin.setMinimum(1)
+        self._state = state
+        self._update_enabled()
+
+    def pending_changes(self) -> dict[str, Any]:
+        """Settings changed since the pause began: {TrainingConfig field: new value}."""
+        if self._paused_from is None:
+            return {}
+        now = self.config()
+        return {
+            name: getattr(now, name)
+            for name in PAUSE_EDITABLE
+            if getattr(now, name) != getattr(self._paused_from, name)
+        }
+
+    def mark_changes_applied(self) -> None:
+        """The window applied the pending changes: later ones count from here."""
+        if self._paused_from is not None:
+            self._paused_from = self.config()
+
+    def _update_enabled(self) -> None:
+        idle = self._state == "idle"
+        paused = self._state == "paused"
+        pause_fields = (self.learning_rate_spin, self.epochs_spin, self.patience_spin)
+        for widget in self._inputs():
+            widget.setEnabled(idle or (paused and widget in pause_fields))
+        sgd = self.optimizer_combo.currentText() == "sgd"
+        self.momentum_spin.setEnabled(idle and sgd)
+        self.nesterov_check.setEnabled(idle and sgd)
+        for check in self.metric_checks.values():
+            check.setEnabled(idle and not check.property("always"))
+        gpu_known = bool(self._gpus)
+        on_cpu = self.device_combo.currentData() == "cpu"
+        self.mixed_precision_check.setEnabled(idle and gpu_known and not on_cpu)
