@@ -41,6 +41,10 @@ EXPECTED = {
     "Activation": (VECTOR, VECTOR),
     "BatchNormalization": (VECTOR, VECTOR),
     "LayerNormalization": (VECTOR, VECTOR),
+    "Normalization": (VECTOR, VECTOR),
+    "StringLookup": ("text", (1000,)),  # one-hot, padded to the vocabulary size
+    "IntegerLookup": ("indices", (1000,)),  # multi-hot over the word indices
+    "Reshape": (VECTOR, (8, 1)),
 }
 
 
@@ -65,3 +69,32 @@ def test_keras_arguments_translate_sentinels_to_none():
     kwargs = LayerSpec("TextVectorization", {"standardize": "none", "ngrams": 1}).keras_kwargs()
     assert kwargs["standardize"] is None and kwargs["ngrams"] is None
     assert LayerSpec("TextVectorization", {"ngrams": 2}).keras_kwargs()["ngrams"] == 2
+
+
+def test_reshape_and_normalization_arguments_are_spelled_for_keras():
+    assert LayerSpec("Reshape", {"target_shape": [28, 28, 1]}).keras_kwargs() == {
+        "target_shape": (28, 28, 1)
+    }
+    assert LayerSpec("Normalization", {"axis": "all values"}).keras_kwargs() == {"axis": None}
+    lookup = LayerSpec("IntegerLookup", {"output_mode": "int"}).keras_kwargs()
+    assert lookup["pad_to_max_tokens"] is False
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ([-1, -1], "only once"),
+        ([0, 8], "1 or more"),
+        ([], "at least one size"),
+        (["8", 8], "whole numbers"),
+    ],
+)
+def test_impossible_target_shapes_are_refused_in_words(target, reason):
+    problems = LayerSpec("Reshape", {"target_shape": target}).problems()
+    assert len(problems) == 1 and reason in problems[0] and "Target shape" in problems[0]
+
+
+def test_every_parameter_says_what_it_does_or_is_self_explaining():
+    for new in ("Normalization", "StringLookup", "IntegerLookup", "Reshape"):
+        for spec in CATALOG[new].params:
+            assert spec.help, f"{new}.{spec.name} has no help"

@@ -90,7 +90,10 @@ class Adapter:
         raise NotImplementedError
 
     def after_build(self, model: keras.Model, train_rows: np.ndarray) -> None:
-        """Fit what needs data after the model exists (text vocabularies)."""
+        """Adapt the person's preprocessing layers (vocabularies, normalisation statistics)
+        on the training split only, in stack order, each on what the layers before it
+        output for those rows."""
+        adapt_stack_layers(model, self.dataset_for(train_rows, 256))
 
     def output_block(self, tensor: Any, rows: np.ndarray | None = None) -> Any:
         """Regression: the head learns standardised targets and a fixed Rescaling turns them
@@ -122,12 +125,6 @@ class TextAdapter(Adapter):
     def input_block(self, rows: np.ndarray | None = None) -> tuple[Any, Any]:
         inputs = keras.Input(shape=(), dtype="string", name="text")
         return inputs, inputs
-
-    def after_build(self, model: keras.Model, train_rows: np.ndarray) -> None:
-        texts = tf.data.Dataset.from_tensor_slices(self.features(train_rows)).batch(512)
-        for layer in model.layers:
-            if isinstance(layer, keras.layers.TextVectorization):
-                layer.adapt(texts)
 
     def metadata(self) -> dict[str, Any]:
         return {**super().metadata(), "text_column": self.dataset.text_column}
@@ -298,6 +295,28 @@ class ArrayAdapter(Adapter):
 
     def metadata(self) -> dict[str, Any]:
         return {**super().metadata(), "x_shape": list(self.dataset.x.shape[1:])}
+
+
+#: How model_builder names the person's layers that learn from data ("normalization_3").
+_ADAPTED_NAME = re.compile(r"(textvectorization|normalization|stringlookup|integerlookup)_\d+")
+
+
+def adapt_stack_layers(model: keras.Model, batches: Any) -> None:
+    """Adapt each stack layer that needs it, in order, on the output of the layers before it.
+
+    ``batches`` yields (inputs, targets) of the training rows. The data's own encodings
+    (named differently) already carry their statistics and are left alone.
+    """
+    for layer in model.layers:
+        if not _ADAPTED_NAME.fullmatch(layer.name) or not hasattr(layer, "adapt"):
+            continue
+        upstream = keras.Model(model.inputs, layer.input)
+        if upstream.layers and all(isinstance(x, keras.layers.InputLayer) for x in upstream.layers):
+            outputs = [x for x, _ in batches]
+        else:
+            outputs = [upstream(x, training=False) for x, _ in batches]
+        values = tf.concat([tf.convert_to_tensor(o) for o in outputs], axis=0)
+        layer.adapt(tf.data.Dataset.from_tensor_slices(values).batch(512))
 
 
 def adapter_for(dataset: Dataset, augment: bool = False) -> Adapter:

@@ -62,6 +62,63 @@ _NEEDS_IMAGE = {
 }
 
 
+def _kind_of(tensor: Any) -> str:
+    dtype = str(tensor.dtype)
+    if "string" in dtype:
+        return "text"
+    return "whole numbers" if dtype.startswith(("int", "uint")) else "numbers"
+
+
+def _input_problem(spec: LayerSpec, incoming: Any) -> str | None:
+    """Inputs Keras would accept symbolically but that fail or mean nothing when training."""
+    kind, got = _kind_of(incoming), _shape(incoming)
+    if spec.kind == "StringLookup" and kind != "text":
+        return (
+            f"StringLookup reads text but gets {kind} {got}. Use it as the first layer on "
+            "text data; for word indices from TextVectorization use IntegerLookup."
+        )
+    if spec.kind == "IntegerLookup" and kind != "whole numbers":
+        return (
+            f"IntegerLookup needs whole numbers (such as word indices from TextVectorization) "
+            f"but gets {kind} {got}."
+        )
+    if spec.kind == "Normalization" and kind == "text":
+        return (
+            f"Normalization needs numbers but gets text {got}. Turn the text into numbers "
+            "first (TextVectorization, or StringLookup with a one-hot output)."
+        )
+    if spec.kind == "Normalization" and len(incoming.shape) < 2:
+        return f"Normalization needs at least one feature per sample but gets {got}."
+    if spec.kind == "Reshape":
+        return _reshape_problem(spec, incoming)
+    return None
+
+
+def _reshape_problem(spec: LayerSpec, incoming: Any) -> str | None:
+    dims = list(incoming.shape[1:])
+    if any(d is None for d in dims):
+        return None  # only known at run time
+    size = math.prod(dims)
+    target = list(spec.params["target_shape"])
+    known = math.prod(v for v in target if v != -1)
+    shown = ", ".join(str(v) for v in target)
+    if -1 in target:
+        if size % known == 0:
+            return None
+        return (
+            f"Reshape cannot spread {size} values per sample ({_shape(incoming)}) over "
+            f"sizes {shown}: {size} is not a multiple of {known}. Pick sizes whose product "
+            f"divides {size}."
+        )
+    if known == size:
+        return None
+    return (
+        f"Reshape to {shown} needs {known} values per sample, but its input "
+        f"{_shape(incoming)} has {size}. Choose sizes whose product is {size} "
+        f"(or use -1 once for 'the rest')."
+    )
+
+
 def _explain(spec: LayerSpec, incoming: Any, exc: Exception) -> str:
     """A readable reason a layer cannot take its input."""
     rank = len(incoming.shape)
@@ -107,9 +164,13 @@ def _stack_rules(layers: list[LayerSpec], kind: str) -> list[tuple[int | None, s
     if not layers:
         first = "a TextVectorization layer" if kind == "text" else "layers from the palette"
         return [(None, f"The model has no layers. Add {first} to start.")]
-    if kind == "text" and layers[0].kind != "TextVectorization":
+    if kind == "text" and layers[0].kind not in ("TextVectorization", "StringLookup"):
         errors.append(
-            (0, "Text data needs a TextVectorization layer first, to turn words into numbers.")
+            (
+                0,
+                "Text data needs a TextVectorization layer first, to turn words into numbers "
+                "(or StringLookup, when each text is one category).",
+            )
         )
     max_tokens = None
     for index, layer in enumerate(layers):
@@ -198,6 +259,12 @@ def summarize_stack(
             continue
         if broken:
             row.output_shape = "?"
+            continue
+        problem = _input_problem(spec, tensor)
+        if problem:
+            row.error = problem
+            summary.errors.append((index, problem))
+            broken = True
             continue
         try:
             layer = make_layer(spec)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,7 @@ class ParamSpec:
     """One editable parameter of a layer type."""
 
     name: str
-    kind: str  # "int" | "float" | "bool" | "choice"
+    kind: str  # "int" | "float" | "bool" | "choice" | "shape" (a list of whole numbers)
     default: Any
     label: str = ""
     minimum: float | None = None
@@ -35,6 +37,8 @@ class ParamSpec:
 
     def check(self, value: Any) -> str | None:
         """Return a readable problem with ``value``, or None when it is acceptable."""
+        if self.kind == "shape":
+            return _shape_problem(self.title, value)
         if self.kind == "bool":
             return None if isinstance(value, bool) else f"{self.title} must be on or off."
         if self.kind == "choice":
@@ -50,6 +54,70 @@ class ParamSpec:
         if self.maximum is not None and value > self.maximum:
             return f"{self.title} must be at most {self.maximum:g} (got {value:g})."
         return None
+
+    def parse(self, text: str) -> Any:
+        """The value a person typed, or ValueError with the reason (in words for them).
+
+        Used by text fields; the result still goes through :meth:`check`.
+        """
+        text = text.strip()
+        if not text:
+            raise ValueError(f"{self.title} is required: {self.expects()}.")
+        if self.kind == "shape":
+            parts = [p for p in re.split(r"[\s,x×()\[\]]+", text) if p]
+            try:
+                return [int(p) for p in parts]
+            except ValueError:
+                raise ValueError(
+                    f"{self.title} must be whole numbers separated by commas, like 8, 8 "
+                    f"(got {text!r})."
+                ) from None
+        if self.kind in ("int", "float"):
+            cleaned = text.replace(",", "") if self.kind == "int" else text
+            try:
+                return int(cleaned) if self.kind == "int" else float(cleaned)
+            except ValueError:
+                raise ValueError(f"{self.title} must be {self.expects()} (got {text!r}).") from None
+        if self.kind == "bool":
+            return text.lower() in ("1", "true", "yes", "on")
+        return text
+
+    def expects(self) -> str:
+        """What a valid value looks like, for messages."""
+        if self.kind == "shape":
+            return "whole numbers separated by commas, like 8, 8 (one -1 means 'the rest')"
+        if self.kind in ("int", "float"):
+            kind = "a whole number" if self.kind == "int" else "a number"
+            low, high = self.minimum, self.maximum
+            if low is not None and high is not None:
+                return f"{kind} from {low:,g} to {high:,g}"
+            return kind
+        if self.kind == "choice":
+            return f"one of {', '.join(self.choices)}"
+        return "on or off"
+
+    def format(self, value: Any) -> str:
+        """The text a field shows for ``value`` (inverse of :meth:`parse`)."""
+        if self.kind == "shape" and isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+
+def _shape_problem(title: str, value: Any) -> str | None:
+    """Why a target shape cannot be used, or None."""
+    if not isinstance(value, list | tuple) or not value:
+        return f"{title} needs at least one size, like 8, 8."
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+        return f"{title} must be whole numbers, like 8, 8 (got {value!r})."
+    if any(v == 0 or v < -1 for v in value):
+        return f"{title}: every size must be 1 or more (or -1 once for 'the rest'); got {value}."
+    if list(value).count(-1) > 1:
+        return f"{title} can use -1 ('the rest') only once; got {value}."
+    if len(value) > 8:
+        return f"{title} can have at most 8 sizes; got {len(value)}."
+    if math.prod(abs(v) for v in value) > 2**31:
+        return f"{title} is too large."
+    return None
 
 
 @dataclass(frozen=True)
@@ -222,6 +290,111 @@ _MORE: tuple[LayerType, ...] = (
 )
 
 
+def _lookup_params(max_tokens: int, output_mode: str) -> tuple[ParamSpec, ...]:
+    """Settings shared by StringLookup and IntegerLookup."""
+    return (
+        ParamSpec(
+            "max_tokens",
+            "int",
+            max_tokens,
+            label="Vocabulary size",
+            minimum=2,
+            maximum=2_000_000,
+            help="Most frequent values kept (learnt from the training split); the rest map "
+            "to the out-of-vocabulary index.",
+        ),
+        ParamSpec(
+            "num_oov_indices",
+            "int",
+            1,
+            label="Unknown slots",
+            minimum=0,
+            maximum=1000,
+            help="Indices reserved for values not in the vocabulary (0: unknown values "
+            "are an error).",
+        ),
+        ParamSpec(
+            "output_mode",
+            "choice",
+            output_mode,
+            label="Output",
+            choices=("int", "one_hot", "multi_hot", "count"),
+            help="int: one index per value; one_hot: a 0/1 vector per value; multi_hot/count: "
+            "one vector per sample marking (or counting) the values present.",
+        ),
+    )
+
+
+_LOOKUPS_AND_SHAPES: tuple[LayerType, ...] = (
+    LayerType(
+        "Normalization",
+        "Scales numbers to mean 0 and variance 1, with statistics learnt from the training "
+        "split (on the output of the layers above it). Expects numbers, not text.",
+        (
+            ParamSpec(
+                "axis",
+                "choice",
+                "per feature",
+                label="Statistics",
+                choices=("per feature", "all values"),
+                help="per feature: a mean and variance for each feature (last axis); all "
+                "values: one mean and variance for the whole input.",
+            ),
+        ),
+        category="Preprocessing",
+    ),
+    LayerType(
+        "StringLookup",
+        "Maps strings (e.g. a short category text as the first layer on text data) to "
+        "indices or one-hot vectors; the vocabulary is learnt from the training split. "
+        "Expects text.",
+        _lookup_params(1000, "one_hot"),
+        category="Preprocessing",
+    ),
+    LayerType(
+        "IntegerLookup",
+        "Maps whole numbers (e.g. word indices from TextVectorization) to a vocabulary of the "
+        "most frequent ones, learnt from the training split. Expects whole numbers.",
+        _lookup_params(1000, "multi_hot"),
+        category="Preprocessing",
+    ),
+    LayerType(
+        "Reshape",
+        "Rearranges each sample's values into a new shape with the same number of values, "
+        "e.g. 784 values into a 28, 28, 1 image, or a vector into steps with -1, 1.",
+        (
+            ParamSpec(
+                "target_shape",
+                "shape",
+                [-1, 1],
+                label="Target shape",
+                help="Sizes per sample, without the batch, like 28, 28, 1; -1 once means "
+                "'whatever is left'. The product must equal the incoming size.",
+            ),
+        ),
+        category="Core",
+    ),
+)
+
+
+def _lookup_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    # One-hot style outputs need a fixed width before the vocabulary is known.
+    return {"pad_to_max_tokens": params["output_mode"] != "int"}
+
+
+#: Keras arguments that follow from the parameters rather than being one themselves.
+_DERIVED: dict[str, Any] = {
+    "StringLookup": _lookup_kwargs,
+    "IntegerLookup": _lookup_kwargs,
+}
+#: Parameter values that are spelled differently for Keras.
+_KERAS_VALUES: dict[tuple[str, str], dict[Any, Any]] = {
+    ("Normalization", "axis"): {"per feature": -1, "all values": None},
+}
+#: Layers whose settings are learnt from the training split with adapt().
+ADAPTED = ("TextVectorization", "Normalization", "StringLookup", "IntegerLookup")
+
+
 _CATALOG: tuple[LayerType, ...] = (
     LayerType(
         "TextVectorization",
@@ -383,7 +556,9 @@ _CATALOG: tuple[LayerType, ...] = (
     ),
 )
 
-CATALOG: dict[str, LayerType] = {layer.name: layer for layer in (*_CATALOG, *_MORE)}
+CATALOG: dict[str, LayerType] = {
+    layer.name: layer for layer in (*_CATALOG, *_MORE, *_LOOKUPS_AND_SHAPES)
+}
 _ids = itertools.count(1)
 
 
@@ -439,16 +614,25 @@ class LayerSpec:
             "Dropout": lambda: f"{p['rate']:g}",
             "Conv2D": lambda: f"{p['filters']}, {p['kernel_size']}, {p['activation']}",
             "MaxPooling2D": lambda: f"{p['pool_size']}",
+            "Reshape": lambda: ", ".join(str(v) for v in p["target_shape"]),
+            "StringLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
+            "IntegerLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
         }.get(self.kind)
         return f"{self.kind}({inner() if inner else ''})"
 
     def keras_kwargs(self) -> dict[str, Any]:
         """The constructor arguments of the Keras layer, as plain values (for building the
         layer and for writing it into an exported script)."""
-        out = {}
+        out: dict[str, Any] = {}
         for spec in self.type.params:
             value = self.params[spec.name]
-            out[spec.name] = None if value == spec.none_value else value
+            value = None if value == spec.none_value else value
+            if spec.kind == "shape":
+                value = tuple(value)
+            out[spec.name] = _KERAS_VALUES.get((self.kind, spec.name), {}).get(value, value)
+        derived = _DERIVED.get(self.kind)
+        if derived is not None:
+            out.update(derived(self.params))
         return out
 
     def copy(self) -> LayerSpec:
