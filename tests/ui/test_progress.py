@@ -197,3 +197,49 @@ def test_curves_redraw_at_most_every_quarter_second_unless_forced(qtbot):
     assert plots.point_counts()["batch"] == 1
     assert plots.update_from(recorder.snapshot(), force=True)  # the end of a run
     assert plots.point_counts()["batch"] == 2
+
+
+def test_log_lines_are_stamped_kept_in_order_and_read_once_per_view():
+    from workbench.ui.progress import LOG_LINES_KEPT
+
+    recorder = ProgressRecorder()
+    recorder.on_log("Sequence length 27.")
+    first = recorder.snapshot()
+    assert first.log_total == 1 and first.log_lines[0].endswith("  Sequence length 27.")
+    assert first.log_lines[0][2] == ":"  # HH:MM:SS first
+    for i in range(LOG_LINES_KEPT + 5):
+        recorder.on_log(f"line {i}")
+    snap = recorder.snapshot()
+    assert snap.version > first.version
+    assert snap.log_total == LOG_LINES_KEPT + 6
+    assert len(snap.log_lines) == LOG_LINES_KEPT  # the oldest are dropped
+    assert snap.log_since(snap.log_total - 2)[-1].endswith("line 2004")
+    assert [line.split("  ")[1] for line in snap.log_since(snap.log_total - 2)] == [
+        "line 2003",
+        "line 2004",
+    ]
+    assert snap.log_since(snap.log_total) == []
+    assert first.log_lines == (first.log_lines[0],)  # an old snapshot does not change
+
+
+def test_epoch_time_and_speed_leave_pauses_out():
+    now = [10.0]
+    recorder = ProgressRecorder(clock=lambda: now[0])
+    recorder.on_plan(PLAN)  # epoch 1's clock starts here (building the model counts)
+    now[0] = 11.0
+    run_epoch(recorder, 1, [1.0, 0.9])
+    recorder.set_paused(True)
+    now[0] = 40.0  # a long pause
+    recorder.set_paused(False)
+    now[0] = 42.0
+    run_epoch(recorder, 1, [1.0, 0.9, 0.8, 0.7])
+    recorder.on_epoch(1, {"loss": 0.7}, 0.0)  # a speed of 0 means "not measured"
+    snap = recorder.snapshot()
+    assert snap.epoch_seconds == (pytest.approx(3.0),)  # 32 s minus the 29 s pause
+    assert snap.seconds_per_epoch == pytest.approx(3.0)
+    assert snap.samples_per_second is not None  # estimated from the batches instead
+    now[0] = 46.0
+    recorder.on_epoch(2, {"loss": 0.6}, 250.0)
+    snap = recorder.snapshot()
+    assert snap.epoch_seconds[-1] == pytest.approx(4.0)
+    assert snap.samples_per_second == 250.0

@@ -375,13 +375,19 @@ class LivePlots(QWidget):
             rows.append(("batch_loss", snap.batch_x, snap.batch_y))
             rows.append(("batch_loss_epoch_mean", snap.batch_x, snap.batch_mean_y))
             rows.extend((name, x, y) for name, (x, y) in snap.epochs.items())
-        with target.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["series", "epoch", "value"])
-            for name, xs, ys in rows:
-                writer.writerows(
-                    (name, repr(float(x)), repr(float(y))) for x, y in zip(xs, ys, strict=True)
-                )
+        try:
+            with target.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["series", "epoch", "value"])
+                for name, xs, ys in rows:
+                    writer.writerows(
+                        (name, repr(float(x)), repr(float(y))) for x, y in zip(xs, ys, strict=True)
+                    )
+        except OSError as exc:
+            raise OSError(
+                f"Could not write {target} ({exc.strerror or exc}): check the folder exists "
+                "and is writable."
+            ) from exc
         return target
 
     @Slot()

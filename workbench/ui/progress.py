@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,7 +111,9 @@ class ProgressRecorder:
     Paused time is left out of the time-left estimate.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock`` gives seconds (tests pass a fake one to check the timings)."""
+        self._clock = clock
         self._lock = threading.Lock()
         self._history = RunHistory()  # batch_loss holds Keras's running mean
         self._batch_only = SeriesBuffer(1024)
@@ -124,7 +127,7 @@ class ProgressRecorder:
         self._first_batch_at: float | None = None
         self._paused_since: float | None = None
         self._paused_total = 0.0
-        self._created = time.monotonic()
+        self._created = self._clock()
         self._epoch_started: float | None = None
         self._epoch_paused_at_start = 0.0
         self._epoch_seconds: list[float] = []
@@ -137,8 +140,12 @@ class ProgressRecorder:
 
     def on_plan(self, plan: TrainingPlan) -> None:
         """Remember the sizes of the run."""
+        now = self._clock()
         with self._lock:
             self._plan = plan
+            if self._epoch_started is None:  # epoch 1's time includes building the model
+                self._epoch_started = now
+                self._epoch_paused_at_start = self._paused_total
             self._version += 1
 
     def on_batch(self, epoch: int, step: int, logs: dict[str, float]) -> None:
@@ -151,7 +158,7 @@ class ProgressRecorder:
         mean = float(logs.get("loss", float("nan")))
         with self._lock:
             if self._first_batch_at is None:
-                self._first_batch_at = time.monotonic()
+                self._first_batch_at = self._clock()
             if self._epoch_started is None:
                 self._epoch_started = self._first_batch_at
                 self._epoch_paused_at_start = self._paused_total
@@ -166,7 +173,7 @@ class ProgressRecorder:
 
     def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None:
         """Record every metric of a finished epoch, its duration and its throughput."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if self._epoch_started is not None:
                 paused = self._paused_total - self._epoch_paused_at_start
@@ -200,7 +207,7 @@ class ProgressRecorder:
 
     def set_paused(self, paused: bool) -> None:
         """Note a pause or resume so the time-left estimate skips the pause."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if paused and self._paused_since is None:
                 self._paused_since = now
@@ -211,7 +218,7 @@ class ProgressRecorder:
 
     def snapshot(self) -> ProgressSnapshot:
         """A consistent view of everything recorded so far."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             paused_total = self._paused_total
             if self._paused_since is not None:
@@ -239,10 +246,17 @@ class ProgressRecorder:
             )
             first = self._first_batch_at
         if first is not None and snap.steps_done > 0 and snap.total_steps:
+            # The clock starts when the first batch ends: count the batches after it.
             active = max(now - first - paused_total, 1e-6)
-            rate = snap.steps_done / active
-            snap.seconds_left = (snap.total_steps - snap.steps_done) / rate
-            if snap.samples_per_second is None and snap.plan and snap.plan.steps_per_epoch:
+            rate = (snap.steps_done - 1) / active if snap.steps_done > 1 else 0.0
+            if rate > 0:
+                snap.seconds_left = (snap.total_steps - snap.steps_done) / rate
+            if (
+                rate > 0
+                and snap.samples_per_second is None
+                and snap.plan
+                and snap.plan.steps_per_epoch
+            ):
                 per_step = snap.plan.train_samples / snap.plan.steps_per_epoch
                 snap.samples_per_second = rate * per_step  # until the first epoch reports
         return snap

@@ -1,0 +1,132 @@
+"""The live plots: every reported metric, learning rate, log scale, show/hide, export."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from workbench.core.listener import TrainingPlan
+from workbench.ui.plots import LivePlots, metric_names
+from workbench.ui.progress import ProgressRecorder
+
+PLAN = TrainingPlan(3, 4, 128, 32, ["a", "b"])
+
+
+def epoch_logs(epoch: int) -> dict[str, float]:
+    return {
+        "loss": 1.0 / epoch,
+        "accuracy": 0.5 + 0.1 * epoch,
+        "auc": 0.6 + 0.1 * epoch,
+        "precision": 0.4 + 0.1 * epoch,
+        "val_loss": 1.2 / epoch,
+        "val_accuracy": 0.45 + 0.1 * epoch,
+        "val_auc": 0.55 + 0.1 * epoch,
+        "val_precision": 0.35 + 0.1 * epoch,
+        "learning_rate": 0.01 / 10 ** (epoch - 1),
+    }
+
+
+@pytest.fixture
+def recorder() -> ProgressRecorder:
+    """Two finished epochs of synthetic progress with three metrics and the learning rate."""
+    rec = ProgressRecorder()
+    rec.on_plan(PLAN)
+    for epoch in (1, 2):
+        for step in range(1, 5):
+            rec.on_batch(epoch, step, {"loss": 1.0 / (epoch + step)})
+        rec.on_epoch(epoch, epoch_logs(epoch), 100.0)
+    return rec
+
+
+@pytest.fixture
+def plots(qtbot) -> LivePlots:
+    widget = LivePlots()
+    qtbot.addWidget(widget)
+    widget.resize(800, 500)
+    widget.show()
+    return widget
+
+
+def test_metric_names_leave_out_loss_lr_and_validation_twins():
+    epochs = {name: (np.zeros(1), np.zeros(1)) for name in epoch_logs(1)}
+    epochs["val_rmse"] = (np.zeros(1), np.zeros(1))
+    assert metric_names(epochs) == ["accuracy", "auc", "precision", "rmse"]
+
+
+def test_every_metric_can_be_chosen_and_the_learning_rate_is_drawn(plots, recorder):
+    assert plots.update_from(recorder.snapshot(), force=True)
+    combo = plots.metric_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == ["accuracy", "auc", "precision"]
+    assert combo.currentData() == "accuracy"
+    np.testing.assert_allclose(plots.accuracy_curve.yData, [0.6, 0.7])
+    combo.setCurrentIndex(combo.findData("auc"))
+    assert plots.second_metric == "auc"
+    np.testing.assert_allclose(plots.accuracy_curve.yData, [0.7, 0.8])
+    np.testing.assert_allclose(plots.val_accuracy_curve.yData, [0.65, 0.75])
+    assert "AUC" in plots.accuracy_plot.getPlotItem().titleLabel.text
+    np.testing.assert_allclose(plots.lr_curve.xData, [1, 2])
+    np.testing.assert_allclose(plots.lr_curve.yData, [0.01, 0.001])
+    counts = plots.point_counts()
+    assert counts["batch"] == 8 and counts["loss"] == 2 and counts["learning_rate"] == 2
+    # A third epoch: the choice stays.
+    recorder.on_epoch(3, epoch_logs(3), 100.0)
+    plots.update_from(recorder.snapshot(), force=True)
+    assert combo.currentData() == "auc" and len(plots.accuracy_curve.yData) == 3
+
+
+def test_log_scale_and_show_hide(plots, recorder):
+    plots.update_from(recorder.snapshot(), force=True)
+    item = plots.loss_plot.getPlotItem()
+    assert not item.ctrl.logYCheck.isChecked()
+    plots.log_check.click()
+    for plot in (plots.batch_plot, plots.loss_plot, plots.lr_plot):
+        assert plot.getPlotItem().ctrl.logYCheck.isChecked()
+    assert not plots.accuracy_plot.getPlotItem().ctrl.logYCheck.isChecked()
+    plots.set_log_scale(False)
+    assert not plots.log_check.isChecked() and not item.ctrl.logYCheck.isChecked()
+
+    plots.val_check.click()
+    assert not plots.val_loss_curve.isVisible() and not plots.val_accuracy_curve.isVisible()
+    assert plots.loss_curve.isVisible()
+    plots.batch_check.click()
+    assert not plots.batch_curve.isVisible() and plots.batch_mean_curve.isVisible()
+    plots.train_check.click()
+    assert not plots.loss_curve.isVisible() and not plots.batch_mean_curve.isVisible()
+    plots.val_check.click()
+    assert plots.val_loss_curve.isVisible()
+
+
+def test_export_csv_holds_every_series_value(plots, recorder, tmp_path):
+    plots.update_from(recorder.snapshot(), force=True)
+    path = plots.export_csv(tmp_path / "curves")  # the suffix is added
+    assert path == tmp_path / "curves.csv"
+    with path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["series", "epoch", "value"]
+    by_series: dict[str, list[tuple[float, float]]] = {}
+    for name, x, y in rows[1:]:
+        by_series.setdefault(name, []).append((float(x), float(y)))
+    assert by_series["val_auc"] == [(1.0, pytest.approx(0.65)), (2.0, pytest.approx(0.75))]
+    assert by_series["learning_rate"] == [(1.0, 0.01), (2.0, pytest.approx(0.001))]
+    assert len(by_series["batch_loss"]) == 8
+    assert by_series["batch_loss_epoch_mean"][0] == (0.25, 0.5)
+
+
+def test_export_png_is_a_real_image(plots, recorder, tmp_path):
+    plots.update_from(recorder.snapshot(), force=True)
+    path = plots.export_png(tmp_path / "curves.png")
+    assert path.stat().st_size > 0
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert image.width() >= 400 and image.height() >= 250
+
+
+def test_export_to_a_missing_folder_says_what_is_wrong(plots, tmp_path):
+    missing = tmp_path / "no" / "such" / "folder"
+    with pytest.raises(OSError, match=r"Could not write .*check the folder exists"):
+        plots.export_png(missing / "x.png")
+    with pytest.raises(OSError, match=r"Could not write .*check the folder exists"):
+        plots.export_csv(missing / "x.csv")
