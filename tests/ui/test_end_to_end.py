@@ -140,7 +140,7 @@ def test_unexpected_training_error_is_shown_and_the_ui_recovers(qtbot, live_wind
     open_sample(qtbot, window)
     from workbench.backend import trainer
 
-    def explode(self, listener, control):
+    def explode(self, listener, control, **kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(trainer.Trainer, "run", explode)
@@ -153,6 +153,9 @@ def test_unexpected_training_error_is_shown_and_the_ui_recovers(qtbot, live_wind
     assert window.model_view.palette_tree.isEnabled()
     assert window.open_action.isEnabled()
     assert window.predictor is None
+    # The run is kept in the Runs tab as failed, with the reason.
+    (run,) = window.runs_view.records()
+    assert run.status == "failed" and run.message == "disk on fire"
 
 
 def test_invalid_layers_mark_the_row_and_disable_train(qtbot, live_window):

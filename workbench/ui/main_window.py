@@ -1,10 +1,14 @@
-"""The main window: four tabs (Data, Model, Train, Predict), menus, status bar, and the glue.
+"""The main window: five tabs (Data, Model, Train, Predict, Runs), menus, status bar, glue.
 
 The window owns the :class:`~workbench.core.project.Project` the person edits and every
 worker thread. It never waits on TensorFlow: loading data, checking the model, training and
 predicting all run on workers (see :mod:`workbench.ui.workers`), and results come back as
 queued signals to slots here. There is one way out, :meth:`MainWindow.closeEvent`, which
 stops and waits for every thread.
+
+Every training is recorded in a :class:`~workbench.core.runs.RunStore` (the Runs tab lists
+it). Training, resuming an interrupted run, continuing a finished one and each run of a sweep
+all go through one :class:`~workbench.ui.workers.TrainingThread` at a time.
 """
 
 from __future__ import annotations
@@ -26,15 +30,20 @@ from PySide6.QtWidgets import (
 )
 
 import workbench
+from workbench.core.errors import WorkbenchError
 from workbench.core.listener import TrainingOutcome
 from workbench.core.project import DatasetSpec, Project
+from workbench.core.runs import RunRecord, RunStore, default_store
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 from workbench.core.summary import StackSummary
+from workbench.core.sweeps import SweepPoint, sweep_name
 from workbench.core.templates import default_layers, fit_head, fit_sequence_length
 from workbench.ui.data_view import DataView
 from workbench.ui.model_view import ModelView
 from workbench.ui.predict_view import PredictView
 from workbench.ui.progress import ProgressSnapshot
+from workbench.ui.runs_view import RunsView
+from workbench.ui.sweep_dialog import SweepDialog
 from workbench.ui.train_view import IDLE, PAUSED, STOPPING, TRAINING, TrainView
 from workbench.ui.undo import snapshot
 from workbench.ui.workers import (
@@ -46,6 +55,7 @@ from workbench.ui.workers import (
     import_keras_model,
     load_any,
     load_big_table,
+    load_run_model,
     preview,
     tabular_settings,
     write_keras_script,
@@ -54,7 +64,10 @@ from workbench.ui.workers import (
 SUMMARY_DEBOUNCE_MS = 200
 REDRAW_INTERVAL_MS = 40  # 25 Hz
 STATUS_TIMEOUT_MS = 15000
-DATA_TAB, MODEL_TAB, TRAIN_TAB, PREDICT_TAB = range(4)
+DATA_TAB, MODEL_TAB, TRAIN_TAB, PREDICT_TAB, RUNS_TAB = range(5)
+PROJECT_FILTER = "Workbench projects (*.json);;All files (*)"
+#: Answers of the resume question asked at start-up.
+RESUME, DISCARD, LATER = "resume", "discard", "later"
 FILE_FILTER = (
     "Datasets (*.csv *.tsv *.txt *.jsonl *.ndjson *.npz);;Tables (*.csv *.tsv *.txt *.jsonl "
     "*.ndjson);;NumPy arrays (*.npz);;All files (*)"
@@ -73,7 +86,8 @@ class MainWindow(QMainWindow):
     loads TensorFlow, which is how the view tests run.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, store: RunStore | None = None) -> None:
+        """``store`` keeps the runs (default: the workspace's, under $WORKBENCH_HOME)."""
         super().__init__(parent)
         self.setWindowTitle("Training Workbench")
         self.resize(1280, 800)
@@ -102,6 +116,15 @@ class MainWindow(QMainWindow):
         self._task_token = 0
         self._initial_weights: Any = None  # from an imported model, for the next training
         self._training: TrainingThread | None = None
+        self.store = store if store is not None else default_store()
+        self.last_run_id: str | None = None  # the run the last training was recorded as
+        self._sweep: list[SweepPoint] = []  # runs of the sweep still to train, in order
+        self._sweep_total = 0
+        self._sweep_ids: list[str] = []  # runs the current sweep recorded
+        self._resume_offered = False
+        self._resume_note = ""  # settings changed during the pause, for the status bar
+        self._pending_project: Project | None = None  # opened project waiting for its data
+        self.project_path: Path | None = None
         self._last_predict_text = ""
         self._predict_mode = "single"
         self._asked_images: list[str] = []
@@ -132,12 +155,14 @@ class MainWindow(QMainWindow):
         self.model_view = ModelView()
         self.train_view = TrainView()
         self.predict_view = PredictView()
+        self.runs_view = RunsView(self.store)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.data_view, "Data")
         self.tabs.addTab(self.model_view, "Model")
         self.tabs.addTab(self.train_view, "Train")
         self.tabs.addTab(self.predict_view, "Predict")
+        self.tabs.addTab(self.runs_view, "Runs")
         self.setCentralWidget(self.tabs)
 
         self.data_view.sig_open_requested.connect(self.open_dataset_dialog)
@@ -161,6 +186,13 @@ class MainWindow(QMainWindow):
         self.predict_view.sig_predict_file.connect(self.predict_file)
         self.predict_view.sig_predict_images.connect(self.predict_images)
         self.predict_view.sig_predict_index.connect(self.predict_index)
+        self.runs_view.sig_open_model.connect(self.open_run_model)
+        self.runs_view.sig_use_stack.connect(self.use_run_stack)
+        self.runs_view.sig_resume.connect(self.resume_run)
+        self.runs_view.sig_sweep_requested.connect(self.sweep_dialog)
+        self.runs_view.sig_cancel_sweep.connect(self.cancel_sweep)
+        self.train_view.sig_continue.connect(self.continue_training)
+        self.train_view.sig_pause_changes.connect(self._on_pause_changes)
 
         self._build_menus()
         self.backend_label = QLabel("TensorFlow not loaded")
@@ -170,6 +202,7 @@ class MainWindow(QMainWindow):
         self.model_view.set_layers(self.project.layers)
         self.train_view.set_config(self.project.training)
         self._on_stack_changed()
+        self.runs_view.refresh()
 
     # -- construction --------------------------------------------------------------------
 
@@ -197,6 +230,21 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, s=sample: self.open_sample(s))
             self.sample_menu.addAction(action)
             self.sample_actions[sample.name] = action
+        file_menu.addSeparator()
+        self.open_project_action = QAction("Open &project…", self)
+        self.open_project_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.open_project_action.setStatusTip(
+            "Open a saved project: its data file, layers and training settings"
+        )
+        self.open_project_action.triggered.connect(self.open_project_dialog)
+        file_menu.addAction(self.open_project_action)
+        self.save_project_action = QAction("&Save project…", self)
+        self.save_project_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_project_action.setStatusTip(
+            "Save the data file's place, the layers and the training settings as JSON"
+        )
+        self.save_project_action.triggered.connect(self.save_project_dialog)
+        file_menu.addAction(self.save_project_action)
         file_menu.addSeparator()
         self.export_action = QAction("&Export model…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
@@ -240,10 +288,37 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.import_model_dialog)
         model_menu.addAction(self.import_action)
 
+        # The Train tab's own actions (Ctrl+Return, Ctrl+P, Ctrl+., Ctrl+Shift+Return): in the
+        # menu bar their shortcuts work from every tab, not only while that tab shows.
+        train_menu = self.menuBar().addMenu("&Train")
+        self.train_action = self.train_view.start_action
+        self.pause_action = self.train_view.pause_action
+        self.stop_action = self.train_view.stop_action
+        self.continue_action = self.train_view.continue_action
+        self.sweep_action = QAction("S&weep…", self)
+        self.sweep_action.setStatusTip("Train a grid of settings one run after another")
+        self.sweep_action.triggered.connect(self.sweep_dialog)
+        self.runs_action = QAction("Show &runs", self)
+        self.runs_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.runs_action.triggered.connect(self._show_runs_tab)
+        for action in (
+            self.train_action,
+            self.pause_action,
+            self.stop_action,
+            self.continue_action,
+            self.sweep_action,
+            self.runs_action,
+        ):
+            train_menu.addAction(action)
+
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = QAction("&About Training Workbench", self)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
+
+    @Slot()
+    def _show_runs_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.runs_view)
 
     @Slot()
     def _show_model_tab(self) -> None:
@@ -270,6 +345,7 @@ class MainWindow(QMainWindow):
         self.backend_label.setText(f"Backend ready: {description}")
         self.summary_timer.stop()
         self._request_summary()
+        QTimer.singleShot(0, self.offer_resume)
 
     @Slot(str)
     def _on_backend_failed(self, message: str) -> None:
@@ -513,6 +589,9 @@ class MainWindow(QMainWindow):
             return  # the full read reports its own problem
         if token != self._load_token:
             return
+        opened, self._pending_project = self._pending_project, None
+        if opened is not None:  # the project's layers and settings still open
+            self._use_project(opened, "Open project")
         self.data_view.restore()
         self.data_view.banner.show_message(message, "error")
         self.tabs.setCurrentIndex(DATA_TAB)
@@ -559,9 +638,15 @@ class MainWindow(QMainWindow):
         self.data_view.set_dataset(dataset, summary)
         self.data_view.set_augment(self.project.dataset.augment)
         self.data_view.set_split(self.project.training)
-        changes = self._fit_model_to(dataset, summary, len(classes))
+        opened, self._pending_project = self._pending_project, None
+        if opened is not None:  # an opened project brings its own layers for this data
+            self._use_project(opened, "Open project")
+            self._fitted_for = (kind, task, len(classes))
+            changes: list[str] = []
+        else:
+            changes = self._fit_model_to(dataset, summary, len(classes))
         self.predict_view.set_dataset(dataset)
-        self.train_view.plots.set_metric("mae" if task == "regression" else "accuracy")
+        self.train_view.set_task(task, len(classes) if task == "classification" else 1)
         verb = "Loaded" if new_file else "Using"
         name = Path(dataset.path).name
         if task == "classification":
@@ -738,6 +823,9 @@ class MainWindow(QMainWindow):
         self.train_view.set_train_reason(self.train_block_reason())
         training = self._training is not None
         self.export_action.setEnabled(self.predictor is not None and not training)
+        self.sweep_action.setEnabled(not training)
+        self.open_project_action.setEnabled(not training)
+        self.train_view.set_can_continue(self.can_continue)
         if self.predictor is None:
             self.predict_view.set_available(
                 False, "Train a model first (Train tab); then try it here."
@@ -751,13 +839,32 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def start_training(self) -> None:
-        """Train: fit a copy of the project on the loaded table on a training thread."""
+        """Train: fit a copy of the project on the loaded data on a training thread.
+
+        The run is recorded in :attr:`store` (settings, history per epoch, checkpoints,
+        model), and appears in the Runs tab at once.
+        """
         reason = self.train_block_reason()
         if reason is not None or self.dataset is None:
             self.statusBar().showMessage(reason or "Cannot train now.", 5000)
             return
         self.project.training = self.train_view.config()
-        thread = TrainingThread(self.project, self.dataset, self._initial_weights)
+        self._start_thread(
+            TrainingThread(
+                self.project,
+                self.dataset,
+                self._initial_weights,
+                store=self.store,
+                run_name=self._next_run_name(),
+            ),
+            "Training…",
+        )
+
+    def _next_run_name(self) -> str:
+        return f"run {len(self.store.list()) + 1}"
+
+    def _start_thread(self, thread: TrainingThread, message: str) -> None:
+        """Every kind of training goes through here: one thread at a time, plots reset."""
         thread.sig_finished.connect(self._on_training_finished)
         thread.sig_failed.connect(self._on_training_failed)
         self._training = thread
@@ -766,11 +873,15 @@ class MainWindow(QMainWindow):
         self._set_training_lock(True)
         thread.start()
         self.redraw_timer.start()
-        self.statusBar().showMessage("Training…")
+        self.statusBar().showMessage(message)
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
-        """Pause (True) or resume (False) at the next batch boundary."""
+        """Pause (True) or resume (False) at the next batch boundary.
+
+        On resume, the settings changed in the Train tab while paused (learning rate,
+        epochs, early stopping) go to the trainer, which applies them before the next batch.
+        """
         thread = self._training
         if thread is None or self.train_view.state == STOPPING:
             return
@@ -781,16 +892,37 @@ class MainWindow(QMainWindow):
         else:
             thread.control.resume()
             self.train_view.set_state(TRAINING)
-            self.statusBar().showMessage("Training…")
+            note, self._resume_note = self._resume_note, ""
+            self.statusBar().showMessage(f"Training… ({note} from now on)" if note else "Training…")
         thread.recorder.set_paused(paused)
         self._redraw()
 
+    @Slot(dict)
+    def _on_pause_changes(self, changes: dict[str, Any]) -> None:
+        """Settings changed while paused: the trainer applies them before the next batch
+        (the Train tab emits this just before it asks to resume)."""
+        thread = self._training
+        if thread is None or not changes:
+            return
+        try:
+            thread.control.update(**changes)
+        except ValueError as exc:
+            self.train_view.banner.show_message(str(exc), "error")
+            return
+        self._resume_note = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in changes.items())
+
     @Slot()
     def stop_training(self) -> None:
-        """Ask training to end after the current batch; the model so far is kept."""
+        """Ask training to end after the current batch; the model so far is kept.
+
+        During a sweep, Stop ends the current run and the sweep with it.
+        """
         thread = self._training
         if thread is None:
             return
+        if self._sweep:
+            self._sweep = []
+            self.runs_view.show_sweep("Sweep cancelled: stopping the current run…")
         thread.control.request_stop()
         thread.recorder.set_paused(False)
         self.train_view.set_state(STOPPING)
@@ -798,8 +930,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _redraw(self) -> None:
-        if self._training is not None:
-            self.train_view.show_progress(self._training.recorder.snapshot())
+        thread = self._training
+        if thread is None:
+            return
+        snapshot = thread.recorder.snapshot()
+        self.train_view.show_progress(snapshot)
+        if not thread.listed and snapshot.plan is not None:
+            thread.listed = True  # the trainer has created the run: list it as running
+            self.runs_view.refresh()
 
     def _end_training(self) -> ProgressSnapshot | None:
         thread, self._training = self._training, None
@@ -815,6 +953,11 @@ class MainWindow(QMainWindow):
             return
         snapshot = self._end_training()
         self.last_outcome = outcome
+        run_id = getattr(outcome, "run_id", None)
+        if run_id:
+            self.last_run_id = run_id
+            if self._sweep_total:
+                self._sweep_ids.append(run_id)
         if predictor is not None:
             self.predictor = predictor
         if outcome.error:
@@ -824,7 +967,9 @@ class MainWindow(QMainWindow):
             message = describe_outcome(outcome, snapshot)
             self.train_view.finish_run(message, snapshot, error=False)
         self._set_training_lock(False)
+        self.runs_view.refresh()
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS * 2)
+        self._next_sweep_run()
 
     @Slot(str)
     def _on_training_failed(self, message: str) -> None:
@@ -833,7 +978,9 @@ class MainWindow(QMainWindow):
         snapshot = self._end_training()
         self.train_view.finish_run(message, snapshot, error=True)
         self._set_training_lock(False)
+        self.runs_view.refresh()
         self.statusBar().showMessage("Training failed; see the Train tab.", STATUS_TIMEOUT_MS)
+        self._next_sweep_run()
 
     def _set_training_lock(self, locked: bool) -> None:
         self.model_view.set_editable(not locked)
@@ -848,6 +995,295 @@ class MainWindow(QMainWindow):
     def is_training(self) -> bool:
         """True from Train until the run's result has been handled."""
         return self._training is not None
+
+    # -- continue, resume ------------------------------------------------------------------
+
+    @property
+    def can_continue(self) -> bool:
+        """True when the last run ended with a checkpoint that can train further."""
+        if self._training is not None or self.last_run_id is None:
+            return False
+        try:
+            record = self.store.get(self.last_run_id)
+        except WorkbenchError:
+            return False
+        return record.status in ("finished", "stopped") and _has_checkpoint(record)
+
+    @Slot(int)
+    def continue_training(self, epochs: int) -> None:
+        """Train the last run's model ``epochs`` more epochs, as a new run whose curves
+        carry on from where the last one ended."""
+        if not self.can_continue or self.last_run_id is None:
+            self.statusBar().showMessage("There is no finished run to continue.", 5000)
+            return
+        record = self.store.get(self.last_run_id)
+        thread = TrainingThread(
+            self.project,
+            self._dataset_for(record),
+            store=self.store,
+            continue_id=record.id,
+            extra_epochs=int(epochs),
+        )
+        _replay_history(thread, record)  # the curves carry on from the run's epochs
+        self._start_thread(thread, f"Continuing training for {epochs} more epochs…")
+
+    def _dataset_for(self, record: RunRecord) -> Any:
+        """The loaded data when the run trained on it; None to read it again for the run."""
+        spec = record.project.get("dataset", {})
+        data = self.dataset
+        if data is None or data.kind != spec.get("kind"):
+            return None
+        if Path(str(data.path)) != Path(str(spec.get("path", ""))):
+            return None
+        return data
+
+    @Slot()
+    def offer_resume(self) -> None:
+        """At start-up (backend ready): offer to resume the newest interrupted run."""
+        if self._resume_offered or self._shut_down or self._training is not None:
+            return
+        self._resume_offered = True
+        candidates = [r for r in self.store.interrupted() if _has_checkpoint(r)]
+        if not candidates:
+            return
+        record = max(candidates, key=lambda r: r.created)
+        answer = ask_resume(self, record)
+        if answer == RESUME:
+            self.resume_run(record.id)
+        elif answer == DISCARD:
+            record.status = "interrupted"
+            record.message = "The app closed during this run; it was not resumed."
+            record.pid = None
+            record.save()
+            self.runs_view.refresh()
+
+    @Slot(str)
+    def resume_run(self, run_id: str) -> None:
+        """Resume an interrupted run from its last finished epoch, on a training thread."""
+        if self._training is not None or self._shut_down:
+            self.statusBar().showMessage("Stop training before resuming another run.", 5000)
+            return
+        if not self.backend.ready:
+            self.statusBar().showMessage("Waiting for TensorFlow to load…", 5000)
+            return
+        try:
+            record = self.store.get(run_id)
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Resume", str(exc))
+            return
+        thread = TrainingThread(
+            Project.from_dict(record.project), None, store=self.store, resume_id=record.id
+        )
+        self.last_run_id = record.id
+        self.tabs.setCurrentWidget(self.train_view)
+        _replay_history(thread, record)
+        self._start_thread(thread, f"Resuming {record.name} from its last finished epoch…")
+
+    # -- runs and sweeps -------------------------------------------------------------------
+
+    @Slot(str)
+    def open_run_model(self, run_id: str) -> None:
+        """Runs ▸ Open for prediction: load the run's saved model (worker thread)."""
+        if self._training is not None:
+            return
+        try:
+            record = self.store.get(run_id)
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Open run", str(exc))
+            return
+        if not record.model_path.is_file():
+            QMessageBox.information(
+                self, "Open run", f"{record.name} has no saved model (it ended before one)."
+            )
+            return
+        self.statusBar().showMessage(f"Loading the model of {record.name}…")
+        self._run_task(
+            f"loading the model of {record.name}",
+            lambda predictor: self._on_run_model(record, predictor),
+            load_run_model,
+            str(record.model_path),
+        )
+
+    def _on_run_model(self, record: RunRecord, predictor: Any) -> None:
+        kind = predictor.kind
+        data = self.dataset
+        matches = data is not None and data.kind == kind
+        if kind != "text" and not (
+            matches and Path(data.path) == Path(record.project.get("dataset", {}).get("path", ""))
+        ):
+            path = record.project.get("dataset", {}).get("path", "")
+            QMessageBox.information(
+                self,
+                "Open run",
+                f"{record.name} predicts {kind} data: open its data ({path}) first so the "
+                "Predict tab can show the inputs it takes.",
+            )
+            return
+        self.predictor = predictor
+        self.last_run_id = record.id
+        self._update_train_state()
+        self.tabs.setCurrentWidget(self.predict_view)
+        self.statusBar().showMessage(f"Predicting with {record.name}.", STATUS_TIMEOUT_MS)
+
+    @Slot(str)
+    def use_run_stack(self, run_id: str) -> None:
+        """Runs ▸ Use as model: the run's layers (one undo step) and training settings."""
+        if self._training is not None:
+            return
+        try:
+            record = self.store.get(run_id)
+            project = Project.from_dict(record.project)
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Use run", str(exc))
+            return
+        self._use_project(project, f"Use the model of {record.name}")
+        self.tabs.setCurrentWidget(self.model_view)
+        self.statusBar().showMessage(
+            f"The model and settings of {record.name} are in the editor.", STATUS_TIMEOUT_MS
+        )
+
+    def _use_project(self, project: Project, undo_text: str) -> None:
+        self._initial_weights = None
+        self.model_view.replace_layers([layer.copy() for layer in project.layers], undo_text)
+        config = copy.deepcopy(project.training)
+        self.project.training = config
+        self.train_view.set_config(config)
+        self.data_view.set_split(config)
+        self._update_train_state()
+
+    @Slot()
+    def sweep_dialog(self) -> None:
+        """Train > Sweep…: pick a grid; its runs train one after another."""
+        reason = self.train_block_reason()
+        if reason is not None:
+            QMessageBox.information(self, "Sweep", reason)
+            return
+        project = copy.deepcopy(self.project)
+        project.training = self.train_view.config()
+        dialog = SweepDialog(project, self)
+        if dialog.exec() == SweepDialog.DialogCode.Accepted:
+            self.start_sweep(dialog.points())
+
+    def start_sweep(self, points: list[SweepPoint]) -> None:
+        """Queue the sweep's runs and start the first; the Runs tab shows the progress."""
+        if not points or self._training is not None or self.dataset is None:
+            return
+        self._sweep = list(points)
+        self._sweep_total = len(points)
+        self._sweep_ids = []
+        self.tabs.setCurrentWidget(self.runs_view)
+        self._next_sweep_run()
+
+    def _next_sweep_run(self) -> None:
+        if not self._sweep_total or self._shut_down:
+            return
+        if not self._sweep:
+            self._finish_sweep()
+            return
+        point = self._sweep.pop(0)
+        total = self._sweep_total
+        text = f"Sweep run {point.index}/{total}: {point.label}"
+        self.runs_view.show_sweep(text)
+        thread = TrainingThread(
+            point.project, self.dataset, store=self.store, run_name=sweep_name(point, total)
+        )
+        self._start_thread(thread, text + "…")
+
+    def _finish_sweep(self) -> None:
+        done, total = len(self._sweep_ids), self._sweep_total
+        self._sweep_total = 0
+        self.runs_view.show_sweep(None)
+        self.runs_view.refresh()
+        self.runs_view.select_ids(self._sweep_ids)
+        best = self.runs_view.best_id
+        names = {r.id: r.name for r in self.runs_view.records()}
+        best_text = (
+            f" Best by {self.runs_view.model.metric}: {names[best]}." if best in names else ""
+        )
+        ended = (
+            "Sweep finished" if done == total else f"Sweep cancelled after {done} of {total} runs"
+        )
+        self.statusBar().showMessage(f"{ended}.{best_text}", STATUS_TIMEOUT_MS * 2)
+
+    @property
+    def sweep_running(self) -> bool:
+        """True from the first run of a sweep until its last has ended."""
+        return bool(self._sweep_total)
+
+    @Slot()
+    def cancel_sweep(self) -> None:
+        """Runs ▸ Cancel sweep: the current run stops (its model kept), no more start."""
+        if self.sweep_running:
+            self.stop_training()
+
+    # -- project files ---------------------------------------------------------------------
+
+    @Slot()
+    def save_project_dialog(self) -> None:
+        """File ▸ Save project… (Ctrl+S)."""
+        start = str(self.project_path or "project.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
+        if path:
+            self.save_project(path)
+
+    def save_project(self, path: str | Path) -> bool:
+        """Write the project (data file's place, layers, settings) atomically."""
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix(".json")
+        self.project.training = self.train_view.config()
+        try:
+            self.project.save(path)
+        except OSError as exc:
+            QMessageBox.warning(
+                self,
+                "Save project",
+                f"{path}: could not save ({exc.strerror or exc}). Choose another folder.",
+            )
+            return False
+        self.project_path = path
+        self.statusBar().showMessage(f"Project saved to {path}", STATUS_TIMEOUT_MS)
+        return True
+
+    @Slot()
+    def open_project_dialog(self) -> None:
+        """File ▸ Open project…"""
+        if self._training is not None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def open_project(self, path: str | Path) -> bool:
+        """Read a project file; its layers and settings replace the current ones and its
+        data file is opened. A file that is not a project changes nothing."""
+        if self._training is not None:
+            return False
+        try:
+            project = Project.load(path)
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Open project", f"{exc}\n\nYour current work is unchanged.")
+            return False
+        self.project_path = Path(path)
+        spec = project.dataset
+        if spec.path and Path(spec.path).exists():
+            self._pending_project = project
+            self.open_path(
+                spec.path,
+                text_column=spec.text_column or None,
+                label_column=spec.label_column or None,
+                kind=spec.kind or None,
+                task=spec.task or None,
+            )
+            return True
+        self._use_project(project, f"Open project {Path(path).name}")
+        message = f"Opened {Path(path).name}."
+        if spec.path:
+            message += (
+                f" Its data file {spec.path} was not found: open it with File ▸ Open dataset."
+            )
+        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS * 2)
+        return True
 
     # -- prediction and export -----------------------------------------------------------
 
@@ -966,12 +1402,16 @@ class MainWindow(QMainWindow):
     # -- shutdown ------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """The one way out: ask if training runs, stop it, wait for every thread, close."""
+        """The one way out: ask if training runs, stop it, wait for every thread, close.
+
+        The trainer stops within a batch; the run is kept in the Runs tab as stopped.
+        """
         if self._training is not None and not self._shut_down:
+            what = "A sweep is running" if self.sweep_running else "A model is training"
             answer = QMessageBox.question(
                 self,
                 "Training is running",
-                "A model is training. Stop it and quit?",
+                f"{what}. Stop it and quit? The run so far is kept.",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -1114,6 +1554,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop timers and workers and wait for each thread; safe to call twice."""
         self._shut_down = True
+        self._sweep = []
         self.summary_timer.stop()
         self.redraw_timer.stop()
         self.load_timer.stop()
@@ -1131,6 +1572,49 @@ class MainWindow(QMainWindow):
         self._tasks.clear()
         self.data_view.shutdown()
         self.backend.shutdown()
+
+
+def ask_resume(parent: QWidget, record: RunRecord) -> str:
+    """Ask whether to resume an interrupted run: RESUME, DISCARD or LATER."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Resume training?")
+    epochs = len(record.history)
+    box.setText(
+        f"{record.name} was interrupted after {epochs} finished epoch"
+        f"{'s' if epochs != 1 else ''} (the app closed while it trained). Resume it from its "
+        "last checkpoint?"
+    )
+    box.setInformativeText("Later keeps it in the Runs tab, where Resume is one click.")
+    resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(resume)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is resume:
+        return RESUME
+    if clicked is discard:
+        return DISCARD
+    return LATER
+
+
+def _replay_history(thread: TrainingThread, record: RunRecord) -> None:
+    """Put a run's finished epochs in a new thread's recorder, so resumed or continued
+    training draws its curves on from them."""
+    bookkeeping = ("epoch", "samples_per_second", "seconds")
+    for number, entry in enumerate(record.history, start=1):
+        logs = {k: float(v) for k, v in entry.items() if k not in bookkeeping and _is_number(v)}
+        thread.recorder.on_epoch(int(entry.get("epoch", number)), logs, 0.0)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _has_checkpoint(record: RunRecord) -> bool:
+    folder = record.checkpoint_path
+    return folder.is_dir() and any(folder.iterdir())
 
 
 class _NoData:

@@ -27,6 +27,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.layers import LayerSpec
 from workbench.core.listener import TrainingControl
 from workbench.core.project import Project
+from workbench.core.runs import RunStore
 from workbench.ui.progress import ProgressRecorder
 
 if TYPE_CHECKING:  # pandas loads on the loader thread, not with the window
@@ -471,7 +472,11 @@ class TrainingThread(QThread):
     """One training run: ``api.train`` on this thread, which owns the Keras model meanwhile.
 
     Stop and pause go through :attr:`control` (a core TrainingControl, safe from any thread);
-    progress lands in :attr:`recorder`. The thread never touches a widget.
+    progress lands in :attr:`recorder`. The thread never touches a widget. With a ``store``
+    the run is recorded there. ``resume_id`` resumes an interrupted run of the store from
+    its last checkpoint; ``continue_id`` trains a finished run's model ``extra_epochs``
+    more epochs as a new run. For both, ``table`` None means: read the data again as the
+    run's settings name it (on this thread).
     """
 
     #: Training returned: (TrainingOutcome, Predictor).
@@ -479,28 +484,73 @@ class TrainingThread(QThread):
     #: Training raised: (message for the person).
     sig_failed = Signal(str)
 
-    def __init__(self, project: Project, table: Any, initial_weights: Any = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        table: Any,
+        initial_weights: Any = None,
+        *,
+        store: RunStore | None = None,
+        run_name: str = "",
+        resume_id: str | None = None,
+        continue_id: str | None = None,
+        extra_epochs: int = 0,
+    ) -> None:
         super().__init__()
         self.setObjectName("workbench-training")
         self._project = copy.deepcopy(project)
         self._table = table
         self._initial_weights = initial_weights
+        self._store = store
+        self._run_name = run_name
+        self._resume_id = resume_id
+        self._continue_id = continue_id
+        self._extra_epochs = extra_epochs
         self.recorder = ProgressRecorder()
         self.control = TrainingControl()
+        self.listed = False  # set by the window once the run shows in the Runs tab
 
     def run(self) -> None:
         """Worker thread: train, then report once."""
         try:
-            from workbench.backend import api
-
-            outcome, predictor = api.train(
-                self._project,
-                self._table,
-                self.recorder,
-                self.control,
-                initial_weights=self._initial_weights,
-            )
+            outcome, predictor = self._train()
         except Exception as exc:
             self.sig_failed.emit(describe_exception("training", exc))
         else:
             self.sig_finished.emit(outcome, predictor)
+
+    def _train(self) -> tuple[Any, Any]:
+        from workbench.backend import api
+
+        if self._resume_id is not None or self._continue_id is not None:
+            run_id = self._resume_id or self._continue_id
+            table = self._table
+            if table is None:  # read the data again, as the run's settings name it
+                table = api.dataset_of(self._store.get(run_id) if self._store else run_id)
+            if self._resume_id is not None:
+                return api.resume(run_id, table, self.recorder, self.control, store=self._store)
+            return api.continue_run(
+                run_id,
+                table,
+                self._extra_epochs,
+                self.recorder,
+                self.control,
+                store=self._store,
+                run_name=self._run_name,
+            )
+        return api.train(
+            self._project,
+            self._table,
+            self.recorder,
+            self.control,
+            initial_weights=self._initial_weights,
+            store=self._store,
+            run_name=self._run_name,
+        )
+
+
+def load_run_model(path: str) -> Any:
+    """A run's saved model as a Predictor (TensorFlow; run on a worker thread)."""
+    from workbench.backend.api import Predictor
+
+    return Predictor.load(path)

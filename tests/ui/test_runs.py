@@ -1,0 +1,176 @@
+"""The Runs tab over a store of recorded runs: sorting, best run, overlay, diff, CSV, delete.
+
+No TensorFlow here: the runs are written the way the trainer records them (run.json files);
+tests that train for real are in test_close.py and test_sweeps.py.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from workbench.core.project import Project
+from workbench.core.runs import RunStore
+from workbench.ui.main_window import RUNS_TAB, MainWindow
+from workbench.ui.qt_models import RunsTableModel
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def record(store: RunStore, name: str, lr: float, units: int, val_losses, accuracies, created):
+    project = Project()
+    project.training.learning_rate = lr
+    project.layers[2].params["units"] = units
+    run = store.create(project.to_dict(), name=name)
+    run.history = [
+        {"loss": v + 0.1, "val_loss": v, "accuracy": a - 0.05, "val_accuracy": a}
+        for v, a in zip(val_losses, accuracies, strict=True)
+    ]
+    run.status = "finished"
+    run.samples_per_second = 1000.0 * units
+    run.created = created
+    run.pid = None
+    run.save()
+    return run
+
+
+@pytest.fixture
+def store(tmp_path) -> RunStore:
+    store = RunStore(tmp_path / "runs")
+    record(store, "alpha", 0.001, 64, [0.6, 0.5], [0.70, 0.75], 1_700_000_000)
+    record(store, "beta", 0.01, 16, [0.55, 0.45], [0.72, 0.74], 1_700_000_100)  # best loss
+    record(store, "gamma", 0.1, 9, [0.9, 0.8], [0.60, 0.80], 1_700_000_200)  # best accuracy
+    return store
+
+
+@pytest.fixture
+def runs_window(qtbot, store) -> MainWindow:
+    window = MainWindow(store=store)
+    qtbot.addWidget(window)
+    window.show()
+    window.tabs.setCurrentIndex(RUNS_TAB)
+    return window
+
+
+def column(view, col: int) -> list[str]:
+    proxy = view.proxy
+    return [proxy.index(row, col).data() for row in range(proxy.rowCount())]
+
+
+def select_names(qtbot, view, *names: str) -> None:
+    view.table.clearSelection()
+    for row, shown in enumerate(column(view, RunsTableModel.NAME)):
+        if shown.removeprefix("★ ") in names:
+            rect = view.table.visualRect(view.proxy.index(row, RunsTableModel.NAME))
+            qtbot.mouseClick(
+                view.table.viewport(), LEFT, Qt.KeyboardModifier.ControlModifier, rect.center()
+            )
+
+
+def test_table_lists_runs_sorts_and_stars_the_best(qtbot, runs_window) -> None:
+    view = runs_window.runs_view
+    assert runs_window.tabs.tabText(RUNS_TAB) == "Runs"
+    # Newest first by default; the best val_loss (beta) is starred.
+    assert column(view, RunsTableModel.NAME) == ["gamma", "★ beta", "alpha"]
+    assert column(view, RunsTableModel.LR) == ["0.1", "0.01", "0.001"]
+    assert column(view, RunsTableModel.EPOCHS) == ["2/5", "2/5", "2/5"]
+    assert column(view, RunsTableModel.VAL_LOSS) == ["0.8", "0.45", "0.5"]
+    assert "LSTM(16)" in column(view, RunsTableModel.MODEL)[1]
+    # Clicking a header sorts by number, not by text (9,000 < 16,000 < 64,000).
+    header = view.table.horizontalHeader()
+    x = header.sectionViewportPosition(RunsTableModel.SPEED) + 5
+    qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(x, 5))
+    speeds = column(view, RunsTableModel.SPEED)
+    assert speeds in (["9,000", "16,000", "64,000"], ["64,000", "16,000", "9,000"])
+    qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(x, 5))
+    assert column(view, RunsTableModel.SPEED) == speeds[::-1]
+    # Choosing another metric moves the star: gamma reached the highest val_accuracy.
+    view.metric_combo.setCurrentText("val_accuracy")
+    assert view.best_id == view.store.list()[2].id
+    names = column(view, RunsTableModel.NAME)
+    assert "★ gamma" in names and "beta" in names
+
+
+def test_selected_runs_overlay_and_two_runs_diff(qtbot, runs_window) -> None:
+    view = runs_window.runs_view
+    select_names(qtbot, view, "alpha", "beta")
+    assert sorted(r.name for r in view.selected_records()) == ["alpha", "beta"]
+    assert len(view.curves) == 2
+    xs, ys = next(iter(view.curves.values())).getData()
+    assert list(xs) == [1.0, 2.0] and len(ys) == 2
+    differing = view.diff_model.differing()
+    assert differing == ["learning rate", "layer 3 units"]
+    assert view.diff_hint.text() == "2 settings differ (highlighted)."
+    view.only_diff_check.setChecked(True)
+    assert view.diff_model.rowCount() == 2
+    index = view.diff_model.index(0, 1)
+    assert index.data(Qt.ItemDataRole.BackgroundRole) is not None
+    view.only_diff_check.setChecked(False)
+    shared = next(
+        row
+        for row in range(view.diff_model.rowCount())
+        if view.diff_model.index(row, 0).data() == "batch size"
+    )
+    assert view.diff_model.index(shared, 1).data(Qt.ItemDataRole.BackgroundRole) is None
+    # The plot follows the chosen metric.
+    view.metric_combo.setCurrentText("loss")
+    _, ys = view.curves[view.selected_ids()[0]].getData()
+    assert min(ys) >= 0.55
+    select_names(qtbot, view, "alpha")
+    assert view.diff_model.rowCount() == 0 and len(view.curves) == 1
+
+
+def test_export_history_csv_and_delete(qtbot, runs_window, tmp_path, monkeypatch) -> None:
+    view = runs_window.runs_view
+    target = tmp_path / "all-runs.csv"
+    monkeypatch.setattr(
+        "workbench.ui.runs_view.QFileDialog.getSaveFileName",
+        staticmethod(lambda *a, **k: (str(target), "")),
+    )
+    qtbot.mouseClick(view.export_button, LEFT)
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["run_name"] for r in rows] == ["alpha", "alpha", "beta", "beta", "gamma", "gamma"]
+    assert float(rows[3]["val_loss"]) == 0.45
+
+    select_names(qtbot, view, "beta")
+    assert view.delete_button.isEnabled()
+    qtbot.mouseClick(view.delete_button, LEFT)  # the question is answered Yes (conftest)
+    assert [r.name for r in view.store.list()] == ["alpha", "gamma"]
+    assert column(view, RunsTableModel.NAME) == ["gamma", "★ alpha"]
+
+
+def test_export_failure_is_a_message_not_a_traceback(qtbot, runs_window, tmp_path, monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: shown.append(a[2])))
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    assert runs_window.runs_view.export_csv(blocker / "runs.csv") is None
+    assert shown and "could not write the runs' history" in shown[0]
+
+
+def test_use_a_runs_model_in_the_editor(qtbot, runs_window) -> None:
+    view = runs_window.runs_view
+    select_names(qtbot, view, "beta")
+    assert view.use_button.isEnabled()
+    assert not view.predict_button.isEnabled()  # no model.keras was saved for these runs
+    qtbot.mouseClick(view.use_button, LEFT)
+    assert runs_window.project.layers[2].params["units"] == 16
+    assert runs_window.train_view.config().learning_rate == 0.01
+    assert runs_window.tabs.currentWidget() is runs_window.model_view
+    runs_window.model_view.undo_action.trigger()  # one undo step
+    assert runs_window.project.layers[2].params["units"] == 64
+
+
+def test_empty_store_says_so(qtbot, tmp_path) -> None:
+    window = MainWindow(store=RunStore(tmp_path / "none"))
+    qtbot.addWidget(window)
+    window.show()
+    view = window.runs_view
+    assert view.empty_label.isVisible() is False  # tab not shown yet
+    window.tabs.setCurrentIndex(RUNS_TAB)
+    assert view.empty_label.isVisible()
+    assert not view.export_button.isEnabled() and not view.delete_button.isEnabled()
