@@ -58,7 +58,14 @@ def test_train_reports_every_epoch_and_learns(binary_table, tmp_path):
     outcome, predictor = api.train(project, binary_table, recorder, output_dir=tmp_path / "out")
     assert recorder.plan.steps_per_epoch == 12 and recorder.plan.validation_samples == 48
     assert [e for e, _, _ in recorder.epochs] == [1, 2, 3, 4]
-    assert set(recorder.epochs[0][1]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(recorder.epochs[0][1]) == {
+        "loss",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+        "learning_rate",
+    }
+    assert recorder.epochs[0][1]["learning_rate"] == pytest.approx(0.01)
     assert not outcome.stopped and outcome.epochs_completed == 4
     assert outcome.best_metrics["val_accuracy"] >= 0.9
     assert outcome.samples_per_second > 0

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.datasets import Dataset
+from workbench.core.errors import WorkbenchError
 from workbench.core.layers import LayerSpec
 from workbench.core.listener import TrainingControl, TrainingListener, TrainingOutcome
 from workbench.core.project import Project
+from workbench.core.runs import RunRecord, RunStore, default_store
 from workbench.core.summary import Prediction, StackSummary
 
 
@@ -45,17 +47,168 @@ def train(
     control: TrainingControl | None = None,
     output_dir: str | Path | None = None,
     initial_weights: list[list[Any]] | None = None,
+    store: RunStore | None = None,
+    run_name: str = "",
 ) -> tuple[TrainingOutcome, Predictor]:
     """Fit the project's stack on the dataset; blocks, so call it from a worker thread.
 
     ``initial_weights`` (per layer, as :func:`import_keras` returns them) start training
-    from an imported model's weights wherever the shapes still match.
+    from an imported model's weights wherever the shapes still match. With a ``store`` the
+    training is recorded as a run (settings, history, a checkpoint after every epoch,
+    model.keras, final status); ``outcome.run_id`` names it.
     """
     from workbench.backend.trainer import Trainer
 
     trainer = Trainer(project, dataset, output_dir=output_dir, initial_weights=initial_weights)
-    outcome = trainer.run(listener, control or TrainingControl())
+    keeper = None
+    if store is not None:
+        from workbench.backend.recording import RunKeeper
+
+        keeper = RunKeeper(store.create(project.to_dict(), name=run_name), listener)
+    outcome = _run(trainer, listener, control, keeper)
     return outcome, trainer.predictor()
+
+
+def resume(
+    run: str | RunRecord,
+    dataset: Dataset,
+    listener: TrainingListener,
+    control: TrainingControl | None = None,
+    store: RunStore | None = None,
+) -> tuple[TrainingOutcome, Predictor]:
+    """Continue an interrupted (or stopped) run from its last checkpoint, in the same run.
+
+    Training goes on with epoch N+1 of the epochs the run was set to, with the weights,
+    optimizer state, best-so-far and early-stopping counters of epoch N; the run's history
+    stays one continuous list. A run killed before its first checkpoint starts over.
+    """
+    from workbench.backend.checkpoints import latest_checkpoint
+    from workbench.backend.recording import RunKeeper
+    from workbench.backend.trainer import Trainer, log
+
+    record = _record(run, store)
+    if record.status == "finished":
+        raise WorkbenchError(
+            f"Run {record.name} ({record.id}) finished; continue it for more epochs instead "
+            "of resuming it."
+        )
+    if record.status == "running" and _alive_elsewhere(record.pid):
+        raise WorkbenchError(
+            f"Run {record.name} ({record.id}) is still training in process {record.pid}."
+        )
+    project = Project.from_dict(record.project)
+    start = latest_checkpoint(record.checkpoint_path)
+    if start is None:
+        log(listener, "No checkpoint was saved before the run ended: training starts over.")
+    elif start.epoch >= project.training.epochs:
+        log(listener, f"The checkpoint already holds all {start.epoch} epochs.")
+    keeper = RunKeeper(record, listener)
+    if start is None:
+        record.history = []
+    trainer = Trainer(project, dataset)
+    return _run(trainer, listener, control, keeper, start), trainer.predictor()
+
+
+def continue_run(
+    run: str | RunRecord,
+    dataset: Dataset,
+    extra_epochs: int,
+    listener: TrainingListener,
+    control: TrainingControl | None = None,
+    store: RunStore | None = None,
+    run_name: str = "",
+) -> tuple[TrainingOutcome, Predictor]:
+    """Train a finished (or stopped) run's model for ``extra_epochs`` more epochs.
+
+    This makes a NEW run whose ``parent`` is the old one, so the finished run stays as it
+    was for comparison. The new run starts from the model the old one kept (the best
+    epoch's weights when restore-best was on, else the last epoch's) with the optimizer
+    state of its last epoch; epochs are numbered on (N+1 .. N+extra) and the new run's
+    history begins with the parent's, so its curves are continuous. It is created in
+    ``store``, or next to the parent when no store is given.
+    """
+    from workbench.backend.checkpoints import Checkpoint, latest_checkpoint
+    from workbench.backend.recording import RunKeeper
+    from workbench.backend.trainer import Trainer, log
+
+    if extra_epochs < 1:
+        raise WorkbenchError("Continue training needs at least 1 more epoch.")
+    parent = _record(run, store)
+    last = latest_checkpoint(parent.checkpoint_path)
+    if last is None:
+        raise WorkbenchError(
+            f"Run {parent.name} ({parent.id}) has no checkpoint to continue from; "
+            "train it again instead."
+        )
+    project = Project.from_dict(parent.project)
+    project.training.epochs = last.epoch + extra_epochs
+    weights = last.weights
+    if project.training.restore_best_weights and last.best_weights is not None:
+        weights = last.best_weights
+    state = {**last.state, "wait": 0, "target_epochs": project.training.epochs}
+    start = Checkpoint(last.epoch, weights, last.optimizer, last.best_weights, state)
+    target = store if store is not None else RunStore(parent.path.parent)
+    record = target.create(project.to_dict(), name=run_name or f"{parent.name} +{extra_epochs}")
+    record.parent = parent.id
+    record.history = [dict(entry) for entry in last.state.get("history", [])]
+    record.save()
+    kept = last.state.get("best_epoch") if weights is last.best_weights else last.epoch
+    log(
+        listener,
+        f"Continuing run {parent.name} from epoch {kept}'s weights for {extra_epochs} more "
+        f"epoch(s), as run {record.name}.",
+    )
+    trainer = Trainer(project, dataset)
+    outcome = _run(trainer, listener, control, RunKeeper(record, listener), start)
+    return outcome, trainer.predictor()
+
+
+def dataset_of(record: RunRecord) -> Dataset:
+    """Load the data a run trained on, from the dataset settings saved with it."""
+    from workbench.core.datasets import load_dataset
+
+    spec = Project.from_dict(record.project).dataset
+    if not spec.path:
+        raise WorkbenchError(f"Run {record.name} ({record.id}) does not say which data it used.")
+    return load_dataset(
+        spec.path,
+        spec.kind,
+        text_column=spec.text_column or None,
+        label_column=spec.label_column or None,
+        task=spec.task,
+    )
+
+
+def _record(run: str | RunRecord, store: RunStore | None) -> RunRecord:
+    if isinstance(run, RunRecord):
+        return run
+    return (store or default_store()).get(run)
+
+
+def _alive_elsewhere(pid: int | None) -> bool:
+    import os
+
+    from workbench.core.runs import _alive
+
+    return bool(pid) and pid != os.getpid() and _alive(pid)
+
+
+def _run(
+    trainer: Any,
+    listener: TrainingListener,
+    control: TrainingControl | None,
+    keeper: Any,
+    start: Any = None,
+) -> TrainingOutcome:
+    """Run the trainer; a recorded run that raises is marked failed with the reason."""
+    if keeper is not None:
+        keeper.begin()
+    try:
+        return trainer.run(listener, control or TrainingControl(), start=start, keeper=keeper)
+    except Exception as exc:
+        if keeper is not None:
+            keeper.fail(str(exc) or type(exc).__name__)
+        raise
 
 
 def import_keras(path: str | Path) -> Any:

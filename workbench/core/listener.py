@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+#: Settings :meth:`TrainingControl.update` accepts while training runs or is paused.
+UPDATABLE = ("learning_rate", "epochs", "early_stopping_patience")
 
 
 @dataclass
@@ -35,6 +38,7 @@ class TrainingOutcome:
     error: str | None = None
     class_names: list[str] = field(default_factory=list)
     test_metrics: dict[str, float] = field(default_factory=dict)  # when a test part was held out
+    run_id: str | None = None  # the run it was recorded as, when a run store was given
 
 
 class TrainingListener(Protocol):
@@ -67,12 +71,38 @@ class NullListener:
 
 
 class TrainingControl:
-    """Stop and pause requests, safe to set from any thread."""
+    """Stop and pause requests, and setting changes, safe to send from any thread."""
 
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._lock = threading.Lock()
+        self._updates: dict[str, Any] = {}
+
+    def update(self, **settings: Any) -> None:
+        """Queue new values for :data:`UPDATABLE` settings; the trainer applies them at the
+        next batch boundary (typically on resume after a pause) and says so in the log.
+
+        Example: ``control.update(learning_rate=1e-4, epochs=20)``. Values are checked here,
+        so a bad one raises ValueError in the caller's thread, naming the setting.
+        """
+        unknown = sorted(set(settings) - set(UPDATABLE))
+        if unknown:
+            raise ValueError(
+                f"Cannot change {', '.join(unknown)} during training; only {', '.join(UPDATABLE)}."
+            )
+        checked = {name: _checked(name, value) for name, value in settings.items()}
+        with self._lock:
+            self._updates.update(checked)
+
+    def take_updates(self) -> dict[str, Any]:
+        """The settings queued since the last call (called by the trainer), then forgets them."""
+        if not self._updates:  # cheap check between batches; the lock guards the swap
+            return {}
+        with self._lock:
+            taken, self._updates = self._updates, {}
+        return taken
 
     def request_stop(self) -> None:
         """Ask training to end after the current batch; also releases a pause."""
@@ -102,3 +132,18 @@ class TrainingControl:
         while not self._running.wait(poll):
             if self._stop.is_set():
                 return
+
+
+def _checked(name: str, value: Any) -> Any:
+    """A queued setting's value, or ValueError saying what is allowed."""
+    if name == "learning_rate":
+        rate = float(value)
+        if not (0 < rate <= 10):
+            raise ValueError("Learning rate must be above 0 and at most 10.")
+        return rate
+    number = int(value)
+    if name == "epochs" and not (1 <= number <= 100_000):
+        raise ValueError("Epochs must be between 1 and 100000.")
+    if name == "early_stopping_patience" and number < 0:
+        raise ValueError("Early-stopping patience must be 0 (off) or more epochs.")
+    return number

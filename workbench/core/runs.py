@@ -41,6 +41,8 @@ class RunRecord:
     samples_per_second: float | None = None
     message: str = ""  # why it stopped or failed, in words
     pid: int | None = None  # the process that trains it while status is "running"
+    parent: str = ""  # the run this one continued training from (see api.continue_run)
+    epochs_completed: int = 0  # finished epochs, counted across resumes
     folder: str = ""  # filled in when read; not saved
 
     @property
