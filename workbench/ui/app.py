@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 import workbench
@@ -27,8 +30,53 @@ def run(argv: Sequence[str] | None = None) -> int:
     window = MainWindow()
     window.show()
     app.processEvents()  # paint the window before the backend thread competes for the GIL
+    smoke = SmokeTest(window, app.exit) if os.environ.get(SMOKE_ENV) == "1" else None
     window.start_backend()
     files = [a for a in args if not a.startswith("-")]
     if files:  # `workbench gui data.csv`: open it like File > Open would
         window.open_path(files[0])
-    return int(app.exec())
+    status = int(app.exec())
+    return smoke.exit_code if smoke is not None else status
+
+
+SMOKE_ENV = "WORKBENCH_SMOKE_TEST"
+
+
+class SmokeTest(QObject):
+    """WORKBENCH_SMOKE_TEST=1: print JSON timings, quit once the backend is ready.
+
+    Lets packaging/smoke_test.sh check a frozen build end to end (window shown, TensorFlow
+    loaded from the bundle, clean shutdown) without a display or a person. Each line is
+    ``{"smoke": EVENT, "time": UNIX_SECONDS, ...}``; the exit code is 1 if TensorFlow failed.
+    """
+
+    def __init__(self, window: MainWindow, quit_with: Callable[[int], None]) -> None:
+        super().__init__(window)
+        self.window, self.quit_with, self.exit_code = window, quit_with, 1
+        self._report("window_shown")
+        window.backend.sig_ready.connect(self._on_ready)
+        window.backend.sig_load_failed.connect(self._on_failed)
+
+    @staticmethod
+    def _report(event: str, **fields: str) -> None:
+        print(json.dumps({"smoke": event, "time": time.time(), **fields}), flush=True)
+
+    @Slot(str)
+    def _on_ready(self, description: str) -> None:
+        self._report("backend_ready", backend=description)
+        self._finish(0)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._report("backend_failed", error=message)
+        self._finish(1)
+
+    def _finish(self, code: int) -> None:
+        self.exit_code = code
+        QTimer.singleShot(0, self._close)
+
+    @Slot()
+    def _close(self) -> None:
+        self.window.close()  # the normal shutdown path: joins the backend thread
+        self._report("closed")
+        self.quit_with(self.exit_code)
