@@ -130,3 +130,17 @@ def test_export_to_a_missing_folder_says_what_is_wrong(plots, tmp_path):
         plots.export_png(missing / "x.png")
     with pytest.raises(OSError, match=r"Could not write .*check the folder exists"):
         plots.export_csv(missing / "x.csv")
+
+
+def test_an_epochs_plots_are_redrawn_one_per_timer_tick(plots, recorder):
+    """Painting all epoch plots in one tick stalled the event loop; one per tick does not."""
+    plots.update_from(recorder.snapshot())  # the batch curves; the epoch plots are queued
+    assert plots.point_counts()["batch"] == 8
+    assert plots.point_counts()["loss"] == 0
+    seen = []
+    for _ in range(3):
+        assert plots.update_from(recorder.snapshot())
+        counts = plots.point_counts()
+        seen.append((counts["loss"], counts["accuracy"], counts["learning_rate"]))
+    assert seen == [(2, 0, 0), (2, 2, 0), (2, 2, 2)]
+    assert not plots.update_from(recorder.snapshot())  # nothing new
