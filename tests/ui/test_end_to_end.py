@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.conftest import LONG
 from workbench.core.samples import DEFAULT_SAMPLE
@@ -194,28 +193,3 @@ def test_invalid_layers_mark_the_row_and_disable_train(qtbot, live_window):
     qtbot.mouseClick(view.remove_button, LEFT)
     wait_until_trainable(qtbot, window)
     assert view.row_errors() == {}
-
-
-def test_closing_during_training_asks_then_stops_and_waits(qtbot, live_window, monkeypatch):
-    window = live_window
-    open_sample(qtbot, window)
-    view = window.train_view
-    view.epochs_spin.setValue(50)
-    qtbot.mouseClick(view.train_button, LEFT)
-    qtbot.waitUntil(
-        lambda: window._training is not None and window._training.recorder.snapshot().step > 0,
-        timeout=LONG,
-    )
-    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    asked: list[str] = []
-
-    def question(parent, title, *args, **kwargs):
-        asked.append(title)
-        return answers[len(asked) - 1]
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    assert not window.close()  # "No": the window stays and training goes on
-    assert window.is_training and window.isVisible()
-    assert window.close()  # "Yes": stop, wait for the thread, close
-    assert asked == ["Training is running", "Training is running"]
-    assert not window.is_training
