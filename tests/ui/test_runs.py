@@ -7,13 +7,20 @@ tests that train for real are in test_close.py and test_sweeps.py.
 from __future__ import annotations
 
 import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
+from tests.ui.conftest import LONG, load
 from workbench.core.project import Project
 from workbench.core.runs import RunStore
+from workbench.ui import main_window
 from workbench.ui.main_window import RUNS_TAB, MainWindow
 from workbench.ui.qt_models import RunsTableModel
 
@@ -174,3 +181,120 @@ def test_empty_store_says_so(qtbot, tmp_path) -> None:
     window.tabs.setCurrentIndex(RUNS_TAB)
     assert view.empty_label.isVisible()
     assert not view.export_button.isEnabled() and not view.delete_button.isEnabled()
+
+
+# -- resume offer (no TensorFlow: the answers only change the record) --------------------
+
+
+def killed_run(store: RunStore, name: str = "killed") -> object:
+    """A run that looks like its process died mid-training: running, dead pid, checkpoint."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    run = store.create(Project().to_dict(), name=name)
+    run.history = [{"epoch": 1, "loss": 0.7, "val_loss": 0.6}]
+    run.pid = int(child.stdout)
+    run.save()
+    (run.checkpoint_path / "epoch-00001").mkdir(parents=True)
+    return run
+
+
+def test_resume_offer_later_keeps_and_discard_marks_the_run(qtbot, store, monkeypatch):
+    run = killed_run(store)
+    asked = []
+    answers = ["later", "discard"]
+
+    def ask(parent, record):
+        asked.append(record.name)
+        return answers[len(asked) - 1]
+
+    monkeypatch.setattr(main_window, "ask_resume", ask)
+    for _ in answers:
+        window = MainWindow(store=store)
+        qtbot.addWidget(window)
+        window.offer_resume()  # what the window does once the backend is ready
+        window.offer_resume()  # asked once per start only
+    assert asked == ["killed", "killed"]
+    record = store.get(run.id)
+    assert record.status == "interrupted" and "not resumed" in record.message
+    assert store.interrupted() == []
+    # The Runs tab still offers Resume for it, one click away.
+    window.runs_view.refresh()
+    select_names(qtbot, window.runs_view, "killed")
+    assert window.runs_view.resume_button.isEnabled()
+
+
+def test_no_offer_without_a_checkpoint(qtbot, store, monkeypatch):
+    run = killed_run(store)
+    shutil.rmtree(run.checkpoint_path)
+    monkeypatch.setattr(main_window, "ask_resume", lambda *a: pytest.fail("asked"))
+    window = MainWindow(store=store)
+    qtbot.addWidget(window)
+    window.offer_resume()
+
+
+# -- project files -------------------------------------------------------------------------
+
+
+def test_save_and_open_project(qtbot, tmp_path, csv_path, monkeypatch):
+    window = MainWindow(store=RunStore(tmp_path / "runs"))
+    qtbot.addWidget(window)
+    window.show()
+    load(qtbot, window, csv_path)
+    window.model_view.select_row(2)
+    window.model_view.param_form.editor("units").setValue(24)
+    window.train_view.batch_spin.setValue(8)
+    path = tmp_path / "my project"
+    monkeypatch.setattr(
+        "workbench.ui.main_window.QFileDialog.getSaveFileName",
+        staticmethod(lambda *a, **k: (str(path), "")),
+    )
+    window.save_project_action.trigger()
+    saved = path.with_suffix(".json")
+    assert saved.is_file() and window.project_path == saved
+    assert Project.load(saved).layers[2].params["units"] == 24
+
+    other = MainWindow(store=RunStore(tmp_path / "runs"))
+    qtbot.addWidget(other)
+    other.show()
+    assert other.open_project(saved)
+    qtbot.waitUntil(lambda: other.table is not None, timeout=LONG)
+    assert Path(other.table.path) == csv_path
+    assert other.project.layers[2].params["units"] == 24
+    assert other.train_view.config().batch_size == 8
+    assert other.project.dataset.label_column == "sentiment"
+
+
+def test_bad_project_file_is_explained_and_work_is_kept(qtbot, window, tmp_path, monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: shown.append(a[2])))
+    window.train_view.batch_spin.setValue(12)
+    before = [layer.describe() for layer in window.project.layers]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json", encoding="utf-8")
+    assert not window.open_project(bad)
+    assert shown and str(bad) in shown[0] and "not a readable project file" in shown[0]
+    assert "Your current work is unchanged." in shown[0]
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"schema_version": 99}), encoding="utf-8")
+    assert not window.open_project(newer)
+    assert "newer Training Workbench" in shown[1]
+    assert [layer.describe() for layer in window.project.layers] == before
+    assert window.train_view.config().batch_size == 12
+    assert window.project_path is None
+
+
+def test_project_whose_data_moved_opens_its_layers_and_says_so(qtbot, window, tmp_path):
+    project = Project()
+    project.dataset.path = str(tmp_path / "gone.csv")
+    project.layers[2].params["units"] = 12
+    project.training.learning_rate = 0.02
+    path = tmp_path / "p.json"
+    project.save(path)
+    assert window.open_project(path)
+    assert window.project.layers[2].params["units"] == 12
+    assert window.train_view.config().learning_rate == 0.02
+    assert "gone.csv was not found" in window.statusBar().currentMessage()
