@@ -7,8 +7,10 @@ import subprocess
 import sys
 from contextlib import redirect_stdout
 
+import numpy as np
 import pytest
 
+from tests.core.test_datasets import make_image_folder
 from tests.textfixtures import write_csv
 from workbench.backend.codegen import keras_script, write_script
 from workbench.backend.trainer import Trainer
@@ -32,9 +34,13 @@ def summary_rows(text: str) -> list[tuple[str, str, str]]:
     return [(re.sub(r"^(not_equal)_\d+$", r"\1", n), shape, p) for n, shape, p in rows]
 
 
-def workbench_run(data, epochs):
-    project = Project(DatasetSpec(kind=data.kind, task=data.task), default_layers(data))
+def workbench_run(data, epochs, augment=False, **settings):
+    project = Project(
+        DatasetSpec(kind=data.kind, task=data.task, augment=augment), default_layers(data)
+    )
     project.training.epochs = epochs
+    for key, value in settings.items():
+        setattr(project.training, key, value)
     trainer = Trainer(project, data)
     outcome = trainer.run(NullListener(), TrainingControl())
     printed = io.StringIO()
@@ -78,7 +84,84 @@ def test_regression_script_compiles_with_the_units_layer(tmp_path):
     py_compile.compile(str(path), doraise=True)
 
 
-def test_images_are_refused_with_a_reason():
-    data = load_dataset(SAMPLES["digits"].path)
-    with pytest.raises(WorkbenchError, match="text and feature tables"):
+def test_image_folder_script_lists_splits_and_builds_the_same_model(tmp_path):
+    root = make_image_folder(tmp_path / "imgs", per_class=6)
+    (root / "a" / "fake.png").write_bytes(b"not an image")  # skipped by both, the same way
+    data = load_dataset(root).with_image_size(16, 16)
+    project, _, ours = workbench_run(data, 1, augment=True, batch_size=4)
+    script = write_script(project, data, tmp_path / "train.py")
+    printed, _ = run_script(script, tmp_path)
+    rows = summary_rows(printed)
+    assert rows == summary_rows(ours)
+    assert ("random_flip", "(None, 16, 16, 3)", "0") in rows  # augmentation kept
+    assert (tmp_path / "model.keras").is_file()
+
+
+def test_npz_images_script_adds_the_channel_like_the_workbench(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "tiny.npz"
+    np.savez(path, x=rng.integers(0, 16, size=(40, 8, 8)), y=np.arange(40) % 3)
+    data = load_dataset(path)
+    project, _, ours = workbench_run(data, 1)
+    printed, _ = run_script(write_script(project, data, tmp_path / "train.py"), tmp_path)
+    rows = summary_rows(printed)
+    assert rows == summary_rows(ours) and rows[1][:2] == ("add_channel", "(None, 8, 8, 1)")
+
+
+def test_npz_vector_script_trains_with_every_setting_of_the_workbench(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(160, 4))
+    path = tmp_path / "vectors.npz"
+    np.savez(path, x=x, y=(x[:, 0] + x[:, 1] > 0).astype(int))
+    data = load_dataset(path)
+    settings = {
+        "optimizer": "sgd",
+        "momentum": 0.9,
+        "nesterov": True,
+        "learning_rate": 0.05,
+        "schedule": "cosine",
+        "clip_norm": 1.0,
+        "early_stopping_patience": 3,
+        "early_stopping_monitor": "val_accuracy",
+        "restore_best_weights": False,
+        "class_weights": "balanced",
+        "metrics": ["precision", "auc"],
+        "validation_fraction": 0.25,
+        "seed": 7,
+    }
+    project, outcome, ours = workbench_run(data, 8, **settings)
+    text = keras_script(project, data)
+    for code in (
+        "keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.CosineDecay(",
+        "clipnorm=1.0, momentum=0.9, nesterov=True)",
+        "keras.callbacks.EarlyStopping('val_accuracy', patience=3, restore_best_weights=False)",
+        "class_weight=balanced_weights(labels[train_rows], len(CLASS_NAMES))",
+        "loss='binary_crossentropy'",
+        'keras.metrics.Precision(name="precision")',
+        'keras.metrics.AUC(name="auc")',
+        "VALIDATION = 0.25",
+        "SEED = 7",
+    ):
+        assert code in text
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    printed, val_accuracy = run_script(path, tmp_path)
+    assert summary_rows(printed) == summary_rows(ours)
+    assert "val_precision" in printed and "val_auc" in printed
+    assert abs(val_accuracy - outcome.best_metrics["val_accuracy"]) <= 0.15
+
+
+def test_loss_choice_is_written_into_the_script():
+    data = load_dataset(SAMPLES["penguins-mass"].path, "tabular", label_column="body_mass_g")
+    project = Project(DatasetSpec(kind="tabular", task="regression"), default_layers(data))
+    project.training.loss = "huber"
+    assert "loss='huber'" in keras_script(project, data)
+
+
+def test_text_folders_are_refused_with_a_reason(tmp_path):
+    for label in ("a", "b"):
+        (tmp_path / "docs" / label).mkdir(parents=True)
+        (tmp_path / "docs" / label / "1.txt").write_text(f"text of {label}")
+    data = load_dataset(tmp_path / "docs")
+    with pytest.raises(WorkbenchError, match="Export the model"):
         keras_script(Project(layers=default_layers(data)), data)

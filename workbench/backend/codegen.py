@@ -3,7 +3,7 @@
 The script reads the same file, makes the same split (it carries the workbench's own split
 function), builds the same model with the same layer names, compiles and fits with the same
 settings, so its ``model.summary()`` matches the workbench's and its scores are comparable.
-Text and feature tables are supported; images and arrays are not yet (a clear error says so).
+Text and feature tables, image folders and .npz arrays are supported.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import inspect
 import textwrap
 from pathlib import Path
 
-from workbench.core import splits, textdata
-from workbench.core.datasets import Dataset, TabularTable
+from workbench.backend import adapters
+from workbench.core import datasets, splits, textdata
+from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.errors import WorkbenchError
-from workbench.core.layers import LayerSpec
-from workbench.core.project import Project
-from workbench.core.templates import head_for
+from workbench.core.layers import ADAPTED, LayerSpec
+from workbench.core.project import Project, TrainingConfig, resolve_loss, resolve_metrics
 from workbench.core.textdata import TextTable
 
 OPTIMIZER_CLASS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
@@ -63,18 +63,63 @@ def _helpers() -> str:
     return "\n\n".join(textwrap.dedent(p).strip() for p in parts)
 
 
+def _metric_code(name: str, binary: bool) -> str | None:
+    """Keras code for one metric name from resolve_metrics (None: cannot apply here)."""
+    if name in ("accuracy", "mae"):
+        return repr(name)
+    if name == "rmse":
+        return 'keras.metrics.RootMeanSquaredError(name="root_mean_squared_error")'
+    classes = {"precision": "Precision", "recall": "Recall", "auc": "AUC"}
+    if name in classes and binary:  # these read one probability per sample
+        return f'keras.metrics.{classes[name]}(name="{name}")'
+    return None
+
+
+def _optimizer_code(cfg: TrainingConfig) -> str:
+    """The optimizer with its schedule and clipping, as the trainer makes it."""
+    if cfg.schedule == "cosine":
+        rate = "keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=TOTAL_STEPS)"
+    elif cfg.schedule == "step":  # halve every quarter of the run
+        rate = (
+            "keras.optimizers.schedules.ExponentialDecay(LEARNING_RATE, "
+            "decay_steps=max(1, TOTAL_STEPS // 4), decay_rate=0.5, staircase=True)"
+        )
+    else:
+        rate = "LEARNING_RATE"
+    options = [f"learning_rate={rate}"]
+    if cfg.clip_norm > 0:
+        options.append(f"clipnorm={cfg.clip_norm!r}")
+    if cfg.optimizer == "sgd" and cfg.momentum > 0:
+        options.append(f"momentum={cfg.momentum!r}")
+    if cfg.optimizer == "sgd" and cfg.nesterov:
+        options.append("nesterov=True")
+    return f"keras.optimizers.{OPTIMIZER_CLASS[cfg.optimizer]}({', '.join(options)})"
+
+
 def _compile_block(project: Project, task: str, classes: int) -> str:
+    """Compile and fit with the project's training settings (loss, metrics, optimizer,
+    schedule, clipping, early stopping, class weights)."""
     cfg = project.training
-    _, _, loss = head_for(classes, task)
-    metrics = (
-        '["mae", keras.metrics.RootMeanSquaredError(name="root_mean_squared_error")]'
-        if task == "regression"
-        else '["accuracy"]'
-    )
-    return f"""model.compile(
-    optimizer=keras.optimizers.{OPTIMIZER_CLASS[cfg.optimizer]}(learning_rate={cfg.learning_rate!r}),
+    loss = resolve_loss(cfg.loss, classes, task)
+    binary = task == "classification" and classes <= 2
+    metrics = [m for n in resolve_metrics(cfg.metrics, task) if (m := _metric_code(n, binary))]
+    callbacks = []
+    if cfg.early_stopping_patience > 0:
+        callbacks.append(
+            f"keras.callbacks.EarlyStopping({cfg.early_stopping_monitor!r}, "
+            f"patience={cfg.early_stopping_patience!r}, "
+            f"restore_best_weights={cfg.restore_best_weights!r})"
+        )
+    if cfg.schedule == "plateau":
+        callbacks.append('keras.callbacks.ReduceLROnPlateau("val_loss", factor=0.5, patience=2)')
+    weights = "None"
+    if cfg.class_weights == "balanced" and task == "classification":
+        weights = "balanced_weights(labels[train_rows], len(CLASS_NAMES))"
+    return f"""TOTAL_STEPS = max(1, math.ceil(len(train_rows) / BATCH_SIZE) * EPOCHS)
+model.compile(
+    optimizer={_optimizer_code(cfg)},
     loss={loss!r},
-    metrics={metrics},
+    metrics=[{", ".join(metrics)}],
 )
 model.summary()
 history = model.fit(
@@ -82,10 +127,14 @@ history = model.fit(
     validation_data=make_dataset(val_rows),
     epochs=EPOCHS,
     shuffle=False,  # make_dataset shuffles the training part itself, with the seed
+    callbacks=[{", ".join(callbacks)}],
+    class_weight={weights},
     verbose=2,
 )
 best = int(np.argmin(history.history["val_loss"]))
 print("best epoch", best + 1, {{k: v[best] for k, v in history.history.items()}})
+if len(test_rows):
+    print("test", model.evaluate(make_dataset(test_rows), return_dict=True, verbose=0))
 model.save("model.keras")
 """
 
@@ -115,17 +164,12 @@ inputs = keras.Input(shape=(), dtype="string", name="text")
 x = inputs
 {layers}
 model = keras.Model(inputs, x, name="workbench_model")
-for layer in model.layers:  # the vocabulary comes from the training part only
-    if isinstance(layer, keras.layers.TextVectorization):
-        layer.adapt(tf.data.Dataset.from_tensor_slices(tf.constant(texts[train_rows])).batch(512))
 """
 
 
 def _tabular_script(project: Project, data: TabularTable) -> str:
-    from workbench.backend.adapters import _input_name  # same names as the workbench
-
     used: set[str] = set()
-    names = {c: _input_name(c, used) for c in data.features}
+    names = {c: adapters._input_name(c, used) for c in data.features}
     numeric = [c for c, k in data.feature_types.items() if k == "numeric"]
     categorical = [c for c, k in data.feature_types.items() if k == "categorical"]
     regression = data.task == "regression"
@@ -159,12 +203,7 @@ parts.append(keras.layers.StringLookup(vocabulary=vocabulary, output_mode="one_h
             )
     encode = "\n".join(blocks)
     layers = "\n".join(_layer_line(s, i) for i, s in enumerate(project.layers))
-    rescale = (
-        "x = keras.layers.Rescaling(scale=float(np.std(y[train_rows]) or 1.0), "
-        'offset=float(np.mean(y[train_rows])), name="to_target_units")(x)\n'
-        if regression
-        else ""
-    )
+    rescale = _regression_rescale(regression)
     concat = (
         "x = parts[0]"
         if len(blocks) == 1
@@ -206,6 +245,153 @@ inputs, parts = {{}}, []
 """
 
 
+def _regression_rescale(regression: bool) -> str:
+    """The fixed layer that turns standardised outputs into the target's units."""
+    if not regression:
+        return ""
+    return (
+        "x = keras.layers.Rescaling(scale=float(np.std(y[train_rows]) or 1.0), "
+        'offset=float(np.mean(y[train_rows])), name="to_target_units")(x)\n'
+    )
+
+
+def _image_script(project: Project, data: ImageFolder) -> str:
+    """Same listing (bad files skipped by the workbench's own check), split and decoding."""
+    height, width = data.image_size
+    layers = "\n".join(_layer_line(s, i) for i, s in enumerate(project.layers))
+    binary = len(data.class_names) == 2
+    augment = ""
+    if project.dataset.augment:
+        augment = (
+            'x = keras.layers.RandomFlip("horizontal", name="random_flip")(x)\n'
+            'x = keras.layers.RandomRotation(0.05, name="random_rotation")(x)\n'
+            'x = keras.layers.RandomZoom(0.1, name="random_zoom")(x)\n'
+        )
+    listing = "\n\n".join(
+        textwrap.dedent(inspect.getsource(f)).strip()
+        for f in (datasets._image_problem, datasets._has_end, adapters.decode_image)
+    )
+    return f"""
+IMAGE_SUFFIXES = {sorted(datasets.IMAGE_SUFFIXES)!r}
+_MAGIC = {datasets._MAGIC!r}
+HEIGHT, WIDTH = {height!r}, {width!r}
+CLASS_NAMES = {list(data.class_names)!r}
+
+
+{listing}
+
+
+files, labels = [], []
+for index, name in enumerate(CLASS_NAMES):
+    for image in sorted((Path(DATA) / name).rglob("*")):
+        if image.is_file() and image.suffix.lower() in IMAGE_SUFFIXES and not _image_problem(image):
+            files.append(str(image))
+            labels.append(index)
+files = np.array(files, dtype=object)
+labels = np.array(labels, dtype=np.int64)
+train_rows, val_rows, test_rows = split_rows(labels, len(labels), VALIDATION, SEED, TEST)
+targets = labels.astype({"'float32'" if binary else "'int32'"})
+
+
+def make_dataset(rows, shuffle=False):
+    ds = tf.data.Dataset.from_tensor_slices((tf.constant(files[rows].astype(str)), targets[rows]))
+    if shuffle:
+        ds = ds.shuffle(len(rows), seed=SEED, reshuffle_each_iteration=True)
+
+    def load(path, label):
+        return decode_image(tf.io.read_file(path), HEIGHT, WIDTH), label
+
+    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.ignore_errors()  # a file that passed the header check but will not decode
+    return ds.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+keras.utils.set_random_seed(SEED)
+inputs = keras.Input(shape=(HEIGHT, WIDTH, 3), name="image")
+x = keras.layers.Rescaling(1.0 / 255, name="rescale")(inputs)
+{augment}{layers}
+model = keras.Model(inputs, x, name="workbench_model")
+"""
+
+
+def _array_script(project: Project, data: ArrayData) -> str:
+    """Same arrays, label order, split and input encoding as the workbench's ArrayAdapter."""
+    layers = "\n".join(_layer_line(s, i) for i, s in enumerate(project.layers))
+    regression = data.task == "regression"
+    if regression:
+        target_lines = "labels = None\ny = y_raw.astype(np.float32)\n"
+    else:
+        binary = len(data.class_names()) == 2
+        target_lines = (
+            "label_strings = [str(int(v)) if float(v).is_integer() else str(v) "
+            "for v in y_raw.tolist()]\n"
+            "CLASS_NAMES = sort_labels(set(label_strings))\n"
+            "labels = np.array([CLASS_NAMES.index(v) for v in label_strings], dtype=np.int64)\n"
+            f"y = labels.astype({'np.float32' if binary else 'np.int32'})\n"
+        )
+    if data.x.ndim >= 3:  # images: a channel axis when missing, scaled by the training maximum
+        channel = (
+            'tensor = keras.layers.Reshape((*SHAPE, 1), name="add_channel")(tensor)\n'
+            if data.x.ndim == 3
+            else ""
+        )
+        encode = f"""top = float(np.max(X[train_rows])) if X[train_rows].size else 1.0
+tensor = inputs
+{channel}x = keras.layers.Rescaling(1.0 / (top or 1.0), name="rescale")(tensor)"""
+    else:
+        encode = """flat = X[train_rows].reshape(len(train_rows), -1).astype(np.float64)
+mean, var = flat.mean(axis=0), flat.var(axis=0)
+var[var == 0] = 1.0
+x = keras.layers.Normalization(mean=mean, variance=var, name="normalize")(inputs)"""
+    return f"""
+with np.load(DATA, allow_pickle=False) as archive:
+    X, y_raw = archive[{data.x_name!r}], archive[{data.y_name!r}]
+if X.ndim < 2:
+    X = X.reshape(-1, 1)
+if y_raw.ndim > 1 and y_raw.shape[1] == 1:
+    y_raw = y_raw.reshape(len(y_raw), -1)[:, 0]
+{target_lines}train_rows, val_rows, test_rows = split_rows(labels, len(y), VALIDATION, SEED, TEST)
+SHAPE = X.shape[1:]
+
+
+def make_dataset(rows, shuffle=False):
+    ds = tf.data.Dataset.from_tensor_slices((X[rows].astype(np.float32), y[rows]))
+    if shuffle:
+        ds = ds.shuffle(len(rows), seed=SEED, reshuffle_each_iteration=True)
+    return ds.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+keras.utils.set_random_seed(SEED)
+inputs = keras.Input(shape=SHAPE, name="x")
+{encode}
+{layers}
+{_regression_rescale(regression)}model = keras.Model(inputs, x, name="workbench_model")
+"""
+
+
+def _adapt_block(project: Project) -> str:
+    """Adapt the stack's data-learning layers on the training rows, as the workbench does."""
+    if not any(spec.kind in ADAPTED for spec in project.layers):
+        return ""
+    source = textwrap.dedent(inspect.getsource(adapters.adapt_stack_layers)).strip()
+    return f"""
+_ADAPTED_NAME = re.compile({adapters._ADAPTED_NAME.pattern!r})
+
+
+{source}
+
+
+adapt_stack_layers(model, make_dataset(train_rows))
+"""
+
+
+_BALANCED = '''def balanced_weights(targets, classes):
+    """n / (classes x count) per class: rare classes count as much as common ones."""
+    counts = np.bincount(targets.astype(np.int64), minlength=classes).astype(np.float64)
+    counts[counts == 0] = 1.0
+    return {i: float(len(targets) / (classes * c)) for i, c in enumerate(counts)}'''
+
+
 def keras_script(project: Project, data: Dataset) -> str:
     """The whole training script for this project and its data, as text."""
     if isinstance(data, TextTable) and not data.path.is_dir():
@@ -214,12 +400,20 @@ def keras_script(project: Project, data: Dataset) -> str:
     elif isinstance(data, TabularTable):
         body = _tabular_script(project, data)
         classes = len(data.class_names())
+    elif isinstance(data, ImageFolder):
+        body = _image_script(project, data)
+        classes = len(data.class_names)
+    elif isinstance(data, ArrayData):
+        body = _array_script(project, data)
+        classes = len(data.class_names()) if data.task == "classification" else 0
     else:
         raise WorkbenchError(
-            f"Exporting a script is available for text and feature tables; this project's "
-            f"data is {data.kind} ({data.path}). Export the model (.keras) instead."
+            f"Exporting a script is available for CSV text, feature tables, image folders and "
+            f".npz arrays; this project's data is {data.kind} ({data.path}). Export the model "
+            "(.keras) instead."
         )
     cfg = project.training
+    custom = custom_layer_sources(project.layers)
     header = f'''"""Train the model built in Training Workbench, in plain Keras.
 
 Generated from a workbench project. Needs keras, tensorflow, pandas and numpy; run it with
@@ -227,6 +421,11 @@ Generated from a workbench project. Needs keras, tensorflow, pandas and numpy; r
 (same layer names), trains it with the same settings, prints model.summary() and the best
 epoch, and saves model.keras.
 """
+
+import math
+import re
+from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -236,13 +435,30 @@ import tensorflow as tf
 DATA = {str(Path(data.path).resolve())!r}
 EPOCHS = {cfg.epochs!r}
 BATCH_SIZE = {cfg.batch_size!r}
+LEARNING_RATE = {cfg.learning_rate!r}
 VALIDATION = {cfg.validation_fraction!r}
 TEST = {cfg.test_fraction!r}
 SEED = {cfg.seed!r}
 
 
 '''
-    return header + _helpers() + "\n\n" + body + "\n" + _compile_block(project, data.task, classes)
+    parts = [header + _helpers(), _BALANCED]
+    if custom:
+        parts.append(custom)
+    return (
+        "\n\n\n".join(parts)
+        + "\n\n"
+        + body
+        + _adapt_block(project)
+        + "\n"
+        + _compile_block(project, data.task, classes)
+    )
+
+
+def custom_layer_sources(layers: list[LayerSpec]) -> str:
+    """Source of the workbench's own layer classes the stack uses, registered as in the
+    workbench, so the script (and the model it saves) needs nothing but Keras."""
+    return ""
 
 
 def write_script(project: Project, data: Dataset, path: str | Path) -> Path:
