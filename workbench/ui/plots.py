@@ -79,6 +79,15 @@ def _make_plot(
     return widget
 
 
+def _keyed_title(title: str) -> str:
+    """A title that doubles as the legend: the train and validation colours after it."""
+    key = "".join(
+        f"&nbsp;&nbsp;<span style='color:{color}'>&#9472;&#9679;&#9472; {name}</span>"
+        for color, name in ((_TRAIN_COLOR, "train"), (_VAL_COLOR, "validation"))
+    )
+    return f"{title}{key}"
+
+
 def _epoch_curve(plot: pg.PlotWidget, color: str, name: str) -> pg.PlotDataItem:
     """One point per epoch, joined: few points, so each is marked."""
     return plot.plot(pen=_pen(color), symbol="o", symbolSize=5, symbolBrush=color, name=name)
@@ -141,7 +150,11 @@ class LivePlots(QWidget):
         self.accuracy_curve = _epoch_curve(self.accuracy_plot, _TRAIN_COLOR, "train")
         self.val_accuracy_curve = _epoch_curve(self.accuracy_plot, _VAL_COLOR, "validation")
         self.lr_curve = _epoch_curve(self.lr_plot, _LR_COLOR, "learning rate")
-        self.lr_plot.getPlotItem().legend.hide()  # one curve: the title says it
+        # The epoch plots' titles carry the legend, so no legend box hides a curve.
+        for plot in (self.lr_plot, self.loss_plot, self.accuracy_plot):
+            plot.getPlotItem().legend.hide()
+        self.loss_plot.getPlotItem().setTitle(_keyed_title("Loss per epoch"), size="10pt")
+        self.accuracy_plot.getPlotItem().setTitle(_keyed_title("Accuracy per epoch"), size="10pt")
         self.lr_plot.getPlotItem().setLabel("left", "")
         self.accuracy_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
         self.second_metric = "accuracy"
@@ -223,7 +236,7 @@ class LivePlots(QWidget):
             return
         self.second_metric = metric
         item = self.accuracy_plot.getPlotItem()
-        item.setTitle(f"{metric_title(metric)} per epoch", size="10pt")
+        item.setTitle(_keyed_title(f"{metric_title(metric)} per epoch"), size="10pt")
         item.setLabel("left", metric)
         if any(part in metric for part in BOUNDED):
             item.setYRange(0.0, 1.0, padding=0.02)
@@ -245,6 +258,7 @@ class LivePlots(QWidget):
             return
         for plot in (self.batch_plot, self.loss_plot, self.lr_plot):
             plot.getPlotItem().setLogMode(x=False, y=on)
+        self._draw_lr()
 
     @Slot()
     def _apply_visibility(self) -> None:
@@ -323,7 +337,15 @@ class LivePlots(QWidget):
 
     def _draw_lr(self) -> None:
         epochs = self._snapshot.epochs if self._snapshot is not None else {}
-        self.lr_curve.setData(*self._series(next((k for k in LR_KEYS if k in epochs), "")))
+        x, y = self._series(next((k for k in LR_KEYS if k in epochs), ""))
+        self.lr_curve.setData(x, y)
+        item = self.lr_plot.getPlotItem()
+        finite = y[np.isfinite(y)]
+        if not self.log_check.isChecked() and len(finite) and np.ptp(finite) == 0:
+            # A constant rate: around it, from 0 (autorange would label it "0 ± 0.4").
+            item.setYRange(0.0, 2.0 * float(finite[0]) or 1.0, padding=0.05)
+        else:
+            item.enableAutoRange(axis="y")
 
     def _series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         empty = np.empty(0, dtype=np.float64)

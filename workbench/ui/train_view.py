@@ -164,14 +164,17 @@ class TrainView(QWidget):
         self.progress_bar.setMaximumHeight(14)
         self.progress_label = QLabel("No training run yet.")
         self.speed_label = QLabel()
-        self.speed_label.setToolTip("Training samples per second (the last epoch's rate).")
+        self.speed_label.setToolTip(
+            "Training samples per second: the last epoch's rate (before the first epoch "
+            "ends, an estimate from the batches so far)."
+        )
         self.epoch_time_label = QLabel()
         self.epoch_time_label.setToolTip("How long the last epoch took, pauses left out.")
         self.time_left_label = QLabel()
         self.time_left_label.setToolTip("Estimated time to the last epoch, at the rate so far.")
         for label in (self.speed_label, self.epoch_time_label, self.time_left_label):
             label.setStyleSheet("color: #444;")
-            label.setMinimumWidth(110)
+            label.hide()  # shown once there is something to say
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -206,15 +209,12 @@ class TrainView(QWidget):
         right_layout.setSpacing(4)
         right_layout.addWidget(self.banner)
         progress_row = QHBoxLayout()
+        progress_row.setSpacing(10)
         progress_row.addWidget(self.progress_label, 0)
         progress_row.addWidget(self.progress_bar, 1)
+        for label in (self.speed_label, self.epoch_time_label, self.time_left_label):
+            progress_row.addWidget(label, 0)
         right_layout.addLayout(progress_row)
-        stats_row = QHBoxLayout()
-        stats_row.addWidget(self.speed_label)
-        stats_row.addWidget(self.epoch_time_label)
-        stats_row.addWidget(self.time_left_label)
-        stats_row.addStretch(1)
-        right_layout.addLayout(stats_row)
         right_layout.addWidget(self.result_label)
         right_layout.addWidget(splitter, 1)
 
@@ -380,6 +380,7 @@ class TrainView(QWidget):
             (self.speed_label, self.epoch_time_label, self.time_left_label), texts, strict=True
         ):
             label.setText(text)
+            label.setVisible(bool(text))
 
     def finish_run(self, message: str, snapshot: ProgressSnapshot | None, error: bool) -> None:
         """The run ended: final redraw, the outcome in words."""
