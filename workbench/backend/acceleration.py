@@ -69,14 +69,17 @@ class DeviceInfo:
     kind: str  # "CPU" or "GPU"
     description: str  # "NVIDIA H200" or the CPU model
     memory_bytes: int | None = None  # None where unknown
+    cores: int | None = None  # CPUs only
 
     def label(self) -> str:
-        """'GPU 0: NVIDIA H200 (139.8 GiB)' — short, for the status bar and the CLI."""
-        index = self.name.rsplit(":", 1)[-1]
-        text = f"{self.kind} {index}: {self.description}" if self.description else self.kind
+        """'CPU (2 cores, 23.4 GiB)' or 'GPU 0: NVIDIA H200 (139.8 GiB)': for the status bar."""
+        facts = [f"{self.cores} core{'s' if self.cores != 1 else ''}"] if self.cores else []
         if self.memory_bytes:
-            text += f" ({self.memory_bytes / 2**30:.1f} GiB)"
-        return text
+            facts.append(f"{self.memory_bytes / 2**30:.1f} GiB")
+        shown = f" ({', '.join(facts)})" if facts else ""
+        if self.kind == "CPU":
+            return f"CPU{shown}"
+        return f"{self.kind} {self.name.rsplit(':', 1)[-1]}: {self.description}{shown}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``workbench devices --json``."""
@@ -85,6 +88,7 @@ class DeviceInfo:
             "kind": self.kind,
             "description": self.description,
             "memory_bytes": self.memory_bytes,
+            "cores": self.cores,
         }
 
 
@@ -132,12 +136,7 @@ def list_devices() -> list[DeviceInfo]:
     """
     cpu_count = os.cpu_count() or 1
     devices = [
-        DeviceInfo(
-            "/physical_device:CPU:0",
-            "CPU",
-            f"{_cpu_model()}, {cpu_count} core{'s' if cpu_count != 1 else ''}",
-            _system_memory(),
-        )
+        DeviceInfo("/physical_device:CPU:0", "CPU", _cpu_model(), _system_memory(), cpu_count)
     ]
     gpus = tf.config.list_physical_devices("GPU")
     memory = _gpu_memory() if gpus else []
@@ -158,7 +157,7 @@ def list_devices() -> list[DeviceInfo]:
 
 
 def describe_devices(devices: list[DeviceInfo] | None = None) -> str:
-    """'CPU (Intel…, 2 cores, 23.4 GiB)' or 'CPU …; GPU 0: NVIDIA H200 (139.8 GiB)'."""
+    """'CPU (2 cores, 23.4 GiB)' or 'CPU (…); GPU 0: NVIDIA H200 (139.8 GiB)'."""
     devices = list_devices() if devices is None else devices
     return "; ".join(d.label() for d in devices)
 

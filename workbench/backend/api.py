@@ -19,10 +19,14 @@ from workbench.core.summary import Prediction, StackSummary
 
 
 def load() -> str:
-    """Import TensorFlow and Keras (3-5 s); return a short description like 'Keras 3.15.1'."""
+    """Import TensorFlow and Keras (3-5 s); return what the status bar shows, like
+    'Keras 3.15.1 (TensorFlow 2.21.0) on CPU (2 cores, 23.4 GiB)'."""
     from workbench.backend.runtime import ensure_loaded
 
-    return ensure_loaded()
+    description = ensure_loaded()
+    from workbench.backend.acceleration import describe_devices
+
+    return f"{description} on {describe_devices()}"
 
 
 def summarize(

@@ -491,6 +491,8 @@ class Trainer:
     ) -> TrainingOutcome:
         """Train (see :meth:`_run`) on the configured device, strategy and precision."""
         cfg = self.project.training
+        keras.backend.clear_session(free_memory=True)  # TF issue 61791: state grows per fit
+        # (cleared before the strategy scope opens: clearing inside it breaks the scope)
         with accelerated(cfg.device, cfg.mixed_precision, listener) as self.acceleration:
             return self._run(listener, control, start, keeper)
 
@@ -508,7 +510,6 @@ class Trainer:
         (history, checkpoint after every finished epoch, the model at the end).
         """
         cfg = self.project.training
-        keras.backend.clear_session(free_memory=True)  # TF issue 61791: state grows per fit
         keras.utils.set_random_seed(cfg.seed)
         adapter = self.adapter = adapter_for(self.dataset, augment=self.project.dataset.augment)
         classes = len(adapter.class_names)
