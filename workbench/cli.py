@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
     _data_options(check)
     check.add_argument("--json", action="store_true")
+
+    devices = sub.add_parser("devices", help="list the CPU and GPUs training can use")
+    devices.add_argument("--json", action="store_true")
     return parser
 
 
@@ -439,6 +442,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_devices(args: argparse.Namespace) -> int:
+    """List the devices TensorFlow sees (names, memory where known)."""
+    from workbench.backend.runtime import ensure_loaded
+
+    backend = ensure_loaded()
+    from workbench.backend.acceleration import list_devices
+
+    found = list_devices()
+    if args.json:
+        print(json.dumps({"backend": backend, "devices": [d.to_dict() for d in found]}, indent=2))
+        return EXIT_OK
+    print(backend)
+    for device in found:
+        print(f"  {device.label()}  [{device.description}]")
+    if not any(d.kind == "GPU" for d in found):
+        print("No GPU: training runs on the CPU (device 'gpu' and 'all_gpus' fall back to it).")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     """Open the main window."""
     from workbench.ui.app import run
@@ -452,6 +474,7 @@ COMMANDS = {
     "check-data": cmd_check_data,
     "gui": cmd_gui,
     "export": cmd_export,
+    "devices": cmd_devices,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import keras
@@ -235,3 +236,17 @@ def test_xla_failure_recompiles_without_it_and_trains_on(monkeypatch) -> None:
     assert any("XLA could not compile this model" in line for line in logs.lines)
     assert len(history.history["loss"]) == 3
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_cli_lists_devices_as_text_and_json(capsys) -> None:
+    from workbench.cli import main
+
+    assert main(["devices", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["backend"].startswith("Keras 3.")
+    assert listed["devices"][0]["kind"] == "CPU" and listed["devices"][0]["memory_bytes"] > 0
+    assert main(["devices"]) == 0
+    text = capsys.readouterr().out
+    assert "CPU (" in text and "GiB" in text
+    if not HAS_GPU:
+        assert "No GPU: training runs on the CPU" in text
