@@ -68,6 +68,7 @@ def _make_plot(
         item.getAxis(axis).enableAutoSIPrefix(False)  # no "loss (x0.001)"
     item.showGrid(x=True, y=True, alpha=0.25)
     item.setClipToView(True)
+    item.getViewBox().setLimits(xMin=0.0)  # no negative epochs, even zoomed out
     item.setDownsampling(auto=True, mode="peak")
     item.addLegend(
         offset=(-10, -10 if legend_at_bottom else 10),

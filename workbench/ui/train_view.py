@@ -368,9 +368,11 @@ class TrainView(QWidget):
                 speed = f"{snapshot.samples_per_second:,.0f} samples/s"
             if snapshot.seconds_per_epoch is not None:
                 epoch = f"{_seconds(snapshot.seconds_per_epoch)} per epoch"
-            if snapshot.paused:
-                left = "paused"
-            elif snapshot.seconds_left is not None and snapshot.steps_done < snapshot.total_steps:
+            if (
+                not snapshot.paused
+                and snapshot.seconds_left is not None
+                and snapshot.steps_done < snapshot.total_steps
+            ):
                 left = f"{format_duration(snapshot.seconds_left)} left"
         texts = (speed, epoch, left)
         if texts == self._stats_text:
