@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from tests.ui.conftest import load
 from workbench.core.layers import CATALOG
@@ -31,6 +31,8 @@ def editor_value(editor: Any) -> Any:
         return editor.currentText()
     if isinstance(editor, QSpinBox | QDoubleSpinBox):
         return editor.value()
+    if isinstance(editor, QLineEdit):  # shapes, shown as "8, 8"
+        return [int(part) for part in editor.text().split(",")]
     raise AssertionError(f"unexpected editor {editor!r}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from PySide6.QtCore import (
@@ -14,7 +15,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,11 +24,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -125,12 +128,52 @@ class BarDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
 
 
+_INVALID_STYLE = "QLabel#field_error { color: #b3261e; }"
+_FLOAT_LIMIT = 1e12
+
+
+class _BoundedStepMixin:
+    """Spin boxes that accept any typed number (so the form can say why one is refused)
+    while the arrow keys and wheel still stay within the parameter's range."""
+
+    _low: float
+    _high: float
+
+    def set_bounds(self, low: float, high: float) -> None:
+        self._low, self._high = low, high
+
+    def stepBy(self, steps: int) -> None:
+        value = self.value() + steps * self.singleStep()  # type: ignore[attr-defined]
+        self.setValue(min(max(value, self._low), self._high))  # type: ignore[attr-defined]
+
+    def stepEnabled(self):
+        flags = QSpinBox.StepEnabledFlag.StepNone
+        value = self.value()  # type: ignore[attr-defined]
+        if value > self._low:
+            flags |= QSpinBox.StepEnabledFlag.StepDownEnabled
+        if value < self._high:
+            flags |= QSpinBox.StepEnabledFlag.StepUpEnabled
+        return flags
+
+
+class BoundedSpinBox(_BoundedStepMixin, QSpinBox):
+    """A whole-number field; see _BoundedStepMixin."""
+
+
+class BoundedDoubleSpinBox(_BoundedStepMixin, QDoubleSpinBox):
+    """A number field; see _BoundedStepMixin."""
+
+
 class ParamForm(QWidget):
     """An editor per parameter of one layer, generated from its type's ParamSpecs.
 
-    int -> QSpinBox, float -> QDoubleSpinBox, bool -> QCheckBox, choice -> QComboBox; each
-    spec's help text is the tooltip. Edits are written into the LayerSpec's params and
-    announced with ``sig_changed`` so the stack can be re-checked.
+    int -> QSpinBox, float -> QDoubleSpinBox, bool -> QCheckBox, choice -> QComboBox,
+    shape -> QLineEdit ("8, 8"); each spec's help text is the tooltip. Edits are written into
+    the LayerSpec's params and announced with ``sig_changed`` so the stack can be re-checked.
+
+    A typed value the parameter cannot take (out of range, empty, not a shape) is refused
+    in the field: the field is marked, the reason is shown under it, and nothing is written
+    to the layer, so the stack and its undo history stay as they were.
     """
 
     #: Emitted after a value was written into the layer: (parameter name, new value).
@@ -142,7 +185,15 @@ class ParamForm(QWidget):
         super().__init__(parent)
         self._layer: LayerSpec | None = None
         self._editors: dict[str, QWidget] = {}
+        self._errors: dict[str, QLabel] = {}
+        # Per field, the layer's value when the current typing began: a refused value puts
+        # it back, so keystrokes that passed through valid values (7, 70, 700, 7000 on the
+        # way to 70000) leave neither the stack nor the undo history changed.
+        self._baseline: dict[str, Any] = {}
         self._form = QFormLayout(self)
+        self._form.setVerticalSpacing(8)
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.setStyleSheet(_INVALID_STYLE)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self._empty = QLabel("Select a layer to edit its parameters.")
@@ -158,12 +209,23 @@ class ParamForm(QWidget):
         """The editor widget of one parameter (for tests and keyboard focus)."""
         return self._editors[name]
 
+    def error_text(self, name: str) -> str:
+        """The reason shown under one field ('' when its value is fine)."""
+        label = self._errors.get(name)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def has_errors(self) -> bool:
+        """Whether any field holds a refused value."""
+        return any(self.error_text(name) for name in self._errors)
+
     def set_layer(self, layer: LayerSpec | None) -> None:
         """Rebuild the form for ``layer`` (None clears it)."""
         self._layer = layer
         while self._form.rowCount():
             self._form.removeRow(0)
         self._editors = {}
+        self._errors = {}
+        self._baseline = {}
         self._empty = QLabel(
             "Select a layer to edit its parameters."
             if layer is None
@@ -183,10 +245,23 @@ class ParamForm(QWidget):
             if spec.help:
                 editor.setToolTip(spec.help)
             label = QLabel(spec.title + ":")
+            label.setBuddy(editor)
             if spec.help:
                 label.setToolTip(spec.help)
+            error = QLabel()
+            error.setObjectName("field_error")
+            error.setWordWrap(True)
+            error.hide()
+            field = QWidget()
+            column = QVBoxLayout(field)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(editor)
+            column.addWidget(error)
             self._editors[spec.name] = editor
-            self._form.addRow(label, editor)
+            self._errors[spec.name] = error
+            self._baseline[spec.name] = copy.deepcopy(layer.params.get(spec.name))
+            self._form.addRow(label, field)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Leave Ctrl+Z/Ctrl+Shift+Z/Ctrl+Y to the window's undo actions.
@@ -219,8 +294,12 @@ class ParamForm(QWidget):
                 editor.setValue(_as_number(value, editor.value(), int))
             elif isinstance(editor, QDoubleSpinBox):
                 editor.setValue(_as_number(value, editor.value(), float))
+            elif isinstance(editor, QLineEdit) and self._layer is not None:
+                editor.setText(self._layer.type.param(name).format(value))
         finally:
             editor.blockSignals(False)
+        self._show_error(name, None)  # the value came from the stack: it is the valid one
+        self._baseline[name] = copy.deepcopy(value)
 
     def set_read_only(self, read_only: bool) -> None:
         """Lock the editors (while training)."""
@@ -241,26 +320,100 @@ class ParamForm(QWidget):
                 combo.setCurrentText(str(value))
             combo.currentTextChanged.connect(lambda text, n=name: self._write(n, text))
             return combo
+        if spec.kind == "shape":
+            line = QLineEdit(spec.format(value))
+            line.setPlaceholderText("e.g. 8, 8")
+            line.textEdited.connect(lambda text, n=name: self._typed(n, text))
+            line.editingFinished.connect(lambda n=name: self._settle(n))
+            return line
+        spin: QSpinBox | QDoubleSpinBox
         if spec.kind == "int":
-            spin = QSpinBox()
+            spin = BoundedSpinBox()
+            spin.setRange(-_INT_LIMIT, _INT_LIMIT)
             low = int(spec.minimum) if spec.minimum is not None else -_INT_LIMIT
             high = int(spec.maximum) if spec.maximum is not None else _INT_LIMIT
-            spin.setRange(max(low, -_INT_LIMIT), min(high, _INT_LIMIT))
+            spin.set_bounds(max(low, -_INT_LIMIT), min(high, _INT_LIMIT))
             spin.setGroupSeparatorShown(True)
             spin.setAccelerated(True)
             spin.setValue(_as_number(value, spec.default, int))
-            spin.valueChanged.connect(lambda v, n=name: self._write(n, int(v)))
-            return spin
-        spin = QDoubleSpinBox()
-        spin.setDecimals(3)
-        spin.setSingleStep(0.05)
-        spin.setRange(
-            spec.minimum if spec.minimum is not None else -1e9,
-            spec.maximum if spec.maximum is not None else 1e9,
+        else:
+            spin = BoundedDoubleSpinBox()
+            spin.setDecimals(3)
+            spin.setSingleStep(0.05)
+            spin.setRange(-_FLOAT_LIMIT, _FLOAT_LIMIT)
+            spin.set_bounds(
+                spec.minimum if spec.minimum is not None else -_FLOAT_LIMIT,
+                spec.maximum if spec.maximum is not None else _FLOAT_LIMIT,
+            )
+            spin.setValue(_as_number(value, spec.default, float))
+        spin.setKeyboardTracking(True)
+        spin.textChanged.connect(lambda _text, n=name, box=spin: self._typed_number(n, box))
+        # The spin box itself stays quiet when its text is emptied; its line edit does not.
+        spin.lineEdit().textChanged.connect(
+            lambda _text, n=name, box=spin: self._typed_number(n, box)
         )
-        spin.setValue(_as_number(value, spec.default, float))
-        spin.valueChanged.connect(lambda v, n=name: self._write(n, float(v)))
+        spin.editingFinished.connect(lambda n=name: self._settle(n))
         return spin
+
+    def _settle(self, name: str) -> None:
+        """Typing in a field ended: a value it holds now is where the next typing starts."""
+        if self._layer is not None and not self.error_text(name):
+            self._baseline[name] = copy.deepcopy(self._layer.params.get(name))
+
+    def _refuse(self, name: str, message: str) -> None:
+        """Show why, and put back the value the layer had before this typing began."""
+        self._show_error(name, message)
+        if self._layer is not None and name in self._baseline:
+            self._write(name, copy.deepcopy(self._baseline[name]))
+
+    def _typed_number(self, name: str, spin: QSpinBox | QDoubleSpinBox) -> None:
+        """A spin box's text changed (typed, stepped or set): write it if the parameter
+        can take it, else say why in the field."""
+        if self._layer is None:
+            return
+        spec = self._layer.type.param(name)
+        text = spin.cleanText().strip()
+        if not text:
+            self._refuse(name, f"{spec.title} is required: type {spec.expects()}.")
+            return
+        state = spin.validate(spin.text(), 0)[0]
+        if state != QValidator.State.Acceptable:
+            self._refuse(name, f"{spec.title} must be {spec.expects()} (got {text!r}).")
+            return
+        value = spin.valueFromText(text)
+        self._apply(name, int(value) if spec.kind == "int" else float(value))
+
+    def _typed(self, name: str, text: str) -> None:
+        """A text field was edited: parse it with the spec, then check the value."""
+        if self._layer is None:
+            return
+        try:
+            value = self._layer.type.param(name).parse(text)
+        except ValueError as exc:
+            self._refuse(name, str(exc))
+            return
+        self._apply(name, value)
+
+    def _apply(self, name: str, value: Any) -> None:
+        assert self._layer is not None
+        problem = self._layer.type.param(name).check(value)
+        if problem is not None:
+            self._refuse(name, problem)
+            return
+        self._show_error(name, None)
+        self._write(name, value)
+
+    def _show_error(self, name: str, message: str | None) -> None:
+        """Mark a field and show the reason under it (None clears both)."""
+        label, editor = self._errors.get(name), self._editors.get(name)
+        if label is None or editor is None:
+            return
+        label.setText(message or "")
+        label.setVisible(bool(message))
+        editor.setProperty("invalid", bool(message))
+        editor.setStyleSheet("border: 1px solid #b3261e;" if message else "")
+        help_text = self._layer.type.param(name).help if self._layer is not None else ""
+        editor.setToolTip(message or help_text)
 
     def _write(self, name: str, value: Any) -> None:
         if self._layer is None:
