@@ -298,3 +298,70 @@ def test_project_whose_data_moved_opens_its_layers_and_says_so(qtbot, window, tm
     assert window.project.layers[2].params["units"] == 12
     assert window.train_view.config().learning_rate == 0.02
     assert "gone.csv was not found" in window.statusBar().currentMessage()
+
+
+# -- resume and continue for real (TensorFlow, tiny model) --------------------------------
+
+
+def test_killed_run_is_resumed_at_start_then_continued(qtbot, make_window, csv_path, monkeypatch):
+    # A real short run, stopped after its first epoch…
+    first = make_window(backend=True)
+    load(qtbot, first, csv_path)
+    qtbot.waitUntil(lambda: first.train_view.train_button.isEnabled(), timeout=LONG)
+    first.train_view.epochs_spin.setValue(3)
+    first.train_view.batch_spin.setValue(4)
+    qtbot.mouseClick(first.train_view.train_button, LEFT)
+    thread = first._training
+    qtbot.waitUntil(lambda: thread.recorder.snapshot().epochs_done >= 1, timeout=LONG)
+    first.stop_training()
+    qtbot.waitUntil(lambda: not first.is_training, timeout=LONG)
+    (run,) = first.store.list()
+    done = len(run.history)
+    assert 1 <= done < 3
+    # …then made to look killed: still "running", by a process that is gone.
+    data = json.loads((run.path / "run.json").read_text())
+    data["status"] = "running"
+    data["pid"] = int(
+        subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    (run.path / "run.json").write_text(json.dumps(data))
+    assert [r.id for r in first.store.interrupted()] == [run.id]
+
+    # The next start offers it once the backend is ready; Resume trains epochs done+1..3.
+    asked = []
+    monkeypatch.setattr(
+        main_window, "ask_resume", lambda parent, record: asked.append(record.id) or "resume"
+    )
+    second = make_window(backend=True)
+    qtbot.waitUntil(lambda: asked == [run.id], timeout=LONG)
+    # The run's data and model open in the window, then training resumes.
+    qtbot.waitUntil(lambda: second.is_training, timeout=LONG)
+    assert Path(second.table.path) == csv_path
+    assert second.train_view.config().batch_size == 4
+    qtbot.waitUntil(lambda: not second.is_training, timeout=LONG)
+    resumed = second.store.get(run.id)
+    assert resumed.status == "finished"
+    assert [entry["epoch"] for entry in resumed.history] == [1, 2, 3]
+    assert second.train_view.plots.point_counts()["val_loss"] == 3  # curves carry on
+    assert second.store.interrupted() == []
+
+    # Continue: 2 more epochs of the finished model, as a new run that carries on its curves.
+    view = second.train_view
+    qtbot.waitUntil(lambda: view.continue_button.isEnabled(), timeout=LONG)
+    view.continue_spin.setValue(2)
+    qtbot.mouseClick(view.continue_button, LEFT)
+    assert second.is_training
+    qtbot.waitUntil(lambda: not second.is_training, timeout=LONG)
+    runs = second.store.list()
+    assert len(runs) == 2
+    extra = runs[1]
+    assert extra.parent == run.id and extra.status == "finished"
+    assert [entry["epoch"] for entry in extra.history] == [1, 2, 3, 4, 5]
+    assert view.plots.point_counts()["val_loss"] == 5
+    assert second.last_run_id == extra.id
+    assert [r.id for r in second.runs_view.records()] == [run.id, extra.id]

@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self._resume_offered = False
         self._resume_note = ""  # settings changed during the pause, for the status bar
         self._pending_project: Project | None = None  # opened project waiting for its data
+        self._resume_after_load: str | None = None  # run to resume once its data is read
         self.project_path: Path | None = None
         self._last_predict_text = ""
         self._predict_mode = "single"
@@ -592,6 +593,9 @@ class MainWindow(QMainWindow):
         opened, self._pending_project = self._pending_project, None
         if opened is not None:  # the project's layers and settings still open
             self._use_project(opened, "Open project")
+        if self._resume_after_load is not None:
+            self._resume_after_load = None
+            message += " The run was not resumed."
         self.data_view.restore()
         self.data_view.banner.show_message(message, "error")
         self.tabs.setCurrentIndex(DATA_TAB)
@@ -603,6 +607,8 @@ class MainWindow(QMainWindow):
         self._finish_load_thread(token)
         if self._shut_down or token != self._load_token:
             return
+        self._pending_project = None
+        self._resume_after_load = None
         self.data_view.restore()
         kept = " The previous data is kept." if self.dataset is not None else ""
         self.statusBar().showMessage(f"Loading cancelled.{kept}", STATUS_TIMEOUT_MS)
@@ -662,6 +668,12 @@ class MainWindow(QMainWindow):
             message += " Adapted the model: " + "; ".join(changes) + "."
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
         self._on_stack_changed()
+        resume_id, self._resume_after_load = self._resume_after_load, None
+        if resume_id is not None:
+            try:
+                self._start_resume(self.store.get(resume_id))
+            except WorkbenchError as exc:
+                QMessageBox.warning(self, "Resume", str(exc))
 
     def _fit_model_to(self, dataset: Any, summary: dict[str, Any], classes: int) -> list[str]:
         """Make the stack fit the data; the default template when the kind/task/classes changed.
@@ -1059,7 +1071,11 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def resume_run(self, run_id: str) -> None:
-        """Resume an interrupted run from its last finished epoch, on a training thread."""
+        """Resume an interrupted run from its last finished epoch, on a training thread.
+
+        The run's data, layers and settings are opened in the window first (as File ▸ Open
+        project would), so the tabs show what trains and Continue works afterwards.
+        """
         if self._training is not None or self._shut_down:
             self.statusBar().showMessage("Stop training before resuming another run.", 5000)
             return
@@ -1071,8 +1087,28 @@ class MainWindow(QMainWindow):
         except WorkbenchError as exc:
             QMessageBox.warning(self, "Resume", str(exc))
             return
+        project = Project.from_dict(record.project)
+        spec = project.dataset
+        if self._dataset_for(record) is None and spec.path and Path(spec.path).exists():
+            self._pending_project = project
+            self._resume_after_load = record.id
+            self.statusBar().showMessage(f"Reading the data of {record.name} to resume it…")
+            self.open_path(
+                spec.path,
+                text_column=spec.text_column or None,
+                label_column=spec.label_column or None,
+                kind=spec.kind or None,
+                task=spec.task or None,
+            )
+            return
+        self._start_resume(record)
+
+    def _start_resume(self, record: RunRecord) -> None:
         thread = TrainingThread(
-            Project.from_dict(record.project), None, store=self.store, resume_id=record.id
+            Project.from_dict(record.project),
+            self._dataset_for(record),
+            store=self.store,
+            resume_id=record.id,
         )
         self.last_run_id = record.id
         self.tabs.setCurrentWidget(self.train_view)
