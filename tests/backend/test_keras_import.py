@@ -76,3 +76,36 @@ def test_not_a_model(tmp_path):
     bad.write_text("nope")
     with pytest.raises(WorkbenchError, match="cannot open this model"):
         api.import_keras(bad)
+
+
+def test_shapes_normalization_and_lookups_come_in_with_their_settings(tmp_path):
+    model = keras.Sequential(
+        [
+            keras.Input((64,)),
+            keras.layers.Normalization(axis=None),
+            keras.layers.Reshape((8, 8)),
+            keras.layers.Conv1D(4, 3),
+            keras.layers.GlobalMaxPooling1D(),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.save(tmp_path / "shapes.keras")
+    imported = api.import_keras(tmp_path / "shapes.keras")
+    assert imported.complete and not imported.notes
+    assert imported.layers[0].params["axis"] == "all values"
+    assert imported.layers[1].params["target_shape"] == [8, 8]  # not collapsed to 8
+
+    lookup = keras.Sequential(
+        [
+            keras.Input((4,), dtype="int64"),
+            keras.layers.IntegerLookup(
+                max_tokens=20, output_mode="multi_hot", pad_to_max_tokens=True
+            ),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    lookup.layers[0].adapt(np.array([[1, 2, 3, 4], [2, 3, 5, 7]]))  # Keras saves adapted ones
+    lookup.save(tmp_path / "lookup.keras")
+    spec = api.import_keras(tmp_path / "lookup.keras").layers[0]
+    assert spec.kind == "IntegerLookup"
+    assert spec.params["max_tokens"] == 20 and spec.params["output_mode"] == "multi_hot"

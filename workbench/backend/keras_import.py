@@ -13,7 +13,7 @@ from typing import Any
 
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import WorkbenchError
-from workbench.core.layers import CATALOG, LayerSpec
+from workbench.core.layers import CATALOG, LayerSpec, from_keras_value
 
 ensure_loaded()
 import keras  # noqa: E402
@@ -62,9 +62,10 @@ def _spec_from_layer(layer: Any) -> tuple[LayerSpec | None, list[str]]:
         if param.name not in config:
             continue
         value = config[param.name]
+        value = from_keras_value(kind, param.name, value)
         if value is None and param.none_value != "__never__":
             value = param.none_value
-        if isinstance(value, (list, tuple)) and len(set(value)) == 1:
+        if param.kind != "shape" and isinstance(value, list | tuple) and len(set(value)) == 1:
             value = value[0]  # kernel_size (3, 3) -> 3
         if isinstance(value, dict) or (param.kind == "choice" and value not in param.choices):
             dropped.append(f"{layer.name}.{param.name}={value!r}")

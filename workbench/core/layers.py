@@ -391,6 +391,25 @@ _DERIVED: dict[str, Any] = {
 _KERAS_VALUES: dict[tuple[str, str], dict[Any, Any]] = {
     ("Normalization", "axis"): {"per feature": -1, "all values": None},
 }
+
+
+def from_keras_value(kind: str, name: str, value: Any) -> Any:
+    """The catalog's value for a setting read from a Keras layer's config (the inverse of
+    :meth:`LayerSpec.keras_kwargs`); values it cannot represent come back unchanged, so the
+    parameter's check names them."""
+    spec = layer_type(kind).param(name)
+    if spec.kind == "shape" and isinstance(value, list | tuple):
+        return [int(v) for v in value]
+    if isinstance(value, list | tuple) and len(value) <= 1:
+        value = value[0] if value else None  # Normalization keeps axis as a tuple
+    for catalog_value, keras_value in (
+        (ours, theirs) for ours, theirs in _KERAS_VALUES.get((kind, name), {}).items()
+    ):
+        if keras_value == value:
+            return catalog_value
+    return value
+
+
 #: Layers whose settings are learnt from the training split with adapt().
 ADAPTED = ("TextVectorization", "Normalization", "StringLookup", "IntegerLookup")
 
