@@ -71,3 +71,102 @@ def test_bad_settings_are_named():
         bad.check()
     for words in ("schedule", "Class weights", "Momentum", "clipping"):
         assert words in str(info.value)
+
+
+def test_nesterov_reaches_sgd():
+    sgd = make_optimizer(TrainingConfig(optimizer="sgd", momentum=0.9, nesterov=True), 10)
+    assert sgd.nesterov and sgd.momentum == 0.9
+    assert not make_optimizer(TrainingConfig(optimizer="sgd"), 10).nesterov
+
+
+def test_best_epoch_follows_the_monitor_and_its_direction(vectors):
+    for monitor, pick in (("val_accuracy", max), ("loss", min), ("val_loss", min)):
+        recorder = Recorder()
+        project = project_for(vectors, epochs=4, learning_rate=0.05, early_stopping_monitor=monitor)
+        outcome, _ = api.train(project, vectors, recorder)
+        values = [logs[monitor] for _, logs, _ in recorder.epochs]
+        assert values[outcome.best_epoch - 1] == pick(values), monitor
+        assert values.index(pick(values)) == outcome.best_epoch - 1  # the first of equals
+
+
+def test_restore_best_weights_decides_which_weights_are_kept(vectors, tmp_path):
+    from workbench.backend.checkpoints import latest_checkpoint
+    from workbench.core.runs import RunStore
+
+    store = RunStore(tmp_path / "runs")
+    # val_accuracy cannot change at this rate, so epoch 1 stays the best of 3.
+    settings = dict(
+        epochs=3, optimizer="sgd", learning_rate=1e-6, early_stopping_monitor="val_accuracy"
+    )
+    for restore in (True, False):
+        project = project_for(vectors, restore_best_weights=restore, **settings)
+        outcome, predictor = api.train(project, vectors, Recorder(), store=store)
+        assert outcome.best_epoch == 1
+        checkpoint = latest_checkpoint(store.get(outcome.run_id).checkpoint_path)
+        kept = predictor.model.get_weights()
+        expected = checkpoint.best_weights if restore else checkpoint.weights
+        assert all(np.array_equal(a, b) for a, b in zip(kept, expected, strict=True))
+        last_differs = any(
+            not np.array_equal(a, b) for a, b in zip(kept, checkpoint.weights, strict=True)
+        )
+        assert last_differs == restore
+
+
+def test_reduce_on_plateau_halves_the_rate_and_says_so():
+    import keras
+
+    from workbench.backend.trainer import _Bridge
+    from workbench.core.listener import TrainingControl, TrainingPlan
+
+    class Lines(Recorder):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def on_log(self, message):
+            self.lines.append(message)
+
+    listener = Lines()
+    plan = TrainingPlan(10, 3, 96, 24, [])
+    bridge = _Bridge(listener, TrainingControl(), plan, TrainingConfig(schedule="plateau"))
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    bridge.set_model(model)
+    for val_loss in (1.0, 0.9, 0.95, 0.91):  # better, then two epochs without improvement
+        bridge._plateau(val_loss)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.005)
+    assert listener.lines == [
+        "Learning rate reduced from 0.01 to 0.005: val_loss has not improved for 2 epochs."
+    ]
+
+
+def test_a_listener_without_on_log_still_trains(vectors):
+    class Minimal:
+        def __init__(self):
+            self.epochs = 0
+
+        def on_plan(self, plan):
+            pass
+
+        def on_batch(self, epoch, step, logs):
+            pass
+
+        def on_epoch(self, epoch, logs, samples_per_second):
+            self.epochs += 1
+
+    listener = Minimal()
+    outcome, _ = api.train(project_for(vectors, schedule="plateau"), vectors, listener)
+    assert listener.epochs == 2 and outcome.epochs_completed == 2
+
+
+def test_tensorboard_event_files_only_when_the_package_is_there(vectors, tmp_path):
+    import importlib.util
+
+    from workbench.core.runs import RunStore
+
+    store = RunStore(tmp_path / "runs")
+    outcome, _ = api.train(project_for(vectors), vectors, Recorder(), store=store)
+    record = store.get(outcome.run_id)
+    events = list((record.path / "tensorboard").rglob("events.out.tfevents.*"))
+    assert record.status == "finished"
+    assert bool(events) == (importlib.util.find_spec("tensorboard") is not None)
