@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.conftest import LONG, load
+from workbench.ui.train_view import PAUSED, TRAINING
 
 LEFT = Qt.MouseButton.LeftButton
 CLOSE_LIMIT_S = 2.0
@@ -47,12 +49,43 @@ def test_close_asks_no_keeps_training_yes_stops_within_two_seconds(
         return answer[0]
 
     monkeypatch.setattr(QMessageBox, "question", question)
+    try:
+        closed_in = check_close(qtbot, window, thread, answer)
+    finally:  # even when a check fails, the window must not stay open with its thread
+        answer[0] = QMessageBox.StandardButton.Yes
+        window.close()
+    print(f"close request to thread end: {closed_in:.2f} s")
+    assert len(asked) == 2 and "Stop it and quit?" in asked[0]
+    # The run is kept as stopped (not left "running" to be offered for resume).
+    (run,) = window.store.list()
+    assert run.status == "stopped" and run.epochs_completed >= 2
+    assert window.store.interrupted() == []
 
+
+def check_close(qtbot, window, thread, answer) -> float:
+    """No keeps training (and the keyboard still steers it); Yes closes: seconds taken."""
     # No: the window stays open and training goes on.
     assert not window.close()
     assert window.isVisible() and window.is_training and thread.isRunning()
     steps = thread.recorder.snapshot().steps_done
     qtbot.waitUntil(lambda: thread.recorder.snapshot().steps_done > steps + 5, timeout=LONG)
+
+    # Keyboard, from another tab: Ctrl+P pauses; a new learning rate applies on Ctrl+P.
+    window.tabs.setCurrentWidget(window.runs_view)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert window.train_view.state == PAUSED and thread.control.paused
+    window.train_view.learning_rate_spin.setValue(0.0005)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert window.train_view.state == TRAINING and not thread.control.paused
+    assert "learning rate 0.0005 from now on" in window.statusBar().currentMessage()
+
+    def recorded_rate() -> float:  # run.json is rewritten after every epoch
+        history = window.store.list()[0].history
+        return history[-1]["learning_rate"] if history else 0.0
+
+    qtbot.waitUntil(lambda: recorded_rate() == pytest.approx(0.0005), timeout=LONG)
+    assert window.store.list()[0].project["training"]["learning_rate"] == pytest.approx(0.0005)
 
     # Yes: stop, join the thread, close — measured.
     answer[0] = QMessageBox.StandardButton.Yes
@@ -60,11 +93,6 @@ def test_close_asks_no_keeps_training_yes_stops_within_two_seconds(
     assert window.close()
     elapsed = time.perf_counter() - started
     assert thread.isFinished()
-    print(f"close request to thread end: {elapsed:.2f} s")
     assert elapsed <= CLOSE_LIMIT_S, f"closing took {elapsed:.2f} s"
     assert not window.isVisible() and not window.is_training
-    assert len(asked) == 2 and "Stop it and quit?" in asked[0]
-    # The run is kept as stopped (not left "running" to be offered for resume).
-    (run,) = window.store.list()
-    assert run.status == "stopped" and run.epochs_completed >= 2
-    assert window.store.interrupted() == []
+    return elapsed

@@ -51,6 +51,7 @@ from workbench.ui.workers import (
     CallThread,
     TrainingThread,
     choose_columns,
+    device_names,
     image_size,
     import_keras_model,
     load_any,
@@ -346,6 +347,7 @@ class MainWindow(QMainWindow):
         self.backend_label.setText(f"Backend ready: {description}")
         self.summary_timer.stop()
         self._request_summary()
+        self._run_task("listing the devices", self.train_view.set_devices, device_names)
         QTimer.singleShot(0, self.offer_resume)
 
     @Slot(str)

@@ -549,6 +549,13 @@ class TrainingThread(QThread):
         )
 
 
+def device_names() -> list[str]:
+    """'CPU:0', 'GPU:0', … as the Train tab's device choice reads them (TensorFlow loaded)."""
+    from workbench.backend.acceleration import list_devices
+
+    return [f"{d.kind}:{d.name.rsplit(':', 1)[-1]}" for d in list_devices()]
+
+
 def load_run_model(path: str) -> Any:
     """A run's saved model as a Predictor (TensorFlow; run on a worker thread)."""
     from workbench.backend.api import Predictor
