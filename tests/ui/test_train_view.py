@@ -125,6 +125,8 @@ def test_losses_and_metrics_follow_the_task(view):
     assert "does not fit" in view.loss_combo.currentText()  # the old choice stays, marked
     assert view.metric_checks["auc"].isHidden() and not view.metric_checks["rmse"].isHidden()
     assert view.plots.second_metric == "mae"
+    view.monitor_combo.setCurrentText("val_accuracy")
+    assert any("regression has no accuracy" in p for p in view.config_problems())
 
 
 def test_paused_only_lr_epochs_and_patience_can_change_and_resume_hands_them_over(view, qtbot):
@@ -242,3 +244,28 @@ def test_speed_epoch_time_time_left_and_log_follow_the_recorder(view):
     assert view.progress_label.text().endswith("paused")
     view.start_run()
     assert view.log_pane.lines() == [] and view.speed_label.text() == ""
+
+
+def test_a_short_real_training_fills_log_learning_rate_and_speed(qtbot, make_window, csv_path):
+    """The one real training here: the backend's log lines and learning rate reach the view."""
+    from tests.ui.conftest import LONG, load
+
+    window = make_window(backend=True)
+    load(qtbot, window, csv_path)
+    view = window.train_view
+    window.tabs.setCurrentWidget(view)
+    view.epochs_spin.setValue(2)
+    view.batch_spin.setValue(16)
+    qtbot.waitUntil(view.train_button.isEnabled, timeout=LONG)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.is_training, timeout=LONG)
+    qtbot.waitUntil(lambda: not window.is_training, timeout=LONG)
+    assert view.result_label.text().startswith("Finished 2 epochs"), view.banner.text()
+    assert view.plots.point_counts()["learning_rate"] == 2
+    assert view.plots.point_counts()["val_loss"] == 2
+    assert view.log_pane.lines(), "the trainer's messages reach the log pane"
+    assert view.speed_label.text().endswith("samples/s")
+    assert view.epoch_time_label.text().endswith("per epoch")
+    assert view.continue_button.isEnabled()

@@ -472,6 +472,11 @@ class TrainingSettingsForm(QWidget):
             problem = loss_problem(config.loss, self._num_classes, self._task)
             if problem:
                 found.append(problem)
+            if self._task == "regression" and "accuracy" in config.early_stopping_monitor:
+                found.append(
+                    "Early stopping watches val_accuracy, but a regression has no accuracy; "
+                    "choose val_loss (Early stopping > Watch)."
+                )
         return found
 
     def _show_problems(self) -> None:
