@@ -59,6 +59,9 @@ def sweep_window(qtbot, make_window, csv_path):
     window = make_window(backend=True)
     load(qtbot, window, csv_path)
     qtbot.waitUntil(lambda: window.train_view.train_button.isEnabled(), timeout=LONG)
+    # The backend's devices reach the Train tab's device choice.
+    devices = window.train_view.settings.devices_label
+    qtbot.waitUntil(lambda: "CPU:0" in devices.text(), timeout=LONG)
     return window
 
 
@@ -91,6 +94,19 @@ def test_sweep_runs_one_after_another_and_marks_the_best(qtbot, make_window, csv
     assert len(view.curves) == 2
     assert not view.sweep_label.isVisible()
     assert window.statusBar().currentMessage().startswith("Sweep finished. Best by val_loss: ")
+
+    # Open the best run's saved model for prediction: the Predict tab answers with it.
+    view.select_ids([view.best_id])
+    assert view.predict_button.isEnabled()
+    window.predictor = None
+    qtbot.mouseClick(view.predict_button, LEFT)
+    qtbot.waitUntil(lambda: window.predictor is not None, timeout=LONG)
+    predict = window.predict_view
+    assert window.tabs.currentWidget() is predict and predict.text_edit.isEnabled()
+    qtbot.keyClicks(predict.text_edit, "a lovely and wonderful movie")
+    qtbot.keyClick(predict.text_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: predict.label_value.text() in {"pos", "neg"}, timeout=LONG)
+    assert window.last_run_id == view.best_id
 
 
 def test_cancel_sweep_stops_the_current_run_and_starts_no_more(qtbot, make_window, csv_path):
