@@ -91,6 +91,21 @@ def test_three_classes_adapt_the_output_layer(qtbot, window, three_class_csv):
     assert window.model_view.stack_model.index(3, 1).data() == "Dense(3, softmax)"
 
 
+def test_train_tab_offers_the_losses_and_metrics_of_the_loaded_data(
+    qtbot, window, csv_path, three_class_csv
+):
+    view = window.train_view
+    load(qtbot, window, csv_path)
+    assert view.loss_combo.itemText(0) == "auto (binary cross-entropy)"
+    assert view.metric_checks["auc"].isVisibleTo(view)
+    assert not view.metric_checks["mae"].isVisibleTo(view)
+    load(qtbot, window, three_class_csv)
+    assert view.loss_combo.itemText(0) == "auto (sparse categorical cross-entropy)"
+    view.loss_combo.setCurrentIndex(view.loss_combo.findData("binary_crossentropy"))
+    assert "needs 2 classes" in view.problems_label.text()
+    assert "needs 2 classes" in view.config_problems()[0]  # what the window blocks on
+
+
 def test_bad_files_show_the_problem_and_keep_the_data(
     qtbot, window, csv_path, tmp_path, monkeypatch
 ):

@@ -229,6 +229,7 @@ class TrainView(QWidget):
         action.setShortcut(QKeySequence(SHORTCUTS[key]))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # while the tab shows
         action.setToolTip(f"{text} ({_native(SHORTCUTS[key])})")
+        action.setStatusTip(f"{text} ({_native(SHORTCUTS[key])})")
         action.triggered.connect(slot)
         self.addAction(action)
         return action
