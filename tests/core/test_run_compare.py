@@ -110,3 +110,13 @@ def test_unwritable_csv_path_is_a_clear_error(store, tmp_path) -> None:
     blocker.write_text("x")
     with pytest.raises(WorkbenchError, match="could not write the runs' history"):
         write_history_csv(store.list(), blocker / "history.csv")
+
+
+def test_delete_removes_a_run_but_not_one_training_here(store) -> None:
+    a, b = store.list()
+    store.delete(a.id)
+    assert [r.id for r in store.list()] == [b.id] and not a.path.exists()
+    live = store.create(Project().to_dict(), name="live")  # running, by this process
+    with pytest.raises(WorkbenchError, match="live is still training"):
+        store.delete(live.id)
+    assert live.path.exists()
