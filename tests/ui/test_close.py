@@ -8,6 +8,8 @@ shutdown has joined every thread).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -67,6 +69,11 @@ def check_close(qtbot, window, thread, answer) -> float:
     # No: the window stays open and training goes on.
     assert not window.close()
     assert window.isVisible() and window.is_training and thread.isRunning()
+    # The Runs tab lists the run as running; it cannot be deleted meanwhile.
+    runs = window.runs_view
+    assert [r.status for r in runs.records()] == ["running"]
+    runs.select_ids([runs.records()[0].id])
+    assert not runs.delete_button.isEnabled() and not runs.use_button.isEnabled()
     steps = thread.recorder.snapshot().steps_done
     qtbot.waitUntil(lambda: thread.recorder.snapshot().steps_done > steps + 5, timeout=LONG)
 
@@ -96,3 +103,55 @@ def check_close(qtbot, window, thread, answer) -> float:
     assert elapsed <= CLOSE_LIMIT_S, f"closing took {elapsed:.2f} s"
     assert not window.isVisible() and not window.is_training
     return elapsed
+
+
+APP_SCRIPT = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from workbench.ui.main_window import MainWindow
+
+QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+app = QApplication([])
+window = MainWindow()
+window.show()
+window.start_backend()
+window.open_path(sys.argv[1])
+state = {}
+
+def tick():
+    thread = window._training
+    if "started" not in state and window.train_view.train_button.isEnabled():
+        window.train_view.epochs_spin.setValue(500)
+        window.train_view.batch_spin.setValue(2)
+        window.start_training()
+        state["started"] = True
+    elif thread is not None and thread.recorder.snapshot().epochs_done >= 1:
+        if "closing" not in state:
+            state["closing"] = time.perf_counter()
+            window.close()  # the last window: the app quits when it has closed
+
+poll = QTimer()
+poll.timeout.connect(tick)
+poll.start(50)
+QTimer.singleShot(150_000, lambda: app.exit(3))
+code = app.exec()
+poll.stop()
+print(f"closed after {time.perf_counter() - state.get('closing', 0):.2f} s", flush=True)
+sys.exit(code)
+"""
+
+
+def test_the_app_exits_cleanly_when_closed_mid_training(csv_path) -> None:
+    """The whole application, in its own process: close mid-run, exit code 0, no Qt abort."""
+    result = subprocess.run(
+        [sys.executable, "-c", APP_SCRIPT, str(csv_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "QThread: Destroyed" not in result.stderr
+    assert result.stdout.startswith("closed after ")
+    seconds = float(result.stdout.split()[2])  # close request to the end of app.exec()
+    assert seconds <= CLOSE_LIMIT_S
