@@ -16,7 +16,7 @@ from typing import Any
 
 from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import CLASS_WEIGHTS, OPTIMIZERS, SCHEDULES
+from workbench.core.project import CLASS_WEIGHTS, LOSSES, METRICS, MONITORS, OPTIMIZERS, SCHEDULES
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -45,9 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
     gui.add_argument("file", nargs="?", help="a dataset to open at start")
 
-    train = sub.add_parser("train", help="train the default template for a dataset")
+    train = sub.add_parser(
+        "train",
+        help="train the default template for a dataset (recorded as a run)",
+        description="Train and record the run (settings, history, a checkpoint per epoch, "
+        "model) in the workspace; `workbench runs` lists runs.",
+    )
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", type=Path, help="a CSV/TSV/JSONL file, a folder, or an .npz")
+    source.add_argument(
+        "--resume",
+        metavar="RUN_ID",
+        help="continue an interrupted or stopped run from its last checkpoint "
+        "(its own data and settings; other options are ignored)",
+    )
     source.add_argument(
         "--sample",
         nargs="?",
@@ -56,11 +67,52 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"train on a bundled sample (default {DEFAULT_SAMPLE.name})",
     )
     _data_options(train)
-    train.add_argument("--epochs", type=_positive_int, default=5)
-    train.add_argument("--batch-size", type=_positive_int, default=32)
-    train.add_argument("--learning-rate", type=float, default=1e-3)
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    train.add_argument(
+        "--epochs", type=_positive_int, default=5, help="passes over the training data (default 5)"
+    )
+    train.add_argument(
+        "--batch-size", type=_positive_int, default=32, help="samples per step (default 32)"
+    )
+    train.add_argument(
+        "--learning-rate",
+        type=float,
+        default=1e-3,
+        help="step size of the optimizer (default 0.001)",
+    )
+    train.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default="adam",
+        help="how weights are updated (default adam)",
+    )
     train.add_argument("--momentum", type=float, default=0.0, help="sgd: momentum (default 0)")
+    train.add_argument(
+        "--nesterov", action="store_true", help="sgd: Nesterov momentum (looks one step ahead)"
+    )
+    train.add_argument(
+        "--loss",
+        choices=LOSSES,
+        default="auto",
+        help="what training minimises (default auto: the usual one for the task and head)",
+    )
+    train.add_argument(
+        "--metrics",
+        type=_metric_list,
+        default=[],
+        metavar="NAMES",
+        help=f"extra metrics, comma-separated: {', '.join(METRICS)} (accuracy or mae always)",
+    )
+    train.add_argument(
+        "--monitor",
+        choices=MONITORS,
+        default="val_loss",
+        help="what picks the best epoch and drives early stopping (default val_loss)",
+    )
+    train.add_argument(
+        "--no-restore-best",
+        action="store_true",
+        help="keep the last epoch's weights instead of the best epoch's",
+    )
     train.add_argument(
         "--schedule", choices=SCHEDULES, default="constant", help="learning-rate schedule"
     )
@@ -69,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="PATIENCE",
-        help="stop after this many epochs without a better val_loss (default 0: off)",
+        help="stop after this many epochs without a better --monitor value (default 0: off)",
     )
     train.add_argument(
         "--class-weights",
@@ -80,14 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--clip-norm", type=float, default=0.0, help="clip gradients to this norm (0: off)"
     )
-    train.add_argument("--validation-fraction", type=float, default=0.2)
+    train.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.2,
+        help="share of rows held out to validate after every epoch (default 0.2)",
+    )
     train.add_argument(
         "--test-fraction",
         type=float,
         default=0.0,
         help="rows held out and scored once at the end (default 0)",
     )
-    train.add_argument("--seed", type=int, default=42)
+    train.add_argument(
+        "--seed", type=int, default=42, help="makes the split, weights and order repeatable"
+    )
     train.add_argument(
         "--sequence-length",
         type=_positive_int,
@@ -102,7 +161,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("workbench-model"),
         help="folder for model.keras and project.json (default: %(default)s)",
     )
+    train.add_argument("--name", default="", help="a name for the run (default: run N)")
     train.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    runs = sub.add_parser("runs", help="list the recorded training runs")
+    runs.add_argument("--json", action="store_true", help="the runs as a JSON list")
+    runs.add_argument(
+        "--csv",
+        type=Path,
+        metavar="FILE",
+        help="write every run's history to FILE: one row per run and epoch, with settings",
+    )
 
     predict = sub.add_parser("predict", help="predict with a saved .keras model")
     predict.add_argument("model", type=Path)
@@ -144,6 +213,16 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--x-name", default="x", help="npz: the features array (default x)")
     parser.add_argument("--y-name", default="y", help="npz: the targets array (default y)")
+
+
+def _metric_list(value: str) -> list[str]:
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in METRICS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown metric {', '.join(unknown)}; choose from {', '.join(METRICS)}"
+        )
+    return names
 
 
 def _positive_int(value: str) -> int:
@@ -221,21 +300,17 @@ def cmd_check_data(args: argparse.Namespace) -> int:
 
 
 class _PrintListener:
-    """Prints one line (or one JSON object) per epoch."""
+    """Prints one line (or one JSON object) per epoch, and the trainer's log lines."""
 
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self.epochs = 0
 
     def on_plan(self, plan) -> None:
+        first = self.epochs == 0
         self.epochs = plan.epochs
-        if not self.as_json:
-            classes = f"; classes: {', '.join(plan.class_names)}" if plan.class_names else ""
-            print(
-                f"Training on {plan.train_samples} samples, validating on "
-                f"{plan.validation_samples}{classes}",
-                flush=True,
-            )
+        if first and plan.class_names and not self.as_json:
+            print(f"Classes: {', '.join(plan.class_names)}", flush=True)
 
     def on_batch(self, epoch: int, step: int, logs: dict[str, float]) -> None:
         pass
@@ -254,15 +329,13 @@ class _PrintListener:
         )
         _emit(self.as_json, event, text)
 
+    def on_log(self, message: str) -> None:
+        _emit(self.as_json, {"event": "log", "message": message}, message)
 
-def cmd_train(args: argparse.Namespace) -> int:
-    """Train the default template of the data's kind and save it."""
-    from workbench.core import templates
-    from workbench.core.project import DatasetSpec, Project, TrainingConfig
 
-    sample = SAMPLES[args.sample] if args.sample else None
-    path = sample.path if sample else args.data
-    dataset = _load(args, path, sample)
+def _training_config(args: argparse.Namespace) -> Any:
+    from workbench.core.project import TrainingConfig
+
     training = TrainingConfig(
         optimizer=args.optimizer,
         learning_rate=args.learning_rate,
@@ -276,8 +349,28 @@ def cmd_train(args: argparse.Namespace) -> int:
         early_stopping_patience=args.early_stopping,
         class_weights=args.class_weights,
         clip_norm=args.clip_norm,
+        loss=args.loss,
+        metrics=list(args.metrics),
+        nesterov=args.nesterov,
+        early_stopping_monitor=args.monitor,
+        restore_best_weights=not args.no_restore_best,
     )
     training.check()
+    return training
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the default template of the data's kind, record the run and save the model."""
+    from workbench.core import templates
+    from workbench.core.project import DatasetSpec, Project
+    from workbench.core.runs import default_store
+
+    if args.resume:
+        return _resume(args)
+    sample = SAMPLES[args.sample] if args.sample else None
+    path = sample.path if sample else args.data
+    dataset = _load(args, path, sample)
+    training = _training_config(args)
     spec = DatasetSpec(
         str(path),
         getattr(dataset, "text_column", ""),
@@ -293,12 +386,45 @@ def cmd_train(args: argparse.Namespace) -> int:
     from workbench.backend import api
 
     output: Path = args.output
-    outcome, _ = api.train(project, dataset, _PrintListener(args.json), output_dir=output)
+    outcome, _ = api.train(
+        project,
+        dataset,
+        _PrintListener(args.json),
+        output_dir=output,
+        store=default_store(),
+        run_name=args.name,
+    )
     project.save(output / "project.json")
+    return _report(args.json, outcome)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    """``train --resume RUN_ID``: the run's own data and settings, from its last checkpoint."""
+    from workbench.backend import api
+    from workbench.core.runs import default_store
+
+    store = default_store()
+    known = {record.id for record in store.list()}
+    if args.resume not in known:
+        raise WorkbenchError(
+            f"No run {args.resume!r} in {store.root}; `workbench runs` lists the runs."
+        )
+    record = store.get(args.resume)
+    outcome, _ = api.resume(record, api.dataset_of(record), _PrintListener(args.json), store=store)
+    return _report(args.json, outcome)
+
+
+def _report(as_json: bool, outcome: Any) -> int:
+    """The last line of a training: best epoch and where things are, or what went wrong."""
     if outcome.error:  # diverged: the last good weights were saved, but say what happened
         _emit(
-            args.json,
-            {"event": "error", "message": outcome.error, "model": outcome.model_path},
+            as_json,
+            {
+                "event": "error",
+                "message": outcome.error,
+                "model": outcome.model_path,
+                "run_id": outcome.run_id,
+            },
             f"Stopped early: {outcome.error}",
         )
         print(f"workbench: error: {outcome.error}", file=sys.stderr)
@@ -311,15 +437,111 @@ def cmd_train(args: argparse.Namespace) -> int:
         "best_epoch": outcome.best_epoch,
         "samples_per_second": round(outcome.samples_per_second or 0.0, 1),
         "model": outcome.model_path,
+        "run_id": outcome.run_id,
     }
     _emit(
-        args.json,
+        as_json,
         done,
         f"Best epoch {outcome.best_epoch}: "
         + ", ".join(f"{k} {v:.4g}" for k, v in best.items())
-        + f". Model saved to {outcome.model_path}",
+        + f". Model saved to {outcome.model_path}. Run {outcome.run_id}.",
     )
     return EXIT_OK
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    """List the recorded runs; optionally write all their histories as one CSV."""
+    from workbench.core.runs import default_store
+
+    records = default_store().list()
+    if args.csv:
+        written = _write_runs_csv(records, args.csv)
+        if not args.json:
+            print(f"Wrote the history of {len(records)} run(s) to {written}")
+    if args.json:
+        print(json.dumps([_run_summary(r) for r in records]))
+        return EXIT_OK
+    if args.csv:
+        return EXIT_OK
+    if not records:
+        print("No runs yet: `workbench train` records one.")
+        return EXIT_OK
+    rows = [
+        (
+            r.id,
+            r.name,
+            r.status,
+            str(r.epochs_completed or len(r.history)),
+            str(r.best_epoch or ""),
+            _score(r),
+            f"{r.samples_per_second:.0f}" if r.samples_per_second else "",
+        )
+        for r in records
+    ]
+    header = ("ID", "Name", "Status", "Epochs", "Best", "Best val metric", "Samples/s")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return EXIT_OK
+
+
+def _write_runs_csv(records: list[Any], path: Path) -> Path:
+    """One row per run and epoch: run id and name, the run's training settings (columns
+    ``setting_*``), then every metric any run reported (empty where a run did not)."""
+    import csv
+    import io
+    from dataclasses import asdict
+
+    from workbench.core.project import atomic_write_text
+    from workbench.core.run_compare import metric_names, project_of, stack_text
+
+    metrics = [m for m in metric_names(records) if m != "epoch"]
+    settings: list[dict[str, Any]] = []
+    for record in records:
+        project = project_of(record)
+        values = asdict(project.training) if project else {}
+        values = {k: ";".join(v) if isinstance(v, list) else v for k, v in values.items()}
+        values["layers"] = stack_text(record)
+        settings.append({f"setting_{k}": v for k, v in values.items()})
+    names = list(dict.fromkeys(name for entry in settings for name in entry))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["run_id", "run_name", "status", "parent", "epoch", *names, *metrics])
+    for record, values in zip(records, settings, strict=True):
+        for number, entry in enumerate(record.history, start=1):
+            row = [record.id, record.name, record.status, record.parent, entry.get("epoch", number)]
+            row += [values.get(name, "") for name in names]
+            row += [entry.get(metric, "") for metric in metrics]
+            writer.writerow(row)
+    try:
+        atomic_write_text(path, buffer.getvalue())
+    except OSError as exc:
+        raise WorkbenchError(f"{path}: cannot write the CSV ({exc.strerror or exc}).") from None
+    return path
+
+
+def _score(record: Any) -> str:
+    for name in ("val_accuracy", "val_mae", "val_loss"):
+        value = record.metrics.get(name)
+        if isinstance(value, int | float):
+            return f"{name} {value:.4g}"
+    return ""
+
+
+def _run_summary(record: Any) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "name": record.name,
+        "status": record.status,
+        "created": record.created,
+        "epochs_completed": record.epochs_completed or len(record.history),
+        "best_epoch": record.best_epoch,
+        "metrics": record.metrics,
+        "samples_per_second": record.samples_per_second,
+        "parent": record.parent or None,
+        "message": record.message,
+        "folder": record.folder,
+    }
 
 
 def _prediction_rows(predictor: Any, args: argparse.Namespace) -> list[tuple[str, Any]]:
@@ -470,6 +692,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "train": cmd_train,
+    "runs": cmd_runs,
     "predict": cmd_predict,
     "check-data": cmd_check_data,
     "gui": cmd_gui,
