@@ -1157,6 +1157,8 @@ class MainWindow(QMainWindow):
                 "Predict tab can show the inputs it takes.",
             )
             return
+        if kind == "text" and (data is None or data.kind != "text"):
+            self.predict_view.set_dataset(_NoData(predictor.task))  # the text page
         self.predictor = predictor
         self.last_run_id = record.id
         self._update_train_state()
@@ -1656,10 +1658,13 @@ def _has_checkpoint(record: RunRecord) -> bool:
 
 
 class _NoData:
-    """Stands in for a dataset before one is loaded (text templates with default sizes)."""
+    """Stands in for a dataset before one is loaded (text templates with default sizes, the
+    Predict tab's text page for a run's model)."""
 
     kind = "text"
-    task = "classification"
+
+    def __init__(self, task: str = "classification") -> None:
+        self.task = task
 
     def class_names(self) -> list[str]:
         return ["0", "1"]
