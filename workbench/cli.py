@@ -486,38 +486,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _write_runs_csv(records: list[Any], path: Path) -> Path:
-    """One row per run and epoch: run id and name, the run's training settings (columns
-    ``setting_*``), then every metric any run reported (empty where a run did not)."""
-    import csv
-    import io
-    from dataclasses import asdict
+    """One row per run and epoch, with its settings and metrics (the Runs tab's export)."""
+    from workbench.core.run_compare import write_history_csv
 
-    from workbench.core.project import atomic_write_text
-    from workbench.core.run_compare import metric_names, project_of, stack_text
-
-    metrics = [m for m in metric_names(records) if m != "epoch"]
-    settings: list[dict[str, Any]] = []
-    for record in records:
-        project = project_of(record)
-        values = asdict(project.training) if project else {}
-        values = {k: ";".join(v) if isinstance(v, list) else v for k, v in values.items()}
-        values["layers"] = stack_text(record)
-        settings.append({f"setting_{k}": v for k, v in values.items()})
-    names = list(dict.fromkeys(name for entry in settings for name in entry))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["run_id", "run_name", "status", "parent", "epoch", *names, *metrics])
-    for record, values in zip(records, settings, strict=True):
-        for number, entry in enumerate(record.history, start=1):
-            row = [record.id, record.name, record.status, record.parent, entry.get("epoch", number)]
-            row += [values.get(name, "") for name in names]
-            row += [entry.get(metric, "") for metric in metrics]
-            writer.writerow(row)
-    try:
-        atomic_write_text(path, buffer.getvalue())
-    except OSError as exc:
-        raise WorkbenchError(f"{path}: cannot write the CSV ({exc.strerror or exc}).") from None
-    return path
+    return write_history_csv(records, path)
 
 
 def _score(record: Any) -> str:

@@ -92,17 +92,15 @@ def test_history_csv_has_one_row_per_run_and_epoch(store, tmp_path) -> None:
     assert rows[0]["run_id"] == runs[0].id and rows[2]["status"] == "stopped"
     assert float(rows[1]["val_accuracy"]) == 0.71
     assert math.isnan(float(rows[3]["val_loss"]))
-    assert list(rows[0]) == [
-        "run_id",
-        "run_name",
-        "status",
-        "epoch",
-        "val_accuracy",
-        "val_loss",
-        "accuracy",
-        "loss",
-    ]
-    assert history_csv([]).strip() == "run_id,run_name,status,epoch"
+    columns = list(rows[0])
+    assert columns[:5] == ["run_id", "run_name", "status", "parent", "epoch"]
+    assert columns[-4:] == ["val_accuracy", "val_loss", "accuracy", "loss"]
+    assert (
+        rows[0]["setting_learning_rate"] == "0.001" and rows[2]["setting_learning_rate"] == "0.01"
+    )
+    assert rows[2]["setting_layers"] == "Embedding(10000, 64) → LSTM(16) → Dense(1, sigmoid)"
+    assert rows[0]["setting_metrics"] == "" and rows[0]["parent"] == ""
+    assert history_csv([]).strip() == "run_id,run_name,status,parent,epoch"
 
 
 def test_unwritable_csv_path_is_a_clear_error(store, tmp_path) -> None:

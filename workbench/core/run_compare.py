@@ -22,7 +22,7 @@ from workbench.core.runs import RunRecord
 #: Metrics where a larger value is better; every other metric (losses, errors) is minimised.
 HIGHER_IS_BETTER = ("accuracy", "auc", "precision", "recall")
 DEFAULT_METRIC = "val_loss"
-CSV_FIRST_COLUMNS = ("run_id", "run_name", "status", "epoch")
+CSV_FIRST_COLUMNS = ("run_id", "run_name", "status", "parent", "epoch")
 
 
 def higher_is_better(metric: str) -> bool:
@@ -151,17 +151,34 @@ def when(record: RunRecord) -> str:
 
 
 def history_csv(records: Sequence[RunRecord]) -> str:
-    """Every run's history as CSV text: one row per run and epoch, one column per metric."""
+    """Every run's history as CSV text: one row per run and epoch.
+
+    Columns: run id, name, status, parent (the run it continued), epoch; the run's training
+    settings as ``setting_<name>`` (``setting_layers`` is the stack in words); then every
+    metric any run reported, empty where a run did not.
+    """
     metrics = metric_names(records)
+    settings = [_setting_columns(record) for record in records]
+    names = list(dict.fromkeys(name for entry in settings for name in entry))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*CSV_FIRST_COLUMNS, *metrics])
-    for record in records:
+    writer.writerow([*CSV_FIRST_COLUMNS, *names, *metrics])
+    for record, values in zip(records, settings, strict=True):
         for number, entry in enumerate(record.history, start=1):
-            row: list[Any] = [record.id, record.name, record.status, entry.get("epoch", number)]
+            row: list[Any] = [record.id, record.name, record.status, record.parent]
+            row.append(entry.get("epoch", number))
+            row += [values.get(name, "") for name in names]
             row += [_csv_number(entry.get(m)) for m in metrics]
             writer.writerow(row)
     return buffer.getvalue()
+
+
+def _setting_columns(record: RunRecord) -> dict[str, Any]:
+    project = project_of(record)
+    values: dict[str, Any] = asdict(project.training) if project else {}
+    values = {k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
+    values["layers"] = stack_text(record)
+    return {f"setting_{name}": value for name, value in values.items()}
 
 
 def write_history_csv(records: Sequence[RunRecord], path: str | Path) -> Path:
