@@ -211,6 +211,12 @@ def test_resume_offer_later_keeps_and_discard_marks_the_run(qtbot, store, monkey
         asked.append(record.name)
         return answers[len(asked) - 1]
 
+    # Before any answer, the Runs tab already shows the dead run as interrupted.
+    window = MainWindow(store=store)
+    qtbot.addWidget(window)
+    row = window.runs_view.model.row_of(run.id)
+    assert window.runs_view.model.index(row, RunsTableModel.STATUS).data() == "interrupted"
+
     monkeypatch.setattr(main_window, "ask_resume", ask)
     for _ in answers:
         window = MainWindow(store=store)

@@ -507,14 +507,25 @@ class RunsTableModel(_TitledColumnsModel):
         self._rows: list[tuple[RunRecord, list[Any]]] = []
         self.metric = "val_loss"
         self.best_id: str | None = None
+        self._interrupted: set[str] = set()
         self._second = "val_accuracy"
         self.HEADERS = (*self.BASE_HEADERS, "Best val_accuracy", "Samples/s")
 
-    def set_runs(self, records: list[RunRecord], metric: str | None = None) -> None:
-        """Show these runs; the best is picked by ``metric`` (kept when None)."""
+    def set_runs(
+        self,
+        records: list[RunRecord],
+        metric: str | None = None,
+        interrupted: set[str] | None = None,
+    ) -> None:
+        """Show these runs; the best is picked by ``metric`` (kept when None).
+
+        ``interrupted``: ids of runs marked running whose process is gone (shown so).
+        """
         self.beginResetModel()
         if metric:
             self.metric = metric
+        if interrupted is not None:
+            self._interrupted = set(interrupted)
         names = run_compare.metric_names(records)
         self._second = self.metric if self.metric != "val_loss" else _default_second(names)
         self.HEADERS = (*self.BASE_HEADERS, f"Best {self._second}", "Samples/s")
@@ -546,9 +557,10 @@ class RunsTableModel(_TitledColumnsModel):
         training = project.training if project is not None else None
         planned = training.epochs if training is not None else None
         done = len(record.history)
+        status = "interrupted" if record.id in self._interrupted else record.status
         return [
             record.name,
-            record.status,
+            status,
             record.created,
             training.optimizer if training else None,
             training.learning_rate if training else None,

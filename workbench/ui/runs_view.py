@@ -188,7 +188,8 @@ class RunsView(QWidget):
         # Runs this process trains right now cannot be deleted, reused or resumed.
         self._busy_ids = {r.id for r in records if r.status == "running" and r.pid == os.getpid()}
         self._fill_metrics(records)
-        self.model.set_runs(records, self.metric_combo.currentText())
+        interrupted = {r.id for r in self.store.interrupted()} if self.store is not None else set()
+        self.model.set_runs(records, self.metric_combo.currentText(), interrupted)
         self.empty_label.setVisible(not records)
         self.select_ids(selected)
         self._update_details()
