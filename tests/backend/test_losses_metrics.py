@@ -115,3 +115,16 @@ def test_a_loss_that_does_not_fit_the_head_is_explained(tmp_path):
     data = dataset(tmp_path, np.arange(120) % 2)  # one sigmoid unit by default
     with pytest.raises(ModelConfigError, match="one sigmoid unit, which needs binary"):
         api.train(project_for(data, loss="sparse_categorical_crossentropy"), data, Recorder())
+
+
+def test_a_model_trained_with_macro_metrics_opens_in_plain_keras(three, tmp_path):
+    import subprocess
+    import sys
+
+    project = project_for(three, epochs=1, metrics=["precision", "recall", "auc"])
+    outcome, _ = api.train(project, three, Recorder(), output_dir=tmp_path / "m")
+    script = "import sys, keras; keras.models.load_model(sys.argv[1]); print('ok')"
+    result = subprocess.run(
+        [sys.executable, "-c", script, outcome.model_path], capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "ok", result.stderr[-2000:]

@@ -15,7 +15,7 @@ import numpy as np
 from workbench.backend.acceleration import Acceleration, accelerated
 from workbench.backend.adapters import Adapter, Split, adapter_for, steps
 from workbench.backend.checkpoints import Checkpoint
-from workbench.backend.metrics import metric_objects
+from workbench.backend.metrics import builtin_only, metric_objects
 from workbench.backend.model_builder import build_model
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.datasets import Dataset
@@ -531,7 +531,7 @@ class Trainer:
             per_epoch * cfg.epochs,
             optimizer=make_optimizer(cfg, per_epoch),
             loss=loss,
-            metrics=metric_objects(cfg.metrics, adapter.task, units, one_hot),
+            metrics=(metrics := metric_objects(cfg.metrics, adapter.task, units, one_hot)),
         )
         first_epoch = 0
         if start is not None:
@@ -608,6 +608,9 @@ class Trainer:
             test = _one_hot(test, units) if one_hot else test
             scores = model.evaluate(test, verbose=0, return_dict=True)
             outcome.test_metrics = {f"test_{k}": float(v) for k, v in scores.items()}
+        if builtin_only(metrics) != metrics:
+            # Saved models must open in plain Keras, which does not know the macro metrics.
+            model.compile(optimizer=model.optimizer, loss=loss, metrics=builtin_only(metrics))
         if self.output_dir is not None:
             outcome.model_path = str(self.predictor().save(self.output_dir / "model.keras"))
         if keeper is not None:
