@@ -45,6 +45,8 @@ EXPECTED = {
     "StringLookup": ("text", (1000,)),  # one-hot, padded to the vocabulary size
     "IntegerLookup": ("indices", (1000,)),  # multi-hot over the word indices
     "Reshape": (VECTOR, (8, 1)),
+    "PositionEmbedding": (SEQUENCE, SEQUENCE),
+    "TransformerEncoder": (SEQUENCE, SEQUENCE),
 }
 
 
@@ -95,6 +97,6 @@ def test_impossible_target_shapes_are_refused_in_words(target, reason):
 
 
 def test_every_parameter_says_what_it_does_or_is_self_explaining():
-    for new in ("Normalization", "StringLookup", "IntegerLookup", "Reshape"):
+    for new in ("Normalization", "StringLookup", "IntegerLookup", "Reshape", "TransformerEncoder"):
         for spec in CATALOG[new].params:
             assert spec.help, f"{new}.{spec.name} has no help"

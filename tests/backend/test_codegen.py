@@ -165,3 +165,28 @@ def test_text_folders_are_refused_with_a_reason(tmp_path):
     data = load_dataset(tmp_path / "docs")
     with pytest.raises(WorkbenchError, match="Export the model"):
         keras_script(Project(layers=default_layers(data)), data)
+
+
+def test_transformer_script_carries_the_layer_classes(tmp_path):
+    from workbench.core.templates import text_transformer
+
+    data = load_dataset(write_csv(tmp_path / "reviews.csv", n=60))
+    layers = text_transformer(2, 8)
+    layers[0].params["max_tokens"] = 100
+    layers[1].params.update(input_dim=100, output_dim=8)
+    layers[3].params.update(key_dim=4, ff_dim=8)
+    project = Project(DatasetSpec(kind="text"), layers)
+    project.training.epochs = 1
+    trainer = Trainer(project, data)
+    trainer.run(NullListener(), TrainingControl())
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        trainer.model.summary()
+    text = keras_script(project, data)
+    assert "class TransformerEncoder(keras.layers.Layer)" in text
+    assert '@keras.saving.register_keras_serializable(package="workbench")' in text
+    assert "workbench" not in text.split("import", 1)[1].split("DATA =")[0]  # no app import
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    output, _ = run_script(path, tmp_path)
+    assert summary_rows(output) == summary_rows(printed.getvalue())

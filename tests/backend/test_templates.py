@@ -50,5 +50,10 @@ def test_template_builds_for_its_kinds(tmp_path, template, kind):
 
 
 def test_menu_lists_templates_per_kind():
-    assert [t.name for t in templates_for("text")] == ["text-lstm", "text-bigru", "text-cnn"]
+    assert [t.name for t in templates_for("text")] == [
+        "text-lstm",
+        "text-bigru",
+        "text-cnn",
+        "text-transformer",
+    ]
     assert "image-cnn" in [t.name for t in templates_for("images")]

@@ -49,6 +49,8 @@ def _layer_line(spec: LayerSpec, index: int) -> str:
         )
     args = ", ".join(f"{k}={v!r}" for k, v in spec.keras_kwargs().items())
     args = f"{args}, name={name!r}" if args else f"name={name!r}"
+    if spec.type.custom:  # the class source is written into the script
+        return f"x = {spec.type.keras_class}({args})(x)"
     return f"x = keras.layers.{spec.type.keras_class}({args})(x)"
 
 
@@ -431,6 +433,7 @@ import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
+from keras import ops
 
 DATA = {str(Path(data.path).resolve())!r}
 EPOCHS = {cfg.epochs!r}
@@ -458,7 +461,15 @@ SEED = {cfg.seed!r}
 def custom_layer_sources(layers: list[LayerSpec]) -> str:
     """Source of the workbench's own layer classes the stack uses, registered as in the
     workbench, so the script (and the model it saves) needs nothing but Keras."""
-    return ""
+    from workbench.backend.custom_layers import CUSTOM_LAYERS
+
+    used = []
+    for spec in layers:
+        if spec.type.custom and spec.kind not in used:
+            used.append(spec.kind)
+    return "\n\n\n".join(
+        textwrap.dedent(inspect.getsource(CUSTOM_LAYERS[kind])).strip() for kind in used
+    )
 
 
 def write_script(project: Project, data: Dataset, path: str | Path) -> Path:

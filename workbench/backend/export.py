@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from workbench.backend import custom_layers  # noqa: F401 (registers the workbench's layers)
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import WorkbenchError
 

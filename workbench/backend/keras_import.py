@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.backend import custom_layers  # noqa: F401 (registers the workbench's layers)
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import CATALOG, LayerSpec, from_keras_value

@@ -6,6 +6,7 @@ import math
 import warnings
 from typing import Any
 
+from workbench.backend.custom_layers import CUSTOM_LAYERS
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import ModelConfigError
 from workbench.core.layers import LayerSpec
@@ -24,6 +25,8 @@ def make_layer(spec: LayerSpec, name: str | None = None) -> keras.layers.Layer:
         cls = keras.layers.LSTM if p["layer"] == "LSTM" else keras.layers.GRU
         inner = cls(p["units"], return_sequences=p["return_sequences"], dropout=p["dropout"])
         return keras.layers.Bidirectional(inner, merge_mode=p["merge_mode"], name=name)
+    if spec.type.custom:
+        return CUSTOM_LAYERS[spec.kind](**spec.keras_kwargs(), name=name)
     cls = getattr(keras.layers, spec.type.keras_class, None)
     if cls is None:
         raise ModelConfigError(f"{spec.kind} is not a layer this Keras version provides.")
@@ -47,6 +50,8 @@ _NEEDS_SEQUENCE = {
     "GlobalMaxPooling1D",
     "GlobalAveragePooling1D",
     "SpatialDropout1D",
+    "PositionEmbedding",
+    "TransformerEncoder",
 }
 _NEEDS_IMAGE = {
     "Conv2D",

@@ -128,6 +128,7 @@ class LayerType:
     description: str
     params: tuple[ParamSpec, ...] = ()
     category: str = "Core"
+    custom: bool = False  # one of the workbench's own registered layers, not keras.layers
 
     @property
     def keras_class(self) -> str:
@@ -377,6 +378,62 @@ _LOOKUPS_AND_SHAPES: tuple[LayerType, ...] = (
 )
 
 
+_ATTENTION: tuple[LayerType, ...] = (
+    LayerType(
+        "PositionEmbedding",
+        "Adds a learnt vector for each position to a sequence of word vectors, so attention "
+        "knows word order. Put it right after the Embedding (expects (steps, features)).",
+        category="Attention",
+        custom=True,
+    ),
+    LayerType(
+        "TransformerEncoder",
+        "A Transformer encoder block: multi-head self-attention and a feed-forward network, "
+        "each with a residual connection and layer normalisation. Expects a sequence of "
+        "vectors; skips padding when the Embedding masks it.",
+        (
+            ParamSpec(
+                "num_heads",
+                "int",
+                2,
+                label="Heads",
+                minimum=1,
+                maximum=64,
+                help="Attention heads: each looks for its own kind of relation between words.",
+            ),
+            ParamSpec(
+                "key_dim",
+                "int",
+                32,
+                label="Key size",
+                minimum=1,
+                maximum=1024,
+                help="Size of each head's query and key vectors.",
+            ),
+            ParamSpec(
+                "ff_dim",
+                "int",
+                64,
+                label="Feed-forward size",
+                minimum=1,
+                maximum=16384,
+                help="Width of the hidden layer of the feed-forward network.",
+            ),
+            ParamSpec(
+                "dropout",
+                "float",
+                0.1,
+                minimum=0.0,
+                maximum=0.9,
+                help="Share of attention weights and outputs dropped while training.",
+            ),
+        ),
+        category="Attention",
+        custom=True,
+    ),
+)
+
+
 def _lookup_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     # One-hot style outputs need a fixed width before the vocabulary is known.
     return {"pad_to_max_tokens": params["output_mode"] != "int"}
@@ -576,7 +633,7 @@ _CATALOG: tuple[LayerType, ...] = (
 )
 
 CATALOG: dict[str, LayerType] = {
-    layer.name: layer for layer in (*_CATALOG, *_MORE, *_LOOKUPS_AND_SHAPES)
+    layer.name: layer for layer in (*_CATALOG, *_MORE, *_LOOKUPS_AND_SHAPES, *_ATTENTION)
 }
 _ids = itertools.count(1)
 
@@ -636,6 +693,9 @@ class LayerSpec:
             "Reshape": lambda: ", ".join(str(v) for v in p["target_shape"]),
             "StringLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
             "IntegerLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
+            "TransformerEncoder": lambda: (
+                f"{p['num_heads']} heads, {p['key_dim']}, ff {p['ff_dim']}"
+            ),
         }.get(self.kind)
         return f"{self.kind}({inner() if inner else ''})"
 

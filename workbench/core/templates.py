@@ -146,6 +146,24 @@ def text_cnn(num_classes: int = 2, sequence_length: int = DEFAULT_SEQUENCE_LENGT
     ]
 
 
+def text_transformer(num_classes: int = 2, sequence_length: int = DEFAULT_SEQUENCE_LENGTH):
+    """Text: a masked embedding with positions, one Transformer encoder block, then the
+    average over the words (padding left out)."""
+    units, activation, _ = head_for(num_classes)
+    return [
+        LayerSpec(
+            "TextVectorization",
+            {"max_tokens": DEFAULT_MAX_TOKENS, "output_sequence_length": sequence_length},
+        ),
+        LayerSpec("Embedding", {"input_dim": DEFAULT_MAX_TOKENS, "output_dim": 64}),
+        LayerSpec("PositionEmbedding"),
+        LayerSpec("TransformerEncoder", {"num_heads": 2, "key_dim": 32, "ff_dim": 64}),
+        LayerSpec("GlobalAveragePooling1D"),
+        LayerSpec("Dropout", {"rate": 0.3}),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
 @dataclass(frozen=True)
 class Template:
     """A named starting stack and the kinds of data it is for."""
@@ -191,6 +209,12 @@ TEMPLATES: dict[str, Template] = {
             "Text: convolutional (Conv1D + max pooling)",
             ("text",),
             lambda d: text_cnn(_classes(d), _length(d)),
+        ),
+        Template(
+            "text-transformer",
+            "Text: Transformer encoder (attention, with word positions)",
+            ("text",),
+            lambda d: text_transformer(_classes(d), _length(d)),
         ),
         Template(
             "mlp-classifier",

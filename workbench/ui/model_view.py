@@ -35,7 +35,16 @@ from workbench.ui.widgets import ParamForm
 CLIPBOARD_KEY = "workbench-layers"  # marks clipboard text as layers, not arbitrary JSON
 _PALETTE_HINT = "Pick a layer type (or search, then Enter), then Add or double-click it."
 UNDO_LIMIT = 1000  # snapshots are a few kB; this bounds a very long session's memory
-_CATEGORY_ORDER = ("Text", "Recurrent", "Convolution", "Pooling", "Core", "Regularization")
+_CATEGORY_ORDER = (
+    "Text",
+    "Preprocessing",
+    "Recurrent",
+    "Attention",
+    "Convolution",
+    "Pooling",
+    "Core",
+    "Regularization",
+)
 
 
 class ModelView(QWidget):
