@@ -231,7 +231,7 @@ def test_speed_epoch_time_time_left_and_log_follow_the_recorder(view):
     recorder.on_epoch(1, {"loss": 0.4}, 80.0)
     recorder.on_log("Epoch 1 checkpoint saved.")
     view.show_progress(recorder.snapshot())
-    assert view.speed_label.text() == "80 samples/s"  # the epoch's own figure
+    assert view.speed_label.text() == "80 samples/s in epoch 1"  # the epoch's own figure
     assert view.epoch_time_label.text() == "2.5 s per epoch"  # from the plan: building counts
     lines = view.log_pane.lines()
     assert len(lines) == 2 and lines[1].endswith("  Epoch 1 checkpoint saved.")
@@ -266,6 +266,6 @@ def test_a_short_real_training_fills_log_learning_rate_and_speed(qtbot, make_win
     assert view.plots.point_counts()["learning_rate"] == 2
     assert view.plots.point_counts()["val_loss"] == 2
     assert view.log_pane.lines(), "the trainer's messages reach the log pane"
-    assert view.speed_label.text().endswith("samples/s")
+    assert view.speed_label.text().endswith("samples/s in epoch 2")
     assert view.epoch_time_label.text().endswith("per epoch")
     assert view.continue_button.isEnabled()

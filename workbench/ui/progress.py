@@ -43,6 +43,7 @@ class ProgressSnapshot:
     elapsed: float = 0.0
     paused: bool = False
     samples_per_second: float | None = None
+    samples_per_second_epoch: int = 0  # the epoch that reported it; 0: estimated from batches
     epoch_seconds: tuple[float, ...] = ()
     log_lines: tuple[str, ...] = ()
     log_total: int = 0
@@ -132,6 +133,7 @@ class ProgressRecorder:
         self._epoch_paused_at_start = 0.0
         self._epoch_seconds: list[float] = []
         self._samples_per_second: float | None = None
+        self._samples_epoch = 0
         self._log: list[str] = []
         self._log_total = 0
         self._log_cache: tuple[int, tuple[str, ...]] = (0, ())
@@ -182,6 +184,7 @@ class ProgressRecorder:
             self._epoch_paused_at_start = self._paused_total
             if samples_per_second and samples_per_second > 0:
                 self._samples_per_second = float(samples_per_second)
+                self._samples_epoch = epoch
             self._history.add_epoch(epoch, logs)
             self._epochs_done = epoch
             self._last_epoch_logs = {k: float(v) for k, v in logs.items()}
@@ -240,6 +243,7 @@ class ProgressRecorder:
                 elapsed=now - self._created - paused_total,
                 paused=self._paused_since is not None,
                 samples_per_second=self._samples_per_second,
+                samples_per_second_epoch=self._samples_epoch,
                 epoch_seconds=tuple(self._epoch_seconds),
                 log_lines=self._log_lines(),
                 log_total=self._log_total,

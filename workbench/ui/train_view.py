@@ -367,6 +367,8 @@ class TrainView(QWidget):
         if snapshot is not None:
             if snapshot.samples_per_second:
                 speed = f"{snapshot.samples_per_second:,.0f} samples/s"
+                if snapshot.samples_per_second_epoch:
+                    speed += f" in epoch {snapshot.samples_per_second_epoch}"
             if snapshot.seconds_per_epoch is not None:
                 epoch = f"{_seconds(snapshot.seconds_per_epoch)} per epoch"
             if (
