@@ -164,17 +164,6 @@ def test_patience_changed_while_training_stops_early(vectors):
     assert any(line.startswith("Early stopping after epoch") for line in recorder.lines)
 
 
-def test_bad_updates_are_refused_in_the_callers_thread():
-    control = TrainingControl()
-    with pytest.raises(ValueError, match="only learning_rate"):
-        control.update(batch_size=8)
-    with pytest.raises(ValueError, match="Epochs"):
-        control.update(epochs=0)
-    assert control.take_updates() == {}
-    control.update(learning_rate="0.5")
-    assert control.take_updates() == {"learning_rate": 0.5} and control.take_updates() == {}
-
-
 def test_failed_training_marks_the_run_failed(vectors, tmp_path):
     store = RunStore(tmp_path / "runs")
     project = project_for(vectors, loss="mean_squared_error")  # numbers loss on classes

@@ -4,6 +4,8 @@ import math
 import threading
 import time
 
+import pytest
+
 from workbench.core.history import RunHistory, SeriesBuffer
 from workbench.core.listener import TrainingControl
 
@@ -41,3 +43,14 @@ def test_pause_blocks_until_resume_and_stop_releases():
     control.request_stop()
     thread.join(2)
     assert released.is_set() and control.stop_requested
+
+
+def test_bad_updates_are_refused_in_the_callers_thread():
+    control = TrainingControl()
+    with pytest.raises(ValueError, match="only learning_rate"):
+        control.update(batch_size=8)
+    with pytest.raises(ValueError, match="Epochs"):
+        control.update(epochs=0)
+    assert control.take_updates() == {}
+    control.update(learning_rate="0.5")
+    assert control.take_updates() == {"learning_rate": 0.5} and control.take_updates() == {}

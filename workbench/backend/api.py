@@ -138,6 +138,10 @@ def continue_run(
     if extra_epochs < 1:
         raise WorkbenchError("Continue training needs at least 1 more epoch.")
     parent = _record(run, store)
+    if parent.status == "running" and _alive_elsewhere(parent.pid):
+        raise WorkbenchError(
+            f"Run {parent.name} ({parent.id}) is still training in process {parent.pid}."
+        )
     last = latest_checkpoint(parent.checkpoint_path)
     if last is None:
         raise WorkbenchError(

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ def read_checkpoint(folder: Path) -> Checkpoint:
             best_weights=_load_arrays(best) if best.is_file() else None,
             state=state,
         )
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise WorkbenchError(
             f"{folder}: the checkpoint cannot be read ({exc}); train the run again."
         ) from None

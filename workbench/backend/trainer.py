@@ -3,6 +3,7 @@ changes, keep the best epoch, and checkpoint every finished epoch when a run is 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 import time
@@ -358,7 +359,7 @@ class _Bridge(keras.callbacks.Callback):
             log(self.listener, f"Epochs changed from {self.target_epochs} to {target}.")
         self.target_epochs = target
         self.cfg.epochs = target
-        self.plan.epochs = target
+        self.plan = dataclasses.replace(self.plan, epochs=target)
         self.listener.on_plan(self.plan)  # listeners learn the new length from a fresh plan
         schedule = getattr(self.model.optimizer, "_learning_rate", None)
         if self.cfg.schedule in ("cosine", "step") and schedule is not None:
