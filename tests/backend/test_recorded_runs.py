@@ -181,3 +181,25 @@ def test_resume_refuses_a_checkpoint_that_no_longer_fits(vectors, tmp_path):
     record.project["layers"][0]["params"]["units"] = 3  # the stack changed since
     with pytest.raises(WorkbenchError, match="does not fit the model"):
         api.resume(record, vectors, LogRecorder(), store=store)
+
+
+def test_a_text_model_resumes_where_it_stopped(tmp_path):
+    """Text models fit the part after the vectorizer; resume restores that optimizer."""
+    from tests.backend.test_training import tiny_project
+    from tests.textfixtures import write_csv
+    from workbench.core.textdata import load_text_table
+
+    table = load_text_table(write_csv(tmp_path / "reviews.csv", n=120))
+    store = RunStore(tmp_path / "runs")
+    project = tiny_project(table, epochs=3)
+    project.training.learning_rate = 0.01
+    control = TrainingControl()
+    stopper = LogRecorder(at_batch=(2, 1), action=control.request_stop)
+    outcome, _ = api.train(project, table, stopper, control, store=store)
+    stopped_loss = stopper.epochs[-1][1]["loss"]
+    recorder = LogRecorder()
+    resumed, predictor = api.resume(outcome.run_id, table, recorder, store=store)
+    assert [e for e, _, _ in recorder.epochs] == [2, 3] and resumed.epochs_completed == 3
+    assert recorder.epochs[0][1]["loss"] < stopped_loss  # learning goes on, not from scratch
+    assert iterations(store.get(outcome.run_id)) == 3 * 6  # 96 texts / 16 per batch
+    assert [r.label for r in predictor.predict(["superb lovely", "awful boring"])] == ["pos", "neg"]
