@@ -171,10 +171,12 @@ def continue_run(
     return outcome, trainer.predictor()
 
 
-def dataset_of(record: RunRecord) -> Dataset:
-    """Load the data a run trained on, from the dataset settings saved with it."""
+def dataset_of(run: str | RunRecord, store: RunStore | None = None) -> Dataset:
+    """Load the data a run trained on, from the dataset settings saved with it (a run id
+    is looked up in ``store``, by default the workspace's)."""
     from workbench.core.datasets import load_dataset
 
+    record = _record(run, store)
     spec = Project.from_dict(record.project).dataset
     if not spec.path:
         raise WorkbenchError(f"Run {record.name} ({record.id}) does not say which data it used.")
