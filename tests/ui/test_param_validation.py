@@ -112,3 +112,18 @@ def test_reshape_target_typed_wrong_is_refused_in_the_field(qtbot, window, typed
     window.undo_action.trigger()
     assert view.layers[row].params["target_shape"] == [-1, 1]
     assert field.text() == "-1, 1"
+
+
+def test_the_selected_layers_own_error_shows_above_its_fields(qtbot, window):
+    from workbench.core.summary import StackSummary
+
+    view = window.model_view
+    summary = StackSummary()
+    message = "Reshape to 3, 3 needs 9 values per sample, but its input (None, 16) has 16."
+    summary.errors.append((2, message))
+    view.set_summary(summary, [layer.uid for layer in view.layers])
+    view.select_row(2)
+    assert view.param_error.text() == f"This layer: {message}"
+    assert not view.param_error.isHidden()
+    view.select_row(1)
+    assert view.param_error.isHidden()

@@ -6,6 +6,7 @@ The catalog is data, so the model form, validation, JSON and code export all rea
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import math
 import re
@@ -632,8 +633,57 @@ _CATALOG: tuple[LayerType, ...] = (
     ),
 )
 
+_ACTIVATION_HELP = "Function applied to each output; relu for hidden layers."
+_FILTERS_HELP = "Number of patterns the layer learns (output channels)."
+_STRIDES_HELP = "Step between windows; 2 halves the output size."
+_PADDING_HELP = "valid: no padding, the output shrinks; same: pad so the size stays."
+_DROPOUT_HELP = "Share of inputs dropped while training, against overfitting."
+#: Help for parameters made by shared helpers, or too plain to spell out where defined.
+_HELP: dict[tuple[str, str], str] = {
+    ("TextVectorization", "standardize"): "How texts are cleaned before splitting into words.",
+    ("Embedding", "output_dim"): "Length of the vector learnt for each word.",
+    ("Bidirectional", "layer"): "The recurrent layer run in both directions.",
+    ("Bidirectional", "merge_mode"): "How the two directions' outputs are joined.",
+    ("Conv1D", "kernel_size"): "Words each detector looks at (an n-gram size).",
+    ("Conv2D", "kernel_size"): "Side of the square window each filter looks at.",
+    ("SeparableConv2D", "kernel_size"): "Side of the square window each filter looks at.",
+    ("MaxPooling2D", "pool_size"): "Window size; 2 halves each side of the image.",
+    ("Rescaling", "scale"): "Every value is multiplied by this (1/255 = 0.0039 for pixels).",
+    ("Rescaling", "offset"): "Added after scaling (e.g. -1 with scale 1/127.5 gives -1..1).",
+    ("Resizing", "height"): "Output image height in pixels.",
+    ("Resizing", "width"): "Output image width in pixels.",
+    ("RandomFlip", "mode"): "Which flips may be applied.",
+    ("RandomRotation", "factor"): "Largest rotation as a fraction of a full turn (0.05 = 18°).",
+    ("RandomZoom", "height_factor"): "Largest zoom in or out, as a fraction of the size.",
+}
+_HELP_BY_NAME = {
+    "activation": _ACTIVATION_HELP,
+    "filters": _FILTERS_HELP,
+    "strides": _STRIDES_HELP,
+    "padding": _PADDING_HELP,
+    "dropout": _DROPOUT_HELP,
+    "recurrent_dropout": "Share of the recurrent state dropped while training.",
+    "rate": "Share of inputs set to zero while training.",
+}
+
+
+def _with_help(layer: LayerType) -> LayerType:
+    """The layer type with every parameter's one-line help filled in."""
+    params = tuple(
+        spec
+        if spec.help
+        else dataclasses.replace(
+            spec,
+            help=_HELP.get((layer.name, spec.name), _HELP_BY_NAME.get(spec.name, "")),
+        )
+        for spec in layer.params
+    )
+    return dataclasses.replace(layer, params=params)
+
+
 CATALOG: dict[str, LayerType] = {
-    layer.name: layer for layer in (*_CATALOG, *_MORE, *_LOOKUPS_AND_SHAPES, *_ATTENTION)
+    layer.name: _with_help(layer)
+    for layer in (*_CATALOG, *_MORE, *_LOOKUPS_AND_SHAPES, *_ATTENTION)
 }
 _ids = itertools.count(1)
 

@@ -45,6 +45,7 @@ _CATEGORY_ORDER = (
     "Core",
     "Regularization",
 )
+_SORTED_BY_NAME = ("Preprocessing", "Convolution", "Pooling", "Regularization")
 
 
 class ModelView(QWidget):
@@ -94,11 +95,16 @@ class ModelView(QWidget):
         self.palette_tree = QTreeWidget()
         self.palette_tree.setHeaderHidden(True)
         self.palette_tree.setRootIsDecorated(True)
+        self.palette_tree.setIndentation(14)
+        # "GlobalAvera…ling1D": long names keep the end that tells them apart
+        self.palette_tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         categories: dict[str, QTreeWidgetItem] = {}
         names = sorted(
             CATALOG.values(),
             key=lambda t: (
-                _CATEGORY_ORDER.index(t.category) if t.category in _CATEGORY_ORDER else 99
+                _CATEGORY_ORDER.index(t.category) if t.category in _CATEGORY_ORDER else 99,
+                # families such as the poolings read best by name (1D next to 2D)
+                t.name if t.category in _SORTED_BY_NAME else "",
             ),
         )
         for layer_type in names:
@@ -241,12 +247,20 @@ class ModelView(QWidget):
         self.param_title.setFont(font)
         self.param_help = QLabel()
         self.param_help.setWordWrap(True)
+        # The selected layer's own problem, next to the fields that can fix it.
+        self.param_error = QLabel()
+        self.param_error.setObjectName("param_error")
+        self.param_error.setWordWrap(True)
+        self.param_error.setStyleSheet("color: #b3261e;")
+        self.param_error.hide()
+        self._row_errors: dict[int, str] = {}
         self.param_form = ParamForm()
         self.param_form.sig_edited.connect(self._on_param_edited)
         form_holder = QWidget()
         form_layout = QVBoxLayout(form_holder)
         form_layout.addWidget(self.param_title)
         form_layout.addWidget(self.param_help)
+        form_layout.addWidget(self.param_error)
         form_layout.addWidget(self.param_form)
         form_layout.addStretch(1)
         scroll = QScrollArea()
@@ -265,7 +279,7 @@ class ModelView(QWidget):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([220, 620, 420])
+        splitter.setSizes([250, 600, 420])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -657,6 +671,8 @@ class ModelView(QWidget):
                     errors.setdefault(row, message)
                     backend_messages.append(f"Layer {row + 1}: {message}")
         self.stack_model.set_errors(errors)
+        self._row_errors = errors
+        self._show_param_error(self.current_row())
         lines = [f"Layer {row + 1}: {message}" for row, message in sorted(errors.items())]
         if backend_messages:
             lines = backend_messages
@@ -696,7 +712,13 @@ class ModelView(QWidget):
         self._show_param_header(row if layer is not None else -1)
         self._update_buttons()
 
+    def _show_param_error(self, row: int) -> None:
+        message = self._row_errors.get(row, "")
+        self.param_error.setText(f"This layer: {message}" if message else "")
+        self.param_error.setVisible(bool(message))
+
     def _show_param_header(self, row: int) -> None:
+        self._show_param_error(row)
         if not 0 <= row < len(self._layers):
             self.param_title.setText("")
             self.param_help.setText("")

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QValidator
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QPalette, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -128,8 +128,12 @@ class BarDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
 
 
-_INVALID_STYLE = "QLabel#field_error { color: #b3261e; }"
+# Set on the labels themselves: a style sheet on the form would reach its spin boxes too,
+# and those then ignore the palette tint that marks a refused value.
+_ERROR_STYLE = "color: #b3261e;"
+_HELP_STYLE = "color: #5f6368; font-size: 8pt;"
 _FLOAT_LIMIT = 1e12
+_INVALID_BACKGROUND = "#fde2e2"
 
 
 class _BoundedStepMixin:
@@ -193,7 +197,6 @@ class ParamForm(QWidget):
         self._form = QFormLayout(self)
         self._form.setVerticalSpacing(8)
         self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.setStyleSheet(_INVALID_STYLE)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self._empty = QLabel("Select a layer to edit its parameters.")
@@ -250,6 +253,7 @@ class ParamForm(QWidget):
                 label.setToolTip(spec.help)
             error = QLabel()
             error.setObjectName("field_error")
+            error.setStyleSheet(_ERROR_STYLE)
             error.setWordWrap(True)
             error.hide()
             field = QWidget()
@@ -258,6 +262,12 @@ class ParamForm(QWidget):
             column.setSpacing(2)
             column.addWidget(editor)
             column.addWidget(error)
+            if spec.help:  # said once, under the field, so nobody has to hover to learn it
+                hint = QLabel(spec.help)
+                hint.setObjectName("field_help")
+                hint.setStyleSheet(_HELP_STYLE)
+                hint.setWordWrap(True)
+                column.addWidget(hint)
             self._editors[spec.name] = editor
             self._errors[spec.name] = error
             self._baseline[spec.name] = copy.deepcopy(layer.params.get(spec.name))
@@ -411,7 +421,11 @@ class ParamForm(QWidget):
         label.setText(message or "")
         label.setVisible(bool(message))
         editor.setProperty("invalid", bool(message))
-        editor.setStyleSheet("border: 1px solid #b3261e;" if message else "")
+        # A palette tint, not a style sheet: a style sheet would redraw the spin arrows.
+        palette = QPalette()  # nothing set: the widget inherits its usual colours again
+        if message:
+            palette.setColor(QPalette.ColorRole.Base, QColor(_INVALID_BACKGROUND))
+        editor.setPalette(palette)
         help_text = self._layer.type.param(name).help if self._layer is not None else ""
         editor.setToolTip(message or help_text)
 
