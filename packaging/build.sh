@@ -34,6 +34,7 @@ APP="$BUILD/dist/training-workbench"
 # TensorFlow ships its libraries with full symbol tables (~230 MB); the dynamic symbols stay.
 # Only TensorFlow's: stripping libraries that auditwheel patched (numpy's OpenBLAS) breaks them.
 find "$APP/_internal/tensorflow" -type f -name '*.so*' -print0 | xargs -0 strip --strip-unneeded
+find "$APP" -xtype l -delete  # links PyInstaller made to the libraries the spec dropped
 echo "build.sh: bundle ready in $APP ($(du -sm "$APP" | cut -f1) MB, $(( $(date +%s) - start )) s)"
 
 "$HERE/deb.sh" "$BUILD/dist/training-workbench" "$BUILD"
