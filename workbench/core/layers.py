@@ -743,9 +743,7 @@ class LayerSpec:
             "Reshape": lambda: ", ".join(str(v) for v in p["target_shape"]),
             "StringLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
             "IntegerLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
-            "TransformerEncoder": lambda: (
-                f"{p['num_heads']} heads, {p['key_dim']}, ff {p['ff_dim']}"
-            ),
+            "TransformerEncoder": lambda: f"{p['num_heads']} heads, ff {p['ff_dim']}",
         }.get(self.kind)
         return f"{self.kind}({inner() if inner else ''})"
 
