@@ -14,7 +14,8 @@ def test_template_replaces_the_stack_and_can_be_undone(qtbot, window):
     before = [layer.describe() for layer in window.project.layers]
     window._fill_template_menu()
     titles = [a.text() for a in window.template_menu.actions()]
-    assert titles[0].startswith("Text: LSTM") and len(titles) == 3
+    assert titles[0].startswith("Text: LSTM") and len(titles) == 4
+    assert titles[-1].startswith("Text: Transformer")
     window.use_template("text-cnn")
     assert [x.describe() for x in window.project.layers] == [x.describe() for x in text_cnn()]
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
