@@ -16,6 +16,7 @@ from workbench.backend.codegen import keras_script, write_script
 from workbench.backend.trainer import Trainer
 from workbench.core.datasets import load_dataset
 from workbench.core.errors import WorkbenchError
+from workbench.core.layers import LayerSpec
 from workbench.core.listener import NullListener, TrainingControl
 from workbench.core.project import DatasetSpec, Project
 from workbench.core.samples import SAMPLES
@@ -34,9 +35,10 @@ def summary_rows(text: str) -> list[tuple[str, str, str]]:
     return [(re.sub(r"^(not_equal)_\d+$", r"\1", n), shape, p) for n, shape, p in rows]
 
 
-def workbench_run(data, epochs, augment=False, **settings):
+def workbench_run(data, epochs, augment=False, layers=None, **settings):
     project = Project(
-        DatasetSpec(kind=data.kind, task=data.task, augment=augment), default_layers(data)
+        DatasetSpec(kind=data.kind, task=data.task, augment=augment),
+        layers or default_layers(data),
     )
     project.training.epochs = epochs
     for key, value in settings.items():
@@ -129,7 +131,9 @@ def test_npz_vector_script_trains_with_every_setting_of_the_workbench(tmp_path):
         "validation_fraction": 0.25,
         "seed": 7,
     }
-    project, outcome, ours = workbench_run(data, 8, **settings)
+    layers = default_layers(data)
+    layers.insert(1, LayerSpec("Normalization"))  # adapted mid-stack, in both
+    project, outcome, ours = workbench_run(data, 8, layers=layers, **settings)
     text = keras_script(project, data)
     for code in (
         "keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.CosineDecay(",
@@ -148,6 +152,7 @@ def test_npz_vector_script_trains_with_every_setting_of_the_workbench(tmp_path):
     printed, val_accuracy = run_script(path, tmp_path)
     assert summary_rows(printed) == summary_rows(ours)
     assert "val_precision" in printed and "val_auc" in printed
+    assert any(row[0] == "normalization_2" for row in summary_rows(printed))
     assert abs(val_accuracy - outcome.best_metrics["val_accuracy"]) <= 0.15
 
 

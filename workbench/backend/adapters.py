@@ -304,19 +304,23 @@ _ADAPTED_NAME = re.compile(r"(textvectorization|normalization|stringlookup|integ
 def adapt_stack_layers(model: keras.Model, batches: Any) -> None:
     """Adapt each stack layer that needs it, in order, on the output of the layers before it.
 
-    ``batches`` yields (inputs, targets) of the training rows. The data's own encodings
-    (named differently) already carry their statistics and are left alone.
+    ``batches`` is a tf.data.Dataset of (inputs, targets) of the training rows. The layers'
+    inputs are computed batch by batch as adapt reads them, so memory stays at one batch.
+    The data's own encodings (named differently) already carry their statistics.
     """
     for layer in model.layers:
         if not _ADAPTED_NAME.fullmatch(layer.name) or not hasattr(layer, "adapt"):
             continue
-        upstream = keras.Model(model.inputs, layer.input)
-        if upstream.layers and all(isinstance(x, keras.layers.InputLayer) for x in upstream.layers):
-            outputs = [x for x, _ in batches]
+        source = layer.input
+        upstream = keras.Model(model.inputs, source)
+        if all(isinstance(x, keras.layers.InputLayer) for x in upstream.layers):
+            data = batches.map(lambda x, _y: x)  # it reads the model's input itself
         else:
-            outputs = [upstream(x, training=False) for x, _ in batches]
-        values = tf.concat([tf.convert_to_tensor(o) for o in outputs], axis=0)
-        layer.adapt(tf.data.Dataset.from_tensor_slices(values).batch(512))
+            data = tf.data.Dataset.from_generator(
+                lambda up=upstream: (up(x, training=False) for x, _ in batches),
+                output_signature=tf.TensorSpec(source.shape, tf.as_dtype(source.dtype)),
+            )
+        layer.adapt(data)
 
 
 def adapter_for(dataset: Dataset, augment: bool = False) -> Adapter:
