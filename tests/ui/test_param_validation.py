@@ -127,3 +127,11 @@ def test_the_selected_layers_own_error_shows_above_its_fields(qtbot, window):
     assert not view.param_error.isHidden()
     view.select_row(1)
     assert view.param_error.isHidden()
+
+
+def test_a_bad_value_from_a_project_file_is_marked_when_the_form_opens(qtbot, window):
+    view = window.model_view
+    view.layers[2].params["units"] = 0  # as a hand-edited project file could hold it
+    view.refresh()
+    view.select_row(2)
+    assert view.param_form.error_text("units") == "Units must be at least 1 (got 0)."

@@ -272,6 +272,9 @@ class ParamForm(QWidget):
             self._errors[spec.name] = error
             self._baseline[spec.name] = copy.deepcopy(layer.params.get(spec.name))
             self._form.addRow(label, field)
+            stored = layer.params.get(spec.name)
+            if spec.kind not in ("bool", "choice") and spec.check(stored):
+                self._show_error(spec.name, spec.check(stored))  # e.g. a hand-edited file
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Leave Ctrl+Z/Ctrl+Shift+Z/Ctrl+Y to the window's undo actions.
