@@ -303,8 +303,9 @@ class LivePlots(QWidget):
         When an epoch ends, its three plots are redrawn on the next three calls, one each,
         so no single timer tick paints them all (that stalled the event loop ~40 ms).
         """
-        if force:
-            self._pending.clear()
+        if force:  # draw what a timer tick left pending: the snapshot may have no news
+            while self._pending:
+                self._pending.pop(0)()
         elif self._pending:
             self._pending.pop(0)()
             return True
