@@ -65,7 +65,7 @@ def test_killed_run_resumes_from_the_last_checkpoint(tmp_path):
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.kill()
-        printed, errors = child.communicate()
+        printed = child.communicate()[0]
     finished = max(
         int(line.split()[1]) for line in printed.splitlines() if line.startswith("EPOCH")
     )

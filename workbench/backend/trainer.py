@@ -206,7 +206,9 @@ class _Bridge(keras.callbacks.Callback):
         self.plateau_best = math.inf if plateau is None else float(plateau)
         self.plateau_wait = int(state.get("plateau_wait", 0))
         self.history = [dict(entry) for entry in state.get("history", [])]
-        self.last_logs = {k: v for k, v in (self.history[-1] if self.history else {}).items()}
+        last = self.history[-1] if self.history else {}
+        extra = ("epoch", "samples_per_second", "seconds")
+        self.last_logs = {k: v for k, v in last.items() if k not in extra}
 
     # -- Keras hooks ----------------------------------------------------------------------------
 
