@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tests.backend.test_training import Recorder
+from tests.backend.test_recorded_runs import LogRecorder
 from workbench.backend import api
 from workbench.core.datasets import load_dataset
 from workbench.core.project import DatasetSpec, Project
@@ -22,8 +22,9 @@ def exploding(tmp_path):
 
 def test_nan_loss_stops_within_the_batch_and_keeps_the_start_weights(tmp_path):
     project, data = exploding(tmp_path)
-    recorder = Recorder()
+    recorder = LogRecorder()
     outcome, predictor = api.train(project, data, recorder)
+    assert any("NaN or infinite at epoch 1" in line for line in recorder.lines)
     assert outcome.stopped and outcome.error
     assert "NaN or infinite" in outcome.error and "learning rate" in outcome.error
     last_loss = recorder.batches[-1]
@@ -56,3 +57,7 @@ def test_cli_reports_divergence_with_exit_2(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2
     assert '"event": "error"' in out and "NaN or infinite" in err
+    from workbench.core.runs import default_store
+
+    (record,) = default_store().list()
+    assert record.status == "failed" and "NaN or infinite" in record.message
