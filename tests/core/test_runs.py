@@ -54,3 +54,14 @@ def test_workspace_follows_environment(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
     assert workspace_root() == tmp_path
     assert default_store().root == tmp_path / "runs"
+
+
+def test_parent_link_and_epoch_count_survive_a_reload(tmp_path) -> None:
+    store = RunStore(tmp_path)
+    parent = store.create({}, name="first")
+    child = store.create({}, name="first +2")
+    child.parent, child.epochs_completed = parent.id, 4
+    child.save()
+    again = RunStore(tmp_path).get(child.id)
+    assert again.parent == parent.id and again.epochs_completed == 4
+    assert RunStore(tmp_path).get(parent.id).parent == ""  # older run.json files lack it too
