@@ -16,7 +16,15 @@ from typing import Any
 
 from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import CLASS_WEIGHTS, LOSSES, METRICS, MONITORS, OPTIMIZERS, SCHEDULES
+from workbench.core.project import (
+    CLASS_WEIGHTS,
+    DEVICES,
+    LOSSES,
+    METRICS,
+    MONITORS,
+    OPTIMIZERS,
+    SCHEDULES,
+)
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -107,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
         choices=MONITORS,
         default="val_loss",
         help="what picks the best epoch and drives early stopping (default val_loss)",
+    )
+    train.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where to train: auto (a GPU if there is one), cpu, gpu, all_gpus (mirrored)",
+    )
+    train.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="GPU: float16 compute with float32 weights (ignored on the CPU)",
     )
     train.add_argument(
         "--no-restore-best",
@@ -354,6 +373,8 @@ def _training_config(args: argparse.Namespace) -> Any:
         nesterov=args.nesterov,
         early_stopping_monitor=args.monitor,
         restore_best_weights=not args.no_restore_best,
+        device=args.device,
+        mixed_precision=args.mixed_precision,
     )
     training.check()
     return training

@@ -52,7 +52,7 @@ def test_new_training_flags_reach_the_run(tmp_path, capsys, vectors):
     flags = [
         "--epochs", "2", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov",
         "--loss", "binary_crossentropy", "--metrics", "precision,auc",
-        "--monitor", "val_accuracy", "--no-restore-best",
+        "--monitor", "val_accuracy", "--no-restore-best", "--device", "cpu",
     ]  # fmt: skip
     events = train_json(capsys, tmp_path, vectors, *flags)
     epoch = next(e for e in events if e["event"] == "epoch")
@@ -62,7 +62,7 @@ def test_new_training_flags_reach_the_run(tmp_path, capsys, vectors):
     assert training.nesterov and training.loss == "binary_crossentropy"
     assert training.metrics == ["precision", "auc"]
     assert training.early_stopping_monitor == "val_accuracy"
-    assert not training.restore_best_weights
+    assert not training.restore_best_weights and training.device == "cpu"
 
 
 def test_runs_csv_has_one_row_per_run_and_epoch_with_settings(tmp_path, capsys, vectors):
@@ -112,6 +112,7 @@ def test_train_resume_continues_a_stopped_run(tmp_path, capsys, vectors):
         (["--loss", "hinge"], "invalid choice: 'hinge'"),
         (["--monitor", "val_auc"], "invalid choice: 'val_auc'"),
         (["--momentum", "1.5"], "Momentum must be at least 0 and below 1"),
+        (["--device", "tpu"], "invalid choice: 'tpu'"),
     ],
 )
 def test_bad_training_values_exit_2_with_one_line(tmp_path, capsys, vectors, flags, words):
