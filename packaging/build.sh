@@ -37,5 +37,5 @@ find "$APP/_internal/tensorflow" -type f -name '*.so*' -print0 | xargs -0 strip 
 find "$APP" -xtype l -delete  # links PyInstaller made to the libraries the spec dropped
 echo "build.sh: bundle ready in $APP ($(du -sm "$APP" | cut -f1) MB, $(( $(date +%s) - start )) s)"
 
-"$HERE/deb.sh" "$BUILD/dist/training-workbench" "$BUILD"
+PYTHON="$VPY" "$HERE/deb.sh" "$APP" "$BUILD"  # the venv has PySide6 for the icon
 echo "build.sh: done in $(( $(date +%s) - start )) s"

@@ -72,8 +72,8 @@ sed -i 's/= configure/= remove/' "$STAGE/DEBIAN/postrm"
 chmod 755 "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/postrm"
 
 DEB="$OUT/${PKG}_${VERSION}_${ARCH}.deb"
-# xz -6 -T0: much smaller than gzip for TensorFlow's libraries, and dpkg has read it for years.
-dpkg-deb --root-owner-group -Zxz -z6 --threads-max="$(nproc)" --build "$STAGE" "$DEB" >/dev/null 2>&1 \
-    || dpkg-deb --root-owner-group -Zxz -z6 --build "$STAGE" "$DEB"
+# xz: every dpkg reads it. Level 1 by default: on TensorFlow's libraries it is about 11% larger
+# than level 6 but six times faster (about a minute of CPU here); XZ_LEVEL=6 for a release.
+dpkg-deb --root-owner-group -Zxz -z"${XZ_LEVEL:-1}" --threads-max="$(nproc)" --build "$STAGE" "$DEB"
 rm -rf "$STAGE" "$ICONS"
 echo "deb.sh: $DEB ($(du -m "$DEB" | cut -f1) MB; installed $(( SIZE_KB / 1024 )) MB)"
