@@ -155,18 +155,23 @@ def gui_trial(app: str, tmp: Path, **env_extra: str) -> dict[str, float]:
 
 
 def start_xvfb() -> tuple[subprocess.Popen | None, str]:
+    """A virtual X server on a free display (Xvfb picks it: -displayfd), or None."""
     if not shutil.which("Xvfb"):
         return None, ""
-    display = f":{90 + os.getpid() % 9}"
+    read_end, write_end = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
-    time.sleep(1.0)
-    if proc.poll() is not None:
-        raise SmokeFailure(f"Xvfb {display} did not start")
-    return proc, display
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()  # written once the server accepts connections
+    if not number.isdigit():
+        proc.kill()
+        raise SmokeFailure("Xvfb did not start")
+    return proc, f":{number}"
 
 
 def main() -> int:
