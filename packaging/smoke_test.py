@@ -78,6 +78,12 @@ def check_layout(root: Path) -> None:
     for line in ("Exec=workbench", "Icon=training-workbench", "Type=Application"):
         if line not in text:
             raise SmokeFailure(f"{desktop} lacks {line!r}")
+    if shutil.which("desktop-file-validate"):  # desktop-file-utils, where installed
+        check = subprocess.run(
+            ["desktop-file-validate", str(desktop)], capture_output=True, text=True
+        )
+        if check.returncode != 0:
+            raise SmokeFailure(f"{desktop.name} is not valid:\n{check.stdout}{check.stderr}")
     for icon in ("scalable/apps/training-workbench.svg", "256x256/apps/training-workbench.png"):
         if not (root / "usr/share/icons/hicolor" / icon).is_file():
             raise SmokeFailure(f"icon {icon} missing from the package")
