@@ -31,9 +31,11 @@ command -v objdump >/dev/null && command -v strip >/dev/null \
 (cd "$BUILD" && "$VPY" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$BUILD/dist" --workpath "$BUILD/work" "$HERE/workbench.spec")
 APP="$BUILD/dist/training-workbench"
-# TensorFlow ships its libraries with full symbol tables (~230 MB); the dynamic symbols stay.
-# Only TensorFlow's: stripping libraries that auditwheel patched (numpy's OpenBLAS) breaks them.
+# TensorFlow (and some Pythons' libpython) ship full symbol tables (~230 MB); the dynamic
+# symbols stay. Only these: stripping libraries that auditwheel patched (numpy's OpenBLAS)
+# breaks them.
 find "$APP/_internal/tensorflow" -type f -name '*.so*' -print0 | xargs -0 strip --strip-unneeded
+find "$APP/_internal" -maxdepth 1 -type f -name 'libpython3*' -print0 | xargs -0 -r strip --strip-unneeded
 find "$APP" -xtype l -delete  # links PyInstaller made to the libraries the spec dropped
 echo "build.sh: bundle ready in $APP ($(du -sm "$APP" | cut -f1) MB, $(( $(date +%s) - start )) s)"
 
