@@ -104,10 +104,17 @@ def test_npz_images_script_adds_the_channel_like_the_workbench(tmp_path):
     path = tmp_path / "tiny.npz"
     np.savez(path, x=rng.integers(0, 16, size=(40, 8, 8)), y=np.arange(40) % 3)
     data = load_dataset(path)
-    project, _, ours = workbench_run(data, 1)
+    settings = {"loss": "categorical_crossentropy", "metrics": ["precision", "recall", "auc"]}
+    project, outcome, ours = workbench_run(data, 1, **settings)
+    text = keras_script(project, data)
+    assert "loss='categorical_crossentropy'" in text and "class MacroPrecision(" in text
     printed, _ = run_script(write_script(project, data, tmp_path / "train.py"), tmp_path)
     rows = summary_rows(printed)
     assert rows == summary_rows(ours) and rows[1][:2] == ("add_channel", "(None, 8, 8, 1)")
+    # The same metrics as the workbench, macro-averaged over the three classes.
+    for key in outcome.best_metrics:
+        if key != "learning_rate":
+            assert f"'{key}'" in printed, key
 
 
 def test_npz_vector_script_trains_with_every_setting_of_the_workbench(tmp_path):

@@ -18,7 +18,8 @@ from workbench.core import datasets, splits, textdata
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import ADAPTED, LayerSpec
-from workbench.core.project import Project, TrainingConfig, resolve_loss, resolve_metrics
+from workbench.core.project import Project, TrainingConfig, resolve_metrics
+from workbench.core.templates import head_for
 from workbench.core.textdata import TextTable
 
 OPTIMIZER_CLASS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
@@ -65,16 +66,49 @@ def _helpers() -> str:
     return "\n\n".join(textwrap.dedent(p).strip() for p in parts)
 
 
-def _metric_code(name: str, binary: bool) -> str | None:
-    """Keras code for one metric name from resolve_metrics (None: cannot apply here)."""
-    if name in ("accuracy", "mae"):
-        return repr(name)
-    if name == "rmse":
-        return 'keras.metrics.RootMeanSquaredError(name="root_mean_squared_error")'
-    classes = {"precision": "Precision", "recall": "Recall", "auc": "AUC"}
-    if name in classes and binary:  # these read one probability per sample
-        return f'keras.metrics.{classes[name]}(name="{name}")'
-    return None
+def _metric_code(name: str, task: str, units: int, one_hot: bool) -> str | None:
+    """Keras code for one metric name, as the trainer's metric_objects makes it for this
+    head (binary metrics for one sigmoid unit, macro averages for a softmax)."""
+    if task == "regression":
+        return {
+            "mae": 'keras.metrics.MeanAbsoluteError(name="mae")',
+            "rmse": 'keras.metrics.RootMeanSquaredError(name="root_mean_squared_error")',
+        }.get(name)
+    if units == 1:
+        return {
+            "accuracy": 'keras.metrics.BinaryAccuracy(name="accuracy")',
+            "precision": 'keras.metrics.Precision(name="precision")',
+            "recall": 'keras.metrics.Recall(name="recall")',
+            "auc": 'keras.metrics.AUC(name="auc")',
+        }.get(name)
+    accuracy = "CategoricalAccuracy" if one_hot else "SparseCategoricalAccuracy"
+    return {
+        "accuracy": f'keras.metrics.{accuracy}(name="accuracy")',
+        "precision": f"MacroPrecision({units})",
+        "recall": f"MacroRecall({units})",
+        "auc": f"OneVsRestAUC({units})",
+    }.get(name)
+
+
+def _macro_metric_sources() -> str:
+    """The workbench's macro-averaged metric classes, for softmax heads."""
+    from workbench.backend import metrics
+
+    parts = [
+        metrics._class_indices,
+        metrics._MacroRate,
+        metrics.MacroPrecision,
+        metrics.MacroRecall,
+        metrics.OneVsRestAUC,
+    ]
+    return "\n\n\n".join(textwrap.dedent(inspect.getsource(p)).strip() for p in parts)
+
+
+def _head_units(project: Project, task: str, classes: int) -> int:
+    last = project.layers[-1] if project.layers else None
+    if last is not None and last.kind == "Dense":
+        return int(last.params["units"])
+    return head_for(classes, task)[0]
 
 
 def _optimizer_code(cfg: TrainingConfig) -> str:
@@ -101,10 +135,26 @@ def _optimizer_code(cfg: TrainingConfig) -> str:
 def _compile_block(project: Project, task: str, classes: int) -> str:
     """Compile and fit with the project's training settings (loss, metrics, optimizer,
     schedule, clipping, early stopping, class weights)."""
+    from workbench.backend.trainer import choose_loss  # the trainer's own choice and checks
+
     cfg = project.training
-    loss = resolve_loss(cfg.loss, classes, task)
-    binary = task == "classification" and classes <= 2
-    metrics = [m for n in resolve_metrics(cfg.metrics, task) if (m := _metric_code(n, binary))]
+    units = _head_units(project, task, classes)
+    loss = choose_loss(cfg, classes, task, units)
+    one_hot = loss == "categorical_crossentropy"
+    chosen = resolve_metrics(cfg.metrics, task)
+    metrics = [m for n in chosen if (m := _metric_code(n, task, units, one_hot))]
+    macro = ""
+    if any(m.startswith(("Macro", "OneVsRest")) for m in metrics):
+        macro = _macro_metric_sources() + "\n\n\n"
+    if one_hot:  # categorical cross-entropy reads one-hot rows, as the trainer feeds it
+        macro += f"""_class_dataset = make_dataset
+
+
+def make_dataset(rows, shuffle=False):
+    return _class_dataset(rows, shuffle).map(lambda x, y: (x, tf.one_hot(tf.cast(y, tf.int32), {units})))
+
+
+"""
     callbacks = []
     if cfg.early_stopping_patience > 0:
         callbacks.append(
@@ -117,7 +167,9 @@ def _compile_block(project: Project, task: str, classes: int) -> str:
     weights = "None"
     if cfg.class_weights == "balanced" and task == "classification":
         weights = "balanced_weights(labels[train_rows], len(CLASS_NAMES))"
-    return f"""TOTAL_STEPS = max(1, math.ceil(len(train_rows) / BATCH_SIZE) * EPOCHS)
+    return (
+        macro
+        + f"""TOTAL_STEPS = max(1, math.ceil(len(train_rows) / BATCH_SIZE) * EPOCHS)
 model.compile(
     optimizer={_optimizer_code(cfg)},
     loss={loss!r},
@@ -139,6 +191,7 @@ if len(test_rows):
     print("test", model.evaluate(make_dataset(test_rows), return_dict=True, verbose=0))
 model.save("model.keras")
 """
+    )
 
 
 def _text_script(project: Project, data: TextTable) -> str:
