@@ -12,6 +12,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
 BUILD="$HERE/build"
 PYTHON="${PYTHON:-python3}"
+export TF_CPP_MIN_LOG_LEVEL=2  # PyInstaller imports TensorFlow to analyse it: keep its log quiet
 mkdir -p "$BUILD"
 start=$(date +%s)
 
