@@ -7,8 +7,10 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from importlib import resources
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import workbench
@@ -27,6 +29,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(workbench.__version__)
     app.setOrganizationName("Training Workbench")
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+    icon = resources.files("workbench.resources").joinpath("icon.png")
+    app.setWindowIcon(QIcon(str(icon)))  # title bar and task switcher, as in the menu entry
     window = MainWindow()
     window.show()
     app.processEvents()  # paint the window before the backend thread competes for the GIL
