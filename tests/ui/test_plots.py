@@ -144,3 +144,31 @@ def test_an_epochs_plots_are_redrawn_one_per_timer_tick(plots, recorder):
         seen.append((counts["loss"], counts["accuracy"], counts["learning_rate"]))
     assert seen == [(2, 0, 0), (2, 2, 0), (2, 2, 2)]
     assert not plots.update_from(recorder.snapshot())  # nothing new
+
+
+def test_batch_plot_range_holds_still_until_the_loss_leaves_it(qtbot) -> None:
+    """The range moves in steps, not at every redraw, and zooming hands it to the person."""
+    from workbench.core.listener import TrainingPlan
+    from workbench.ui.plots import LivePlots
+    from workbench.ui.progress import ProgressRecorder
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    recorder = ProgressRecorder()
+    recorder.on_plan(TrainingPlan(4, 10, 320, 80, ["a", "b"]))
+    box = plots.batch_plot.getPlotItem().getViewBox()
+
+    def feed(step: int, loss: float) -> tuple[list[float], list[float]]:
+        recorder.on_batch(1, step, {"loss": loss})
+        plots.update_from(recorder.snapshot(), force=True)
+        return [list(r) for r in box.viewRange()]
+
+    first = feed(1, 0.7)
+    assert first[0] == [0.0, 4.0] and first[1][1] >= 0.7
+    assert feed(2, 0.6) == first  # still fits: no new range, no axis relayout
+    grown = feed(3, 2.0)
+    assert grown[1][1] >= 2.0 and grown != first
+    assert feed(4, 1.9) == grown
+    box.sigRangeChangedManually.emit([True, True])  # the person zooms
+    zoomed = [list(r) for r in box.viewRange()]
+    assert feed(5, 9.0) == zoomed

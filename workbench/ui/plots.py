@@ -165,6 +165,13 @@ class LivePlots(QWidget):
         self._snapshot: ProgressSnapshot | None = None
         self._metrics_listed: list[str] = []
         self._pending: list[Callable[[], None]] = []  # epoch plots still to redraw
+        # The batch plot's range is set in steps (see _fit_batch_range) until the person
+        # zooms or pans it; then it is theirs.
+        self._batch_range: tuple[float, float, float] | None = None
+        self._batch_range_owned = True
+        self.batch_plot.getPlotItem().getViewBox().sigRangeChangedManually.connect(
+            self._on_batch_zoomed
+        )
 
         self.metric_combo = QComboBox()
         self.metric_combo.setMinimumContentsLength(10)
@@ -259,6 +266,9 @@ class LivePlots(QWidget):
             return
         for plot in (self.batch_plot, self.loss_plot, self.lr_plot):
             plot.getPlotItem().setLogMode(x=False, y=on)
+        self._batch_range = None  # linear again: refit at the next redraw
+        if on:
+            self.batch_plot.getPlotItem().enableAutoRange()
         self._draw_lr()
 
     @Slot()
@@ -280,6 +290,9 @@ class LivePlots(QWidget):
         self._epochs_drawn = None
         self._snapshot = None
         self._pending = []
+        self._batch_range = None
+        self._batch_range_owned = True
+        self.batch_plot.getPlotItem().enableAutoRange()
 
     def _curves(self) -> list[pg.PlotDataItem]:
         return [
@@ -319,6 +332,7 @@ class LivePlots(QWidget):
         self._snapshot = snapshot
         self.batch_curve.setData(snapshot.batch_x, snapshot.batch_y)
         self.batch_mean_curve.setData(snapshot.batch_x, snapshot.batch_mean_y)
+        self._fit_batch_range(snapshot)
         # Epoch curves change once an epoch: leave those plots alone (no repaint) otherwise.
         epochs = {name: len(x) for name, (x, _) in snapshot.epochs.items()}
         if epochs == self._epochs_drawn:
@@ -332,6 +346,36 @@ class LivePlots(QWidget):
             while self._pending:
                 self._pending.pop(0)()
         return True
+
+    def _fit_batch_range(self, snapshot: ProgressSnapshot) -> None:
+        """Hold the batch plot's range still: x over all planned epochs, y grown or shrunk
+        only when the loss leaves it by a wide margin.
+
+        Auto-ranging moves the range at every redraw, and a moved range lays out and
+        repaints both axes, the costliest part of a repaint, on the GUI thread that
+        training shares the interpreter with.
+        """
+        box = self.batch_plot.getPlotItem().getViewBox()
+        if not self._batch_range_owned or self.log_check.isChecked():
+            return
+        values = snapshot.batch_y[np.isfinite(snapshot.batch_y)]
+        if not len(values) or snapshot.plan is None:
+            return
+        low, high = min(0.0, float(values.min())), float(values.max())
+        epochs = float(snapshot.plan.epochs)
+        current = self._batch_range
+        if current is not None and current[0] == epochs and current[1] <= low:
+            top = current[2]
+            if high <= top and high > 0.4 * top:  # still fits, and not much too roomy
+                return
+        top = high * 1.15 if high > 0 else 1.0
+        self._batch_range = (epochs, low, top)
+        box.disableAutoRange()
+        box.setRange(xRange=(0.0, epochs), yRange=(low, top), padding=0.0)
+
+    @Slot()
+    def _on_batch_zoomed(self) -> None:
+        self._batch_range_owned = False
 
     def _draw_loss(self) -> None:
         for curve, name in ((self.loss_curve, "loss"), (self.val_loss_curve, "val_loss")):
