@@ -68,8 +68,12 @@ class RunsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The stack in words is the one long column: it takes the room that is left.
+        header.setSectionResizeMode(RunsTableModel.MODEL, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setAlternatingRowColors(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.doubleClicked.connect(self._on_double_clicked)
@@ -130,6 +134,8 @@ class RunsView(QWidget):
         item = self.plot.getPlotItem()
         item.setTitle("Selected runs", size="10pt")
         item.setLabel("bottom", "epoch")
+        for axis in ("bottom", "left"):
+            item.getAxis(axis).enableAutoSIPrefix(False)  # no "val_loss (x0.001)"
         item.showGrid(x=True, y=True, alpha=0.25)
         item.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self.plot.setMinimumHeight(160)
@@ -273,6 +279,12 @@ class RunsView(QWidget):
             item.removeItem(curve)
         self.curves = {}
         item.setLabel("left", metric)
+        item.setTitle(
+            f"{metric} of the selected runs"
+            if records
+            else "Select runs in the table to overlay their curves",
+            size="10pt",
+        )
         for number, record in enumerate(records):
             xs, ys = run_compare.curve(record, metric)
             color = CURVE_COLORS[number % len(CURVE_COLORS)]
