@@ -269,3 +269,23 @@ def test_a_short_real_training_fills_log_learning_rate_and_speed(qtbot, make_win
     assert view.speed_label.text().endswith("samples/s in epoch 2")
     assert view.epoch_time_label.text().endswith("per epoch")
     assert view.continue_button.isEnabled()
+
+
+def test_progress_texts_fit_labels_that_never_relayout_the_window(qtbot) -> None:
+    """Labels updated many times a second have a fixed size (no window relayout per text),
+    wide enough for the longest text they show."""
+    from workbench.core.listener import TrainingPlan
+    from workbench.ui.progress import ProgressRecorder
+    from workbench.ui.train_view import TrainView
+
+    view = TrainView()
+    qtbot.addWidget(view)
+    recorder = ProgressRecorder()
+    recorder.on_plan(TrainingPlan(1000, 10000, 320000, 80000, ["a", "b"]))
+    recorder.on_batch(999, 9999, {"loss": 0.5})
+    view.show_progress(recorder.snapshot())
+    for label in (view.progress_label, view.speed_label, view.time_left_label):
+        assert label.minimumSize() == label.maximumSize()
+    text = view.progress_label.text()
+    assert "Epoch 999/1000" in text
+    assert view.progress_label.fontMetrics().horizontalAdvance(text) <= view.progress_label.width()
