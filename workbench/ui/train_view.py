@@ -220,9 +220,13 @@ class TrainView(QWidget):
         progress_row.setSpacing(10)
         progress_row.addWidget(self.progress_label, 0)
         progress_row.addWidget(self.progress_bar, 1)
-        for label in (self.speed_label, self.epoch_time_label, self.time_left_label):
-            progress_row.addWidget(label, 0)
         right_layout.addLayout(progress_row)
+        stats_row = QHBoxLayout()  # its own line: fixed-size labels need not squeeze the bar
+        stats_row.setSpacing(16)
+        for label in (self.speed_label, self.epoch_time_label, self.time_left_label):
+            stats_row.addWidget(label, 0)
+        stats_row.addStretch(1)
+        right_layout.addLayout(stats_row)
         right_layout.addWidget(self.result_label)
         right_layout.addWidget(splitter, 1)
 
