@@ -145,8 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--class-weights",
         choices=CLASS_WEIGHTS,
-        default="none",
-        help="balanced: rare classes weigh as much as common ones",
+        default="auto",
+        help="balanced: rare classes weigh as much as common ones; auto (default): balanced "
+        "when the largest class has 1.5x the rows of the smallest or more",
     )
     train.add_argument(
         "--clip-norm", type=float, default=0.0, help="clip gradients to this norm (0: off)"

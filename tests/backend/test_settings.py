@@ -170,3 +170,40 @@ def test_tensorboard_event_files_only_when_the_package_is_there(vectors, tmp_pat
     events = list((record.path / "tensorboard").rglob("events.out.tfevents.*"))
     assert record.status == "finished"
     assert bool(events) == (importlib.util.find_spec("tensorboard") is not None)
+
+
+class _Log(Recorder):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def on_log(self, message):
+        self.lines.append(message)
+
+
+def test_auto_class_weights_balance_imbalanced_labels_and_say_so(vectors, tmp_path):
+    assert TrainingConfig().class_weights == "auto"  # the default
+    listener = _Log()
+    outcome, _ = api.train(project_for(vectors), vectors, listener)  # about 4:1
+    assert outcome.epochs_completed == 2
+    chosen = [line for line in listener.lines if line.startswith("Balanced class weights")]
+    assert len(chosen) == 1 and "chosen automatically" in chosen[0]
+
+    x = np.random.default_rng(1).normal(size=(160, 4))
+    np.savez(tmp_path / "even.npz", x=x, y=(x[:, 0] > 0).astype(int))  # about 1:1
+    even = load_dataset(tmp_path / "even.npz")
+    listener = _Log()
+    api.train(project_for(even), even, listener)
+    assert not [line for line in listener.lines if "class weights" in line.lower()]
+    listener = _Log()
+    api.train(project_for(vectors, class_weights="none"), vectors, listener)
+    assert not [line for line in listener.lines if "class weights" in line.lower()]
+
+
+def test_exported_script_decides_auto_weights_like_the_workbench(vectors):
+    from workbench.backend.codegen import keras_script
+
+    script = keras_script(project_for(vectors), vectors)
+    assert "if imbalance(labels[train_rows]) >= 1.5 else None" in script
+    none = keras_script(project_for(vectors, class_weights="none"), vectors)
+    assert "class_weight=None" in none and ">= 1.5 else None" not in none

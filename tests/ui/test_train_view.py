@@ -289,3 +289,19 @@ def test_progress_texts_fit_labels_that_never_relayout_the_window(qtbot) -> None
     text = view.progress_label.text()
     assert "Epoch 999/1000" in text
     assert view.progress_label.fontMetrics().horizontalAdvance(text) <= view.progress_label.width()
+
+
+def test_auto_class_weights_say_what_they_will_do(qtbot) -> None:
+    from workbench.ui.train_view import TrainView
+
+    view = TrainView()
+    qtbot.addWidget(view)
+    view.set_task("classification", 2, [400, 100])
+    assert view.class_weights_combo.currentText() == "auto (balanced: classes 4.0x apart)"
+    assert view.config().class_weights == "auto"
+    view.set_task("classification", 2, [110, 100])
+    assert view.class_weights_combo.currentText() == "auto (none: classes 1.1x apart)"
+    config = view.config()
+    config.class_weights = "none"
+    view.set_config(config)
+    assert view.config().class_weights == "none"

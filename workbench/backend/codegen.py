@@ -18,7 +18,12 @@ from workbench.core import datasets, splits, textdata
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import ADAPTED, LayerSpec
-from workbench.core.project import Project, TrainingConfig, resolve_metrics
+from workbench.core.project import (
+    IMBALANCE_RATIO,
+    Project,
+    TrainingConfig,
+    resolve_metrics,
+)
 from workbench.core.templates import head_for
 from workbench.core.textdata import TextTable
 
@@ -167,6 +172,11 @@ def make_dataset(rows, shuffle=False):
     weights = "None"
     if cfg.class_weights == "balanced" and task == "classification":
         weights = "balanced_weights(labels[train_rows], len(CLASS_NAMES))"
+    elif cfg.class_weights == "auto" and task == "classification":  # as the workbench decides
+        weights = (
+            "balanced_weights(labels[train_rows], len(CLASS_NAMES)) "
+            f"if imbalance(labels[train_rows]) >= {IMBALANCE_RATIO} else None"
+        )
     return (
         macro
         + f"""TOTAL_STEPS = max(1, math.ceil(len(train_rows) / BATCH_SIZE) * EPOCHS)
@@ -444,7 +454,14 @@ _BALANCED = '''def balanced_weights(targets, classes):
     """n / (classes x count) per class: rare classes count as much as common ones."""
     counts = np.bincount(targets.astype(np.int64), minlength=classes).astype(np.float64)
     counts[counts == 0] = 1.0
-    return {i: float(len(targets) / (classes * c)) for i, c in enumerate(counts)}'''
+    return {i: float(len(targets) / (classes * c)) for i, c in enumerate(counts)}
+
+
+def imbalance(targets):
+    """How many times the largest class outnumbers the smallest."""
+    counts = np.bincount(targets.astype(np.int64))
+    counts = counts[counts > 0]
+    return float(counts.max() / counts.min()) if len(counts) > 1 else 1.0'''
 
 
 def keras_script(project: Project, data: Dataset) -> str:

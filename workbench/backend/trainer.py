@@ -27,7 +27,13 @@ from workbench.core.listener import (
     TrainingOutcome,
     TrainingPlan,
 )
-from workbench.core.project import Project, TrainingConfig, loss_problem
+from workbench.core.project import (
+    Project,
+    TrainingConfig,
+    imbalance,
+    loss_problem,
+    resolve_class_weights,
+)
 
 if TYPE_CHECKING:
     from workbench.backend.recording import RunKeeper
@@ -573,12 +579,21 @@ class Trainer:
                 )
             )
         class_weight = None
-        if cfg.class_weights == "balanced" and adapter.task == "classification":
-            class_weight = balanced_weights(adapter.targets()[split.train], classes)
-            shown = ", ".join(
-                f"{name} {class_weight[i]:.2f}" for i, name in enumerate(adapter.class_names)
-            )
-            log(listener, f"Balanced class weights: {shown}.")
+        if adapter.task == "classification":
+            train_targets = adapter.targets()[split.train].astype(np.int64)
+            counts = np.bincount(train_targets, minlength=classes).tolist()
+            if resolve_class_weights(cfg.class_weights, counts) == "balanced":
+                class_weight = balanced_weights(train_targets, classes)
+                shown = ", ".join(
+                    f"{name} {class_weight[i]:.2f}" for i, name in enumerate(adapter.class_names)
+                )
+                why = (
+                    f" (chosen automatically: the largest class has {imbalance(counts):.1f}x "
+                    "the rows of the smallest)"
+                    if cfg.class_weights == "auto"
+                    else ""
+                )
+                log(listener, f"Balanced class weights{why}: {shown}.")
         if not control.stop_requested and first_epoch < cfg.epochs:
             # Image pipelines skip undecodable files, so Keras cannot know the epoch length
             # up front and warns when an epoch ends; that end is expected here.

@@ -16,7 +16,9 @@ from workbench.core.templates import text_classifier
 SCHEMA_VERSION = 1
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "nadam")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
-CLASS_WEIGHTS = ("none", "balanced")
+CLASS_WEIGHTS = ("auto", "none", "balanced")
+# "auto" balances the classes when the largest is at least this many times the smallest.
+IMBALANCE_RATIO = 1.5
 # "auto" picks by task: binary / sparse categorical cross-entropy, or mean squared error.
 CLASSIFICATION_LOSSES = (
     "auto",
@@ -59,7 +61,7 @@ class TrainingConfig:
     momentum: float = 0.0  # sgd only
     schedule: str = "constant"  # learning rate: constant, cosine decay, step decay, plateau
     early_stopping_patience: int = 0  # epochs without a better val_loss before stopping; 0 off
-    class_weights: str = "none"  # "balanced" weighs rare classes up
+    class_weights: str = "auto"  # "balanced" weighs rare classes up; auto: when imbalanced
     clip_norm: float = 0.0  # gradient clipping by norm; 0 off
     loss: str = "auto"  # one of LOSSES; auto = the usual loss for the task and label count
     metrics: list[str] = field(default_factory=list)  # extra METRICS; accuracy/mae always
@@ -85,7 +87,7 @@ class TrainingConfig:
         if self.schedule not in SCHEDULES:
             found.append(f"Learning-rate schedule must be one of {', '.join(SCHEDULES)}.")
         if self.class_weights not in CLASS_WEIGHTS:
-            found.append("Class weights must be none or balanced.")
+            found.append("Class weights must be auto, none or balanced.")
         if not (0.0 <= self.momentum < 1.0):
             found.append("Momentum must be at least 0 and below 1.")
         if self.early_stopping_patience < 0:
@@ -229,3 +231,18 @@ def resolve_metrics(metrics: list[str], task: str) -> list[str]:
     base = ["accuracy"] if task == "classification" else ["mae", "rmse"]
     allowed = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
     return base + [m for m in metrics if m in allowed and m not in base]
+
+
+def imbalance(counts: list[int]) -> float:
+    """How many times the largest class outnumbers the smallest (1.0 when balanced)."""
+    present = [c for c in counts if c > 0]
+    if len(present) < 2:
+        return 1.0
+    return max(present) / min(present)
+
+
+def resolve_class_weights(setting: str, counts: list[int]) -> str:
+    """'balanced' or 'none': what a class-weights setting means for these label counts."""
+    if setting != "auto":
+        return setting
+    return "balanced" if imbalance(counts) >= IMBALANCE_RATIO else "none"

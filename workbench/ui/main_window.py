@@ -654,7 +654,9 @@ class MainWindow(QMainWindow):
         else:
             changes = self._fit_model_to(dataset, summary, len(classes))
         self.predict_view.set_dataset(dataset)
-        self.train_view.set_task(task, len(classes) if task == "classification" else 1)
+        self.train_view.set_task(
+            task, len(classes) if task == "classification" else 1, list(classes.values())
+        )
         verb = "Loaded" if new_file else "Using"
         name = Path(dataset.path).name
         if task == "classification":

@@ -37,7 +37,9 @@ from workbench.core.project import (
     REGRESSION_METRICS,
     SCHEDULES,
     TrainingConfig,
+    imbalance,
     loss_problem,
+    resolve_class_weights,
     resolve_loss,
     resolve_metrics,
 )
@@ -81,7 +83,8 @@ HELP = {
     "label count.",
     "metrics": "Extra numbers measured and plotted each epoch; they do not change training.",
     "class_weights": "balanced: mistakes on rare classes count more, so an imbalanced set is not "
-    "learnt as 'always the common class'.",
+    "learnt as 'always the common class'; auto: balanced when the largest class has 1.5x the "
+    "rows of the smallest or more.",
     "early_stopping_monitor": "The number early stopping watches (val_loss: loss on the held-out "
     "validation part).",
     "early_stopping_patience": "Stop after this many epochs without a better watched number; "
@@ -159,7 +162,9 @@ class TrainingSettingsForm(QWidget):
         self.loss_combo = QComboBox()
         self.metric_checks = {name: QCheckBox(name) for name in METRICS}
         self.class_weights_combo = QComboBox()
-        self.class_weights_combo.addItems(list(CLASS_WEIGHTS))
+        for name in CLASS_WEIGHTS:
+            self.class_weights_combo.addItem(name, name)
+        self._class_counts: list[int] = []
 
         self.monitor_combo = QComboBox()
         self.monitor_combo.addItems(list(MONITORS))
@@ -328,6 +333,18 @@ class TrainingSettingsForm(QWidget):
 
     # -- the data it edits ---------------------------------------------------------------
 
+    def set_class_counts(self, counts: list[int]) -> None:
+        """Say what 'auto' class weights will do for these label counts."""
+        self._class_counts = [int(c) for c in counts]
+        text = "auto"
+        if len(self._class_counts) >= 2:
+            ratio = imbalance(self._class_counts)
+            if resolve_class_weights("auto", self._class_counts) == "balanced":
+                text = f"auto (balanced: classes {ratio:.1f}x apart)"
+            else:
+                text = f"auto (none: classes {ratio:.1f}x apart)"
+        self.class_weights_combo.setItemText(0, text)
+
     def set_task(self, task: str | None, num_classes: int = 2) -> None:
         """Offer the losses and metrics that fit the data ('classification'/'regression')."""
         current = self.loss_combo.currentData() or "auto"
@@ -389,7 +406,7 @@ class TrainingSettingsForm(QWidget):
             momentum=round(self.momentum_spin.value(), 4),
             schedule=self.schedule_combo.currentText(),
             early_stopping_patience=self.patience_spin.value(),
-            class_weights=self.class_weights_combo.currentText(),
+            class_weights=self.class_weights_combo.currentData() or "auto",
             clip_norm=round(self.clip_spin.value(), 4),
             loss=self.loss_combo.currentData() or "auto",
             metrics=[name for name in METRICS if name in self._metrics],
@@ -416,7 +433,8 @@ class TrainingSettingsForm(QWidget):
         self.momentum_spin.setValue(config.momentum)
         self.schedule_combo.setCurrentText(config.schedule)
         self.patience_spin.setValue(config.early_stopping_patience)
-        self.class_weights_combo.setCurrentText(config.class_weights)
+        index = self.class_weights_combo.findData(config.class_weights)
+        self.class_weights_combo.setCurrentIndex(max(0, index))
         self.clip_spin.setValue(config.clip_norm)
         self._fill_losses(config.loss)
         self._metrics = {name for name in config.metrics if name in METRICS}

@@ -260,10 +260,13 @@ class TrainView(QWidget):
         """What stops these settings from training (TrainingConfig.problems() and the loss)."""
         return self.settings.problems()
 
-    def set_task(self, task: str | None, num_classes: int = 2) -> None:
+    def set_task(
+        self, task: str | None, num_classes: int = 2, class_counts: list[int] | None = None
+    ) -> None:
         """The data's task ('classification' or 'regression') and class count: the losses,
-        metrics and plotted metric that fit it."""
+        metrics and plotted metric that fit it; the class counts say what auto weights do."""
         self.settings.set_task(task, num_classes)
+        self.settings.set_class_counts(class_counts or [])
         if task is not None:
             self.plots.set_metric("mae" if task == "regression" else "accuracy")
 
