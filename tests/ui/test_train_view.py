@@ -297,10 +297,10 @@ def test_auto_class_weights_say_what_they_will_do(qtbot) -> None:
     view = TrainView()
     qtbot.addWidget(view)
     view.set_task("classification", 2, [400, 100])
-    assert view.class_weights_combo.currentText() == "auto (balanced: classes 4.0x apart)"
+    assert view.class_weights_combo.currentText() == "auto → balanced (4.0x)"
     assert view.config().class_weights == "auto"
     view.set_task("classification", 2, [110, 100])
-    assert view.class_weights_combo.currentText() == "auto (none: classes 1.1x apart)"
+    assert view.class_weights_combo.currentText() == "auto → none (1.1x)"
     config = view.config()
     config.class_weights = "none"
     view.set_config(config)

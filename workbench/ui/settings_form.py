@@ -84,7 +84,8 @@ HELP = {
     "metrics": "Extra numbers measured and plotted each epoch; they do not change training.",
     "class_weights": "balanced: mistakes on rare classes count more, so an imbalanced set is not "
     "learnt as 'always the common class'; auto: balanced when the largest class has 1.5x the "
-    "rows of the smallest or more.",
+    "rows of the smallest or more (the choice shows what auto does for this data, and the "
+    "largest-to-smallest ratio).",
     "early_stopping_monitor": "The number early stopping watches (val_loss: loss on the held-out "
     "validation part).",
     "early_stopping_patience": "Stop after this many epochs without a better watched number; "
@@ -340,9 +341,9 @@ class TrainingSettingsForm(QWidget):
         if len(self._class_counts) >= 2:
             ratio = imbalance(self._class_counts)
             if resolve_class_weights("auto", self._class_counts) == "balanced":
-                text = f"auto (balanced: classes {ratio:.1f}x apart)"
+                text = f"auto → balanced ({ratio:.1f}x)"
             else:
-                text = f"auto (none: classes {ratio:.1f}x apart)"
+                text = f"auto → none ({ratio:.1f}x)"
         self.class_weights_combo.setItemText(0, text)
 
     def set_task(self, task: str | None, num_classes: int = 2) -> None:
