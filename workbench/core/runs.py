@@ -142,7 +142,12 @@ class RunStore:
 
     def interrupted(self) -> list[RunRecord]:
         """Runs still marked running whose process is gone: candidates to resume."""
-        return [r for r in self.list() if r.status == "running" and not _alive(r.pid)]
+        return [r for r in self.list() if is_interrupted(r)]
+
+
+def is_interrupted(record: RunRecord) -> bool:
+    """Marked running, but the process that trained it is gone (killed or crashed)."""
+    return record.status == "running" and not _alive(record.pid)
 
 
 def _alive(pid: int | None) -> bool:

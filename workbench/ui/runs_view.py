@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core import run_compare
 from workbench.core.errors import WorkbenchError
-from workbench.core.runs import RunRecord, RunStore
+from workbench.core.runs import RunRecord, RunStore, is_interrupted
 from workbench.ui.qt_models import RunIdRole, RunsTableModel, SettingsDiffModel, SortRole
 
 CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
@@ -194,7 +194,7 @@ class RunsView(QWidget):
         # Runs this process trains right now cannot be deleted, reused or resumed.
         self._busy_ids = {r.id for r in records if r.status == "running" and r.pid == os.getpid()}
         self._fill_metrics(records)
-        interrupted = {r.id for r in self.store.interrupted()} if self.store is not None else set()
+        interrupted = {r.id for r in records if is_interrupted(r)}  # one read of the store
         self.model.set_runs(records, self.metric_combo.currentText(), interrupted)
         self.empty_label.setVisible(not records)
         self.select_ids(selected)
