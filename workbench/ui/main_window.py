@@ -210,19 +210,19 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.open_action = QAction("&Open dataset…", self)
-        self.open_action.setShortcut(QKeySequence("Ctrl+O"))
-        self.open_action.setStatusTip(
-            "Open a table (CSV, TSV, JSON Lines) of texts or features, or an .npz of arrays"
+        self.open_action = self._action(
+            "&Open dataset…",
+            self.open_dataset_dialog,
+            shortcut=QKeySequence("Ctrl+O"),
+            tip="Open a table (CSV, TSV, JSON Lines) of texts or features, or an .npz of arrays",
         )
-        self.open_action.triggered.connect(self.open_dataset_dialog)
         file_menu.addAction(self.open_action)
-        self.open_folder_action = QAction("Open &folder…", self)
-        self.open_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.open_folder_action.setStatusTip(
-            "Open a folder with one subfolder per class (images, or .txt texts)"
+        self.open_folder_action = self._action(
+            "Open &folder…",
+            self.open_folder_dialog,
+            shortcut=QKeySequence("Ctrl+Shift+O"),
+            tip="Open a folder with one subfolder per class (images, or .txt texts)",
         )
-        self.open_folder_action.triggered.connect(self.open_folder_dialog)
         file_menu.addAction(self.open_folder_action)
         self.sample_menu = file_menu.addMenu("Open &sample")
         self.sample_actions: dict[str, QAction] = {}
@@ -233,44 +233,44 @@ class MainWindow(QMainWindow):
             self.sample_menu.addAction(action)
             self.sample_actions[sample.name] = action
         file_menu.addSeparator()
-        self.open_project_action = QAction("Open &project…", self)
-        self.open_project_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.open_project_action.setStatusTip(
-            "Open a saved project: its data file, layers and training settings"
+        self.open_project_action = self._action(
+            "Open &project…",
+            self.open_project_dialog,
+            shortcut=QKeySequence("Ctrl+Shift+P"),
+            tip="Open a saved project: its data file, layers and training settings",
         )
-        self.open_project_action.triggered.connect(self.open_project_dialog)
         file_menu.addAction(self.open_project_action)
-        self.save_project_action = QAction("&Save project…", self)
-        self.save_project_action.setShortcut(QKeySequence.StandardKey.Save)
-        self.save_project_action.setStatusTip(
-            "Save the data file's place, the layers and the training settings as JSON"
+        self.save_project_action = self._action(
+            "&Save project…",
+            self.save_project_dialog,
+            shortcut=QKeySequence.StandardKey.Save,
+            tip="Save the data file's place, the layers and the training settings as JSON",
         )
-        self.save_project_action.triggered.connect(self.save_project_dialog)
         file_menu.addAction(self.save_project_action)
         file_menu.addSeparator()
-        self.export_action = QAction("&Export model…", self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip("Save the trained model as a .keras file")
+        self.export_action = self._action(
+            "&Export model…",
+            self.export_model_dialog,
+            shortcut=QKeySequence("Ctrl+E"),
+            tip="Save the trained model as a .keras file",
+        )
         self.export_action.setEnabled(False)
-        self.export_action.triggered.connect(self.export_model_dialog)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action = self._action("&Quit", self.close, shortcut=QKeySequence("Ctrl+Q"))
         file_menu.addAction(self.quit_action)
 
-        # Undo and redo of the layer stack (the only undoable document so far); the actions
-        # belong to the Model tab, which disables them while training locks the stack.
-        self.script_action = QAction("Export Keras &script…", self)
-        self.script_action.setStatusTip(
-            "Write train.py: the same data, split, model and settings in plain Keras."
+        self.script_action = self._action(
+            "Export Keras &script…",
+            self.export_script_dialog,
+            tip="Write train.py: the same data, split, model and settings in plain Keras.",
         )
-        self.script_action.triggered.connect(self.export_script_dialog)
         file_menu.insertAction(self.quit_action, self.script_action)
         file_menu.insertSeparator(self.quit_action)
 
         edit_menu = self.menuBar().addMenu("&Edit")
+        # Undo and redo of the layer stack (the only undoable document so far); the actions
+        # belong to the Model tab, which disables them while training locks the stack.
         self.undo_action = self.model_view.undo_action
         self.redo_action = self.model_view.redo_action
         self.undo_action.setStatusTip("Undo the last change to the layer stack")
@@ -283,11 +283,12 @@ class MainWindow(QMainWindow):
         model_menu = self.menuBar().addMenu("&Model")
         self.template_menu = model_menu.addMenu("Start from a &template")
         self.template_menu.aboutToShow.connect(self._fill_template_menu)
-        self.import_action = QAction("&Import Keras model…", self)
-        self.import_action.setStatusTip(
-            "Bring the layers and weights of a .keras model made with plain Keras into the editor."
+        self.import_action = self._action(
+            "&Import Keras model…",
+            self.import_model_dialog,
+            tip="Bring the layers and weights of a .keras model made with plain Keras into "
+            "the editor.",
         )
-        self.import_action.triggered.connect(self.import_model_dialog)
         model_menu.addAction(self.import_action)
 
         # The Train tab's own actions (Ctrl+Return, Ctrl+P, Ctrl+., Ctrl+Shift+Return): in the
@@ -297,12 +298,12 @@ class MainWindow(QMainWindow):
         self.pause_action = self.train_view.pause_action
         self.stop_action = self.train_view.stop_action
         self.continue_action = self.train_view.continue_action
-        self.sweep_action = QAction("S&weep…", self)
-        self.sweep_action.setStatusTip("Train a grid of settings one run after another")
-        self.sweep_action.triggered.connect(self.sweep_dialog)
-        self.runs_action = QAction("Show &runs", self)
-        self.runs_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.runs_action.triggered.connect(self._show_runs_tab)
+        self.sweep_action = self._action(
+            "S&weep…", self.sweep_dialog, tip="Train a grid of settings one run after another"
+        )
+        self.runs_action = self._action(
+            "Show &runs", self._show_runs_tab, shortcut=QKeySequence("Ctrl+R")
+        )
         for action in (
             self.train_action,
             self.pause_action,
@@ -314,9 +315,24 @@ class MainWindow(QMainWindow):
             train_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = QAction("&About Training Workbench", self)
-        self.about_action.triggered.connect(self.show_about)
+        self.about_action = self._action("&About Training Workbench", self.show_about)
         help_menu.addAction(self.about_action)
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | None = None,
+        tip: str = "",
+    ) -> QAction:
+        """A menu action of this window, triggering ``slot``."""
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
 
     @Slot()
     def _show_runs_tab(self) -> None:
