@@ -27,6 +27,14 @@ def head_for(num_classes: int, task: str = "classification") -> tuple[int, str, 
     return num_classes, "softmax", "sparse_categorical_crossentropy"
 
 
+def _vectorizer(sequence_length: int, max_tokens: int = DEFAULT_MAX_TOKENS) -> LayerSpec:
+    """The first layer of every text template: raw text to word indices."""
+    return LayerSpec(
+        "TextVectorization",
+        {"max_tokens": max_tokens, "output_sequence_length": sequence_length},
+    )
+
+
 def text_classifier(
     num_classes: int = 2,
     sequence_length: int = DEFAULT_SEQUENCE_LENGTH,
@@ -35,10 +43,7 @@ def text_classifier(
     """TextVectorization -> Embedding(masked) -> LSTM(64) -> Dense head."""
     units, activation, _ = head_for(num_classes)
     return [
-        LayerSpec(
-            "TextVectorization",
-            {"max_tokens": max_tokens, "output_sequence_length": sequence_length},
-        ),
+        _vectorizer(sequence_length, max_tokens),
         LayerSpec("Embedding", {"input_dim": max_tokens, "output_dim": 64, "mask_zero": True}),
         LayerSpec("LSTM", {"units": 64}),
         LayerSpec("Dense", {"units": units, "activation": activation}),
@@ -117,10 +122,7 @@ def bidirectional_gru(num_classes: int = 2, sequence_length: int = DEFAULT_SEQUE
     """Text: a masked embedding read in both directions by a GRU."""
     units, activation, _ = head_for(num_classes)
     return [
-        LayerSpec(
-            "TextVectorization",
-            {"max_tokens": DEFAULT_MAX_TOKENS, "output_sequence_length": sequence_length},
-        ),
+        _vectorizer(sequence_length),
         LayerSpec("Embedding", {"input_dim": DEFAULT_MAX_TOKENS, "output_dim": 64}),
         LayerSpec("Bidirectional", {"layer": "GRU", "units": 32}),
         LayerSpec("Dropout", {"rate": 0.3}),
@@ -132,10 +134,7 @@ def text_cnn(num_classes: int = 2, sequence_length: int = DEFAULT_SEQUENCE_LENGT
     """Text: n-gram detectors (Conv1D) and max pooling; fast, and good on short texts."""
     units, activation, _ = head_for(num_classes)
     return [
-        LayerSpec(
-            "TextVectorization",
-            {"max_tokens": DEFAULT_MAX_TOKENS, "output_sequence_length": sequence_length},
-        ),
+        _vectorizer(sequence_length),
         LayerSpec(
             "Embedding", {"input_dim": DEFAULT_MAX_TOKENS, "output_dim": 64, "mask_zero": False}
         ),
@@ -151,10 +150,7 @@ def text_transformer(num_classes: int = 2, sequence_length: int = DEFAULT_SEQUEN
     average over the words (padding left out)."""
     units, activation, _ = head_for(num_classes)
     return [
-        LayerSpec(
-            "TextVectorization",
-            {"max_tokens": DEFAULT_MAX_TOKENS, "output_sequence_length": sequence_length},
-        ),
+        _vectorizer(sequence_length),
         LayerSpec("Embedding", {"input_dim": DEFAULT_MAX_TOKENS, "output_dim": 64}),
         LayerSpec("PositionEmbedding"),
         LayerSpec("TransformerEncoder", {"num_heads": 2, "key_dim": 32, "ff_dim": 64}),
