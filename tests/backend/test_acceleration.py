@@ -21,6 +21,7 @@ from workbench.backend.acceleration import (
     list_devices,
     split_string_preprocessing,
 )
+from workbench.backend.adapters import adapter_for
 from workbench.core.listener import NullListener
 from workbench.core.project import Project
 from workbench.core.templates import fit_head, fit_sequence_length
@@ -177,6 +178,50 @@ def test_text_models_fit_after_the_vectorizer_with_the_same_weights() -> None:
     np.testing.assert_allclose(
         model.predict(texts, verbose=0), inner.predict(vectorizer(texts), verbose=0), rtol=1e-6
     )
+
+
+def _two_epochs(tmp_path, monkeypatch, budget: int) -> tuple[list[np.ndarray], int, Logs]:
+    """Word indices of two passes over a shuffled training set of 40 texts in batches of
+    4, and how many texts the vectorizer tokenised meanwhile."""
+    monkeypatch.setattr(acceleration, "CACHE_BUDGET_BYTES", budget)
+    table = load_text_table(write_csv(tmp_path / "reviews.csv", n=40))
+    model, vectorizer = text_model(length=8)
+    vectorizer.adapt(tf.constant(table.texts()))
+    logs = Logs()
+    accel = Acceleration(Placement("cpu", "cpu"), logs)
+    accel.training_model(model)
+    tokenised: list[int] = []
+
+    def counting(texts):
+        count = tf.numpy_function(
+            lambda t: np.int64(tokenised.append(len(t)) or 0), [texts], tf.int64
+        )
+        with tf.control_dependencies([count]):
+            return vectorizer(texts)
+
+    accel.vectorizer = counting
+    batches = accel.dataset_for(adapter_for(table), np.arange(40), 4, shuffle_seed=3)
+    # a known length: Keras would otherwise try (and count) a step past every epoch's end
+    assert int(batches.cardinality()) == 10
+    passes = [np.concatenate([x.numpy() for x, _ in batches]) for _ in range(2)]
+    return passes, sum(tokenised), logs
+
+
+def test_texts_are_tokenised_once_and_reshuffled_every_epoch(tmp_path, monkeypatch) -> None:
+    (first, second), tokenised, logs = _two_epochs(tmp_path, monkeypatch, budget=2**20)
+    assert tokenised == 40  # not 80: the second epoch reads the kept word indices
+    assert first.shape == second.shape == (40, 8) and first.max() > 1
+    assert sorted(map(tuple, first)) == sorted(map(tuple, second))  # the same texts...
+    assert not np.array_equal(first, second)  # ...in a new order
+    assert any("tokenised once" in line for line in logs.lines)
+
+
+def test_texts_too_big_to_keep_are_tokenised_every_epoch(tmp_path, monkeypatch) -> None:
+    (first, second), tokenised, logs = _two_epochs(tmp_path, monkeypatch, budget=0)
+    assert tokenised == 80
+    assert sorted(map(tuple, first)) == sorted(map(tuple, second))
+    assert not np.array_equal(first, second)
+    assert not any("tokenised once" in line for line in logs.lines)
 
 
 def test_models_without_raw_strings_are_fitted_whole() -> None:

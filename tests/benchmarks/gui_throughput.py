@@ -1,22 +1,30 @@
 """Training in the window (plots live) against the same training headless, and how long the
 GUI thread's event loop stalls meanwhile. Prints one JSON object.
 
-Each trial is a fresh process training the default text template on the bundled sample
-for ``--epochs`` (6) epochs: ``gui`` opens the real window (on $DISPLAY if set, else
-offscreen), shows the
-Train tab and trains with live plots; ``headless`` calls the same backend with no Qt. The two
-alternate so machine noise hits both; the JSON has medians and their ratio.
+One process opens the real window (on $DISPLAY if set, else offscreen) with the bundled
+sample and the default text template, then runs trials of ``--epochs`` (4) epochs each:
+
+- ``gui``: Train in the window, Train tab showing, live plots and progress redrawn by the
+  window's timer, the run recorded in the Runs store;
+- ``headless``: the same project and data through ``api.train`` (the call ``workbench
+  train`` makes, recorded in the same store) on a plain thread, the window idle;
+- ``probed``: as ``gui``, plus the stall probe.
+
+Pairs of ``gui`` and ``headless`` trials alternate in ABBA order, back to back in one warm
+process: this machine's speed drifts by up to 2x over tens of seconds (a numpy matmul
+loop shows it too), so trials in separate processes minutes apart could not show a 3%
+difference. The ratio is the median of each pair's own ratio; ratios of medians are given
+too. Throughput is samples per second of every epoch after the first (the first compiles),
+as the workbench reports it.
 
 The stall probe is a precise QTimer on the GUI thread firing every ``--probe-ms`` (5 ms)
-from the moment training starts until it ends. It runs in trials of its own ("probed"):
-200 wake-ups a second, each taking Python's lock from the training thread, cost training
-~15% by themselves, which the plain window does not; so the throughput ratio comes from
-window trials without the probe and the stall figures from the probed ones. A timer shot
-that comes late says the event loop was busy (or waiting for the GIL) that long: lateness =
-gap between two shots minus the interval. Reported as p50/p99/max over all probed trials,
-and also for the steady part (after the first batch: model building and XLA compiling left out).
+while training. Its 200 wake-ups a second, each taking Python's lock from the training
+thread, slow training by themselves, so it runs in trials of its own. Lateness = gap
+between two shots minus the interval: how long the event loop was busy (or waited for the
+lock). Reported as p50/p99/max over all probed trials, and for the steady part (after the
+first batch: model building and XLA compiling left out).
 
-    DISPLAY=:99 python tests/benchmarks/gui_throughput.py [--trials 3]
+    DISPLAY=:99 python tests/benchmarks/gui_throughput.py [--pairs 6] [--epochs 4]
 
 Targets (issue 5): gui_over_headless >= 0.97, stall p99 <= 20 ms, max <= 100 ms.
 """
@@ -29,21 +37,31 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
-GUI = r"""
-import json, sys, time
+SESSION = r"""
+import json, sys, threading, time
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtWidgets import QApplication
+from workbench.backend import api
+from workbench.core.listener import NullListener
+from workbench.core.project import Project
 from workbench.core.samples import DEFAULT_SAMPLE
 from workbench.ui.main_window import MainWindow
-PROBE_MS = int(sys.argv[1])
-EPOCHS = int(sys.argv[2])
+
+PROBE_MS, EPOCHS, PAIRS, PROBED = (int(x) for x in sys.argv[1:5])
+plan = []
+for pair in range(PAIRS):
+    plan += ["gui", "headless"] if pair % 2 == 0 else ["headless", "gui"]
+plan += ["probed"] * PROBED
+
 app = QApplication([])
 w = MainWindow(); w.resize(1400, 900); w.show(); w.start_backend()
 w.open_sample(DEFAULT_SAMPLE)
-state = {"started": False, "last": None, "late": [], "steady_from": None}
+results = {"gui": [], "headless": [], "probed": []}
+state = {"trial": None, "last": None, "late": [], "steady_from": None, "thread": None}
 
 probe = QTimer(); probe.setTimerType(Qt.PreciseTimer); probe.setInterval(PROBE_MS)
 def tick():
@@ -57,56 +75,80 @@ def tick():
             state["steady_from"] = now
 probe.timeout.connect(tick)
 
+def headless():
+    project = Project.from_dict(w.project.to_dict())
+    outcome, _ = api.train(project, w.dataset, NullListener(), store=w.store, run_name="headless")
+    state["headless_rate"] = outcome.samples_per_second
+
+def begin(kind):
+    state.update(trial=kind, last=None, late=[], steady_from=None, headless_rate=None)
+    state.update(cpu=time.thread_time(), wall=time.perf_counter())
+    w.last_outcome = None
+    if kind == "headless":
+        state["thread"] = threading.Thread(target=headless); state["thread"].start()
+        return
+    w.start_training()
+    if kind == "probed":
+        probe.start()
+
+def gui_cpu():
+    # share of one core the GUI thread used during the trial (its own CPU time / wall time)
+    return round((time.thread_time() - state["cpu"]) / (time.perf_counter() - state["wall"]), 4)
+
+def finished():
+    kind = state["trial"]
+    if kind == "headless":
+        if state["thread"].is_alive():
+            return False
+        results[kind].append({"rate": state["headless_rate"], "gui_cpu": gui_cpu()})
+        return True
+    if w.last_outcome is None:
+        return False
+    probe.stop()
+    steady = state["steady_from"] or float("inf")
+    results[kind].append({
+        "rate": w.last_outcome.samples_per_second,
+        "gui_cpu": gui_cpu(),
+        "late_ms": [round(ms, 3) for _, ms in state["late"]],
+        "steady_late_ms": [round(ms, 3) for t, ms in state["late"] if t > steady],
+    })
+    return True
+
 def step():
-    if not state["started"]:
-        if w.backend_ready and w.dataset is not None and w.train_view.train_button.isEnabled():
-            state["started"] = True
-            w.tabs.setCurrentWidget(w.train_view)
-            cfg = w.train_view.config(); cfg.epochs = EPOCHS; w.train_view.set_config(cfg)
-            w.start_training()
-            if PROBE_MS:
-                probe.start()
-    elif w.last_outcome is not None:
-        probe.stop()
-        steady = state["steady_from"] or float("inf")
-        print("RESULT " + json.dumps({
-            "rate": w.last_outcome.samples_per_second,
-            "late_ms": [round(ms, 3) for _, ms in state["late"]],
-            "steady_late_ms": [round(ms, 3) for t, ms in state["late"] if t > steady],
-        }), flush=True)
-        w.close(); app.quit(); return
+    if state["trial"] is None:
+        ready = w.backend_ready and w.dataset is not None
+        if not (ready and w.train_view.train_button.isEnabled()):
+            QTimer.singleShot(50, step); return
+        w.tabs.setCurrentWidget(w.train_view)
+        cfg = w.train_view.config(); cfg.epochs = EPOCHS; w.train_view.set_config(cfg)
+        w.project.training = w.train_view.config()
+        begin(plan.pop(0))
+    elif finished():
+        if not plan:
+            print("RESULT " + json.dumps(results), flush=True)
+            w.close(); app.quit(); return
+        begin(plan.pop(0))
     QTimer.singleShot(50, step)
 step()
 app.exec()
 """
 
-HEADLESS = r"""
-import json, sys
-from workbench.backend import api
-from workbench.core.datasets import load_dataset
-from workbench.core.listener import NullListener
-from workbench.core.project import Project
-from workbench.core.samples import DEFAULT_SAMPLE
-from workbench.core.templates import default_layers
-data = load_dataset(DEFAULT_SAMPLE.path, "text")
-project = Project(layers=default_layers(data)); project.training.epochs = int(sys.argv[1])
-outcome, _ = api.train(project, data, NullListener())
-print("RESULT " + json.dumps({"rate": outcome.samples_per_second}), flush=True)
-"""
 
-
-def trial(code: str, *args: str) -> dict:
+def session(pairs: int, epochs: int, probe_ms: int, probed: int) -> dict:
+    """Run every trial in one window process; its RESULT line, parsed."""
     env = dict(os.environ)
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        check=True,
-    ).stdout
+    with tempfile.TemporaryDirectory() as home:
+        env["WORKBENCH_HOME"] = home  # the runs recorded here do not join the person's own
+        out = subprocess.run(
+            [sys.executable, "-c", SESSION, str(probe_ms), str(epochs), str(pairs), str(probed)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=3600,
+            check=True,
+        ).stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     return json.loads(line[len("RESULT ") :])
 
@@ -125,48 +167,43 @@ def _stalls(values: list[float]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=6, help="gui/headless pairs (ABBA order)")
+    parser.add_argument("--probed", type=int, default=2, help="trials with the stall probe")
     parser.add_argument("--probe-ms", type=int, default=5)
     parser.add_argument(
-        "--epochs", type=int, default=6, help="per trial; the rate is over epochs 2 onwards"
+        "--epochs", type=int, default=4, help="per trial; the rate is over epochs 2 onwards"
     )
     args = parser.parse_args()
-    gui, headless, probed = [], [], []
-    for index in range(args.trials):
-        runs = [
-            ("gui", GUI, ("0", str(args.epochs))),
-            ("headless", HEADLESS, (str(args.epochs),)),
-            ("probed", GUI, (str(args.probe_ms), str(args.epochs))),
-        ]
-        if index % 2:
-            runs.reverse()  # alternate the order so machine noise hits each alike
-        for name, code, extra in runs:
-            {"gui": gui, "headless": headless, "probed": probed}[name].append(trial(code, *extra))
+    runs = session(args.pairs, args.epochs, args.probe_ms, args.probed)
     med = statistics.median
-    gui_rate = [r["rate"] for r in gui]
-    headless_rate = [r["rate"] for r in headless]
+    gui_rate = [r["rate"] for r in runs["gui"]]
+    headless_rate = [r["rate"] for r in runs["headless"]]
+    pair_ratios = [g / h for g, h in zip(gui_rate, headless_rate, strict=True)]
+    ratio = med(pair_ratios)
+    probed = runs["probed"]
     stall = _stalls([x for r in probed for x in r["late_ms"]])
     steady = _stalls([x for r in probed for x in r["steady_late_ms"]])
-    ratio = med(gui_rate) / med(headless_rate)
     print(
         json.dumps(
             {
                 "display": os.environ.get("DISPLAY") or "offscreen",
-                "trials": args.trials,
+                "pairs": args.pairs,
+                "epochs_per_trial": args.epochs,
                 "gui_samples_per_second": [round(x) for x in gui_rate],
                 "headless_samples_per_second": [round(x) for x in headless_rate],
+                "pair_ratios": [round(x, 3) for x in pair_ratios],
+                # the GUI thread's CPU time over the trial's wall time (headless: window idle)
+                "gui_thread_cpu_share": {
+                    "gui": round(med(r["gui_cpu"] for r in runs["gui"]), 4),
+                    "headless": round(med(r["gui_cpu"] for r in runs["headless"]), 4),
+                },
                 "gui_over_headless": round(ratio, 3),
-                # each alternated pair's own ratio: machine noise that hits a pair alike cancels
-                "gui_over_headless_median_of_pairs": round(
-                    med([g / h for g, h in zip(gui_rate, headless_rate, strict=True)]), 3
-                ),
-                "epochs_per_trial": args.epochs,
+                "gui_over_headless_of_medians": round(med(gui_rate) / med(headless_rate), 3),
+                "gui_over_headless_of_totals": round(sum(gui_rate) / sum(headless_rate), 3),
                 "probe_interval_ms": args.probe_ms,
                 "gui_stall_while_training": stall,
                 "gui_stall_after_first_batch": steady,
                 "gui_stall_max_per_trial_ms": [round(max(r["late_ms"] or [0]), 1) for r in probed],
-                # the probe's own wake-ups (every few ms, each taking Python's lock from the
-                # training thread) slow training: its trials are kept out of the ratio
                 "probed_gui_samples_per_second": [round(r["rate"]) for r in probed],
                 "targets_met": {
                     "ratio_at_least_0.97": ratio >= 0.97,

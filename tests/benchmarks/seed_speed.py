@@ -13,13 +13,14 @@ alternated (the order rotates every repeat) so machine noise hits all of them al
   - ``done_right``: the seed model with masking (mask_zero=True), otherwise as the seed.
 
 All three train on the same stratified split (the workbench's). Throughput is samples per
-second of the training part of every epoch after the first (the first compiles), as the
+second of the training part of each epoch after the first (the first compiles), as the
 workbench's ``samples_per_second`` reports it; accuracy is the best epoch's validation
-accuracy. Prints medians over ``--repeats`` and the ratios the issue asks for: the ratio of
-the medians, and the median of each repeat's own ratio (its runs ran back to back, so a
-change in the machine's load between repeats cancels out).
+accuracy. This machine's speed drifts by up to 2x over seconds (a plain numpy matmul loop
+shows it too), so single epochs are noisy: each variant's throughput is the median over all
+its measured epochs, and the headline ratio is the median of each repeat's own ratio (its
+runs ran back to back, so slower drifts cancel out). Means are printed too.
 
-    python tests/benchmarks/seed_speed.py [--repeats 3] [--epochs 3]
+    python tests/benchmarks/seed_speed.py [--repeats 5] [--epochs 5]
 """
 
 from __future__ import annotations
@@ -96,9 +97,8 @@ def run_keras_script(epochs: int, mask: bool, seed: int) -> dict:
         verbose=0,
         callbacks=[timer],
     )
-    later = timer.rates[1:] or timer.rates
     return {
-        "samples_per_second": float(np.mean(later)),
+        "epoch_rates": timer.rates[1:] or timer.rates,
         "val_accuracy": float(max(history.history["val_accuracy"])),
         "sequence_length": 100,
     }
@@ -116,17 +116,21 @@ def run_workbench(epochs: int, seed: int) -> dict:
     project.training.epochs = epochs
     project.training.seed = seed
     logs: list[str] = []
+    rates: list[float] = []
 
     class Listener(NullListener):
         def on_log(self, message: str) -> None:
             logs.append(message)
 
+        def on_epoch(self, epoch: int, epoch_logs: dict, samples_per_second: float) -> None:
+            rates.append(samples_per_second)
+
     outcome, _ = api.train(project, data, Listener())
     return {
-        "samples_per_second": float(outcome.samples_per_second or 0.0),
+        "epoch_rates": rates[1:] or rates,
         "val_accuracy": float(outcome.best_metrics["val_accuracy"]),
         "sequence_length": int(project.layers[0].params["output_sequence_length"]),
-        "decisions": [m for m in logs if "XLA" in m or "pipeline" in m],
+        "decisions": [m for m in logs if "XLA" in m or "pipeline" in m or "once" in m],
     }
 
 
@@ -151,8 +155,8 @@ def trial(variant: str, epochs: int, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--one", choices=VARIANTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -165,14 +169,18 @@ def main() -> None:
         for variant in order:
             runs[variant].append(trial(variant, args.epochs, args.seed))
     med = statistics.median
-    rate = {v: med(r["samples_per_second"] for r in runs[v]) for v in VARIANTS}
+    for variant in VARIANTS:
+        for r in runs[variant]:
+            r["samples_per_second"] = med(r["epoch_rates"])
+    rate = {v: med(x for r in runs[v] for x in r["epoch_rates"]) for v in VARIANTS}
+    mean = {v: statistics.fmean(x for r in runs[v] for x in r["epoch_rates"]) for v in VARIANTS}
     acc = {v: med(r["val_accuracy"] for r in runs[v]) for v in VARIANTS}
-    speedup = rate["workbench"] / rate["seed"]
     # each repeat's runs are neighbours in time: their ratio cancels slow drifts in load
     paired = med(
         w["samples_per_second"] / s["samples_per_second"]
         for w, s in zip(runs["workbench"], runs["seed"], strict=True)
     )
+    speedup = rate["workbench"] / rate["seed"]
     gap = acc["done_right"] - acc["workbench"]
     print(
         json.dumps(
@@ -180,7 +188,8 @@ def main() -> None:
                 "data": "wordnet-topics sample",
                 "epochs": args.epochs,
                 "repeats": args.repeats,
-                "samples_per_second_median": {v: round(x) for v, x in rate.items()},
+                "samples_per_second_median_of_epochs": {v: round(x) for v, x in rate.items()},
+                "samples_per_second_mean_of_epochs": {v: round(x) for v, x in mean.items()},
                 "val_accuracy_median": {v: round(x, 4) for v, x in acc.items()},
                 "runs_samples_per_second_at_val_accuracy": {
                     v: [f"{r['samples_per_second']:.0f} @ {r['val_accuracy']:.4f}" for r in runs[v]]
@@ -188,12 +197,13 @@ def main() -> None:
                 },
                 "workbench_sequence_length": runs["workbench"][0]["sequence_length"],
                 "workbench_decisions": runs["workbench"][0]["decisions"],
-                "speedup_over_seed": round(speedup, 2),
-                "speedup_over_seed_paired_median": round(paired, 2),
+                "speedup_over_seed": round(paired, 2),
+                "speedup_over_seed_of_medians": round(speedup, 2),
+                "speedup_over_seed_of_means": round(mean["workbench"] / mean["seed"], 2),
                 "val_accuracy_gain_over_seed": round(acc["workbench"] - acc["seed"], 4),
                 "val_accuracy_below_done_right": round(gap, 4),
                 "targets_met": {
-                    "speedup_at_least_3x": speedup >= 3.0,
+                    "speedup_at_least_3x": paired >= 3.0,
                     "better_than_seed": acc["workbench"] > acc["seed"],
                     "within_a_point_of_done_right": gap <= 0.01,
                 },

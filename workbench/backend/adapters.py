@@ -75,12 +75,13 @@ class Adapter:
             return y.astype(np.float32)
         return y.astype(np.int32) if self.task == "classification" else y.astype(np.float32)
 
+    def examples(self, rows: np.ndarray):
+        """Unbatched (inputs, target) pairs for these rows, in row order."""
+        return tf.data.Dataset.from_tensor_slices((self.features(rows), self._target_tensor(rows)))
+
     def dataset_for(self, rows: np.ndarray, batch_size: int, shuffle_seed: int | None = None):
         """(inputs, targets) batches for these rows."""
-        ds = tf.data.Dataset.from_tensor_slices((self.features(rows), self._target_tensor(rows)))
-        if shuffle_seed is not None:
-            ds = ds.shuffle(len(rows), seed=shuffle_seed, reshuffle_each_iteration=True)
-        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        return batches(self.examples(rows), len(rows), batch_size, shuffle_seed)
 
     def features(self, rows: np.ndarray) -> Any:
         raise NotImplementedError
@@ -321,6 +322,13 @@ def adapt_stack_layers(model: keras.Model, batches: Any) -> None:
                 output_signature=tf.TensorSpec(source.shape, tf.as_dtype(source.dtype)),
             )
         layer.adapt(data)
+
+
+def batches(examples: Any, count: int, batch_size: int, shuffle_seed: int | None = None):
+    """Batch unbatched examples; with a seed, shuffle all ``count`` of them anew each epoch."""
+    if shuffle_seed is not None:
+        examples = examples.shuffle(count, seed=shuffle_seed, reshuffle_each_iteration=True)
+    return examples.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def adapter_for(dataset: Dataset, augment: bool = False) -> Adapter:

@@ -548,11 +548,11 @@ class Trainer:
             first_epoch = start.epoch
             keras.utils.set_random_seed(cfg.seed + first_epoch)  # a fresh, reproducible order
         shuffle_seed = cfg.seed + first_epoch
-        train = adapter.dataset_for(split.train, cfg.batch_size, shuffle_seed=shuffle_seed)
-        val = adapter.dataset_for(split.val, cfg.batch_size)
+        batched = self.acceleration.dataset_for
+        train = batched(adapter, split.train, cfg.batch_size, shuffle_seed=shuffle_seed)
+        val = batched(adapter, split.val, cfg.batch_size)
         if one_hot:
             train, val = _one_hot(train, units), _one_hot(val, units)
-        train, val = self.acceleration.pipeline(train), self.acceleration.pipeline(val)
         plan = TrainingPlan(
             cfg.epochs, per_epoch, len(split.train), len(split.val), list(adapter.class_names)
         )
