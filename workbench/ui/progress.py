@@ -2,7 +2,7 @@
 
 :class:`ProgressRecorder` is the core ``TrainingListener`` the training worker hands to the
 backend. It only records (under a lock) and never touches Qt, so a batch costs microseconds
-of GUI-free bookkeeping. The window polls :meth:`ProgressRecorder.snapshot` ~25 times a second
+of GUI-free bookkeeping. The window polls :meth:`ProgressRecorder.snapshot` 10 times a second
 and redraws from it, however fast batches arrive.
 """
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -55,6 +56,7 @@ class RunsView(QWidget):
         super().__init__(parent)
         self.store = store
         self._busy_ids: set[str] = set()  # runs this process is training right now
+        self._stale = False  # the store changed while the tab was hidden
 
         self.model = RunsTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -186,9 +188,31 @@ class RunsView(QWidget):
         self.store = store
         self.refresh()
 
+    def request_refresh(self) -> None:
+        """Refresh now if the tab is showing, else when it is next shown or read.
+
+        Reading every run and refilling the table takes ~40 ms for 15 runs and ~200 ms for
+        200 on the GUI thread; done while training starts or ends behind another tab, it
+        froze the window and took the time from training.
+        """
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Catch up with runs recorded while the tab was hidden."""
+        super().showEvent(event)
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._stale:
+            self.refresh()
+
     @Slot()
     def refresh(self) -> None:
         """Re-read the store, keeping the selection and the sort order."""
+        self._stale = False
         selected = self.selected_ids()
         records = self.store.list() if self.store is not None else []
         # Runs this process trains right now cannot be deleted, reused or resumed.
@@ -216,10 +240,12 @@ class RunsView(QWidget):
     @property
     def best_id(self) -> str | None:
         """The starred run (best by the chosen metric)."""
+        self._catch_up()
         return self.model.best_id
 
     def records(self) -> list[RunRecord]:
         """The runs listed, oldest first."""
+        self._catch_up()
         return self.model.records()
 
     # -- selection -----------------------------------------------------------------------
