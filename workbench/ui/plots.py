@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -67,6 +68,11 @@ def _make_plot(
     for axis in ("bottom", "left"):
         item.getAxis(axis).enableAutoSIPrefix(False)  # no "loss (x0.001)"
     item.showGrid(x=True, y=True, alpha=0.25)
+    for axis in ("bottom", "left"):
+        # An axis (labels and grid) repaints with every curve update, ~2 ms each in
+        # software, on the GUI thread training shares Python's lock with. Cached as a
+        # pixmap, it is only blitted until its ticks change (which calls update()).
+        item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     item.setClipToView(True)
     item.getViewBox().setLimits(xMin=0.0)  # no negative epochs, even zoomed out
     item.setDownsampling(auto=True, mode="peak")
