@@ -172,3 +172,32 @@ def test_batch_plot_range_holds_still_until_the_loss_leaves_it(qtbot) -> None:
     box.sigRangeChangedManually.emit([True, True])  # the person zooms
     zoomed = [list(r) for r in box.viewRange()]
     assert feed(5, 9.0) == zoomed
+
+
+def test_new_batches_repaint_the_curve_but_not_the_axes(qtbot, plots, monkeypatch):
+    """An axis (labels and grid) took ~2 ms to repaint in software, and repainted with
+    every curve update; cached, it repaints only when its ticks change."""
+    import pyqtgraph as pg
+
+    axis_paints = []
+    real_paint = pg.AxisItem.paint
+
+    def counting(self, *args):
+        axis_paints.append(self)
+        return real_paint(self, *args)
+
+    monkeypatch.setattr(pg.AxisItem, "paint", counting)
+    view = plots.batch_plot
+    rec = ProgressRecorder()
+    rec.on_plan(PLAN)
+    rec.on_batch(1, 1, {"loss": 0.7})
+    plots.update_from(rec.snapshot(), force=True)
+    qtbot.waitUntil(lambda: view.grab() is not None)  # first paint of everything
+    axes = {view.getPlotItem().getAxis(name) for name in ("left", "bottom")}
+    axis_paints.clear()
+    for step in range(2, 6):  # the loss stays inside the range: the axes do not change
+        rec.on_batch(1, step, {"loss": 0.6})
+        plots.update_from(rec.snapshot(), force=True)
+        view.viewport().repaint()
+    assert len(plots.batch_curve.getData()[1]) == 5  # the curve did take the new batches
+    assert not axes & set(axis_paints)

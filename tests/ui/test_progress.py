@@ -243,3 +243,35 @@ def test_epoch_time_and_speed_leave_pauses_out():
     snap = recorder.snapshot()
     assert snap.epoch_seconds[-1] == pytest.approx(4.0)
     assert snap.samples_per_second == 250.0
+
+
+def test_progress_bar_moves_a_few_times_a_second_and_always_at_the_end(qtbot, monkeypatch):
+    """QProgressBar repaints synchronously when it moves: it follows at most
+    PROGRESS_BAR_HZ ticks a second, while the text beside it follows every tick."""
+    from types import SimpleNamespace
+
+    from workbench.ui import train_view
+
+    clock = SimpleNamespace(now=100.0)
+    monkeypatch.setattr(train_view, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    view = TrainView()
+    qtbot.addWidget(view)
+    view.start_run()
+    view.set_state(TRAINING)
+    recorder = ProgressRecorder()
+    recorder.on_plan(PLAN)  # 2 epochs of 4 batches
+    recorder.on_batch(1, 1, {"loss": 0.9})
+    view.show_progress(recorder.snapshot())
+    assert view.progress_bar.value() == 1
+    recorder.on_batch(1, 2, {"loss": 0.8})
+    clock.now += 0.1  # the next tick: the text moves, the bar waits
+    view.show_progress(recorder.snapshot())
+    assert view.progress_bar.value() == 1
+    assert "batch 2/4" in view.progress_label.text()
+    clock.now += 1.0 / train_view.PROGRESS_BAR_HZ
+    view.show_progress(recorder.snapshot())
+    assert view.progress_bar.value() == 2
+    for epoch, step in ((1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4)):
+        recorder.on_batch(epoch, step, {"loss": 0.5})
+    view.show_progress(recorder.snapshot())  # the same instant, but the last batch
+    assert view.progress_bar.value() == view.progress_bar.maximum() == 8

@@ -100,7 +100,7 @@ def _epoch_curve(plot: pg.PlotWidget, color: str, name: str) -> pg.PlotDataItem:
     return plot.plot(pen=_pen(color), symbol="o", symbolSize=5, symbolBrush=color, name=name)
 
 
-CURVE_INTERVAL_S = 0.25  # curves at most at 4 Hz (the window's timer ticks at 10 Hz)
+CURVE_INTERVAL_S = 0.5  # curves at most at 2 Hz (the window's timer ticks at 10 Hz)
 LR_KEYS = ("learning_rate", "lr")  # what the trainer logs per epoch for the learning rate
 NOT_METRICS = {"loss", *LR_KEYS}
 BOUNDED = ("acc", "precision", "recall", "auc")  # metrics between 0 and 1

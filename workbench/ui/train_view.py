@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -29,6 +30,9 @@ from workbench.ui.settings_form import TrainingSettingsForm
 from workbench.ui.widgets import MessageBanner
 
 IDLE, TRAINING, PAUSED, STOPPING = "idle", "training", "paused", "stopping"
+
+#: How often the progress bar moves while training (the text beside it follows every tick).
+PROGRESS_BAR_HZ = 5
 
 #: Keyboard shortcuts of the Train tab (active while the tab is shown).
 SHORTCUTS = {
@@ -68,6 +72,7 @@ class TrainView(QWidget):
         self._can_continue = False
         self._epoch_now = 0
         self._stats_text = ("", "", "")
+        self._bar_moved_at = 0.0  # monotonic time the progress bar last moved
 
         self.settings = TrainingSettingsForm()
         s = self.settings  # the form's widgets, under the names the window and tests use
@@ -370,7 +375,13 @@ class TrainView(QWidget):
         if total:
             if self.progress_bar.maximum() != total:
                 self.progress_bar.setRange(0, total)
-            self.progress_bar.setValue(snapshot.steps_done)
+            # QProgressBar repaints at once (not at the next frame) when it moves: ~1 ms
+            # of the GUI thread each time, so it moves at most PROGRESS_BAR_HZ times a second.
+            now = time.monotonic()
+            done = snapshot.steps_done >= total
+            if done or now - self._bar_moved_at >= 1.0 / PROGRESS_BAR_HZ:
+                self._bar_moved_at = now
+                self.progress_bar.setValue(snapshot.steps_done)
         text = snapshot.describe(time_left=False)
         if self.progress_label.text() != text:
             self.progress_label.setText(text)
