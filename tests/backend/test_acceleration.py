@@ -224,6 +224,22 @@ def test_texts_too_big_to_keep_are_tokenised_every_epoch(tmp_path, monkeypatch) 
     assert not any("tokenised once" in line for line in logs.lines)
 
 
+def test_texts_of_no_fixed_length_are_vectorised_batch_by_batch(tmp_path) -> None:
+    """Without an output length each batch is padded to its own longest text: nothing is
+    kept, and validation batches too come whole from the strings."""
+    table = load_text_table(write_csv(tmp_path / "reviews.csv", n=40))
+    model, vectorizer = text_model(length=None)
+    vectorizer.adapt(tf.constant(table.texts()))
+    logs = Logs()
+    accel = Acceleration(Placement("cpu", "cpu"), logs)
+    accel.training_model(model)
+    for seed in (3, None):
+        batches = list(accel.dataset_for(adapter_for(table), np.arange(40), 16, seed))
+        assert [len(y) for _, y in batches] == [16, 16, 8]
+        assert all(x.shape[1] == int((x.numpy() > 0).sum(axis=1).max()) for x, _ in batches)
+    assert not any("tokenised once" in line for line in logs.lines)
+
+
 def test_models_without_raw_strings_are_fitted_whole() -> None:
     inputs = keras.Input(shape=(3,))
     model = keras.Model(inputs, keras.layers.Dense(1)(inputs))

@@ -408,43 +408,32 @@ class Acceleration:
         """
         if self.vectorizer is None:
             return adapter.dataset_for(rows, batch_size, shuffle_seed)
-        vectorizer = self.vectorizer
-
-        def vectorise(inputs, targets):
-            return vectorizer(inputs), targets
-
         chunks = adapter.examples(rows).batch(VECTORISE_CHUNK)
-        vectorised = chunks.map(vectorise, num_parallel_calls=tf.data.AUTOTUNE)
-        shape = vectorised.element_spec[0].shape
-        size = _cached_bytes(vectorised.element_spec[0], len(rows))
+        vectorised = chunks.map(self._vectorise, num_parallel_calls=tf.data.AUTOTUNE)
+        spec = vectorised.element_spec[0]
+        size = _cached_bytes(spec, len(rows))
+        if size is None or size > CACHE_BUDGET_BYTES:
+            # no fixed length (each batch padded to its longest text), or too big to keep:
+            # shuffle the strings and vectorise each batch as it is drawn
+            strings = adapter.dataset_for(rows, batch_size, shuffle_seed)
+            return strings.map(self._vectorise, num_parallel_calls=tf.data.AUTOTUNE).prefetch(
+                tf.data.AUTOTUNE
+            )
         # unbatch() forgets the count; Keras then tries one step past the end of every
         # epoch, and that empty step still advances the optimizer's iteration counter
         texts = vectorised.unbatch().apply(tf.data.experimental.assert_cardinality(len(rows)))
-        if size is None or size > CACHE_BUDGET_BYTES:  # ragged lengths, or too big to keep
-            if shuffle_seed is not None:
-                return self._per_epoch(adapter, rows, batch_size, shuffle_seed)
-            return texts.batch(batch_size).prefetch(tf.data.AUTOTUNE)
         if shuffle_seed is not None and not self._said_cache:
             self._said_cache = True
             _log(
                 self.listener,
                 f"Word indices of the {len(rows)} training texts are kept in memory "
-                f"({size / 2**20:.1f} MiB, {shape[1:]} per text): texts are tokenised once, "
-                "not every epoch.",
+                f"({size / 2**20:.1f} MiB, {spec.shape[1:]} per text): texts are tokenised "
+                "once, not every epoch.",
             )
         return batches(texts.cache(), len(rows), batch_size, shuffle_seed)
 
-    def _per_epoch(self, adapter: Any, rows: Any, batch_size: int, shuffle_seed: int) -> Any:
-        """Shuffle the strings, vectorise each batch as it is drawn (nothing kept)."""
-        vectorizer = self.vectorizer
-
-        def vectorise(inputs, targets):
-            return vectorizer(inputs), targets
-
-        strings = adapter.dataset_for(rows, batch_size, shuffle_seed)
-        return strings.map(vectorise, num_parallel_calls=tf.data.AUTOTUNE).prefetch(
-            tf.data.AUTOTUNE
-        )
+    def _vectorise(self, inputs: Any, targets: Any) -> tuple[Any, Any]:
+        return self.vectorizer(inputs), targets
 
     def compile(
         self, model: keras.Model, fit_model: keras.Model, total_steps: int, **options: Any
