@@ -24,7 +24,7 @@ between two shots minus the interval: how long the event loop was busy (or waite
 lock). Reported as p50/p99/max over all probed trials, and for the steady part (after the
 first batch: model building and XLA compiling left out).
 
-    DISPLAY=:99 python tests/benchmarks/gui_throughput.py [--pairs 6] [--epochs 4]
+    DISPLAY=:99 python tests/benchmarks/gui_throughput.py [--pairs 10] [--epochs 4]
 
 Targets (issue 5): gui_over_headless >= 0.97, stall p99 <= 20 ms, max <= 100 ms.
 """
@@ -167,7 +167,7 @@ def _stalls(values: list[float]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pairs", type=int, default=6, help="gui/headless pairs (ABBA order)")
+    parser.add_argument("--pairs", type=int, default=10, help="gui/headless pairs (ABBA order)")
     parser.add_argument("--probed", type=int, default=2, help="trials with the stall probe")
     parser.add_argument("--probe-ms", type=int, default=5)
     parser.add_argument(
