@@ -134,15 +134,17 @@ app.exec()
 """
 
 
-def session(pairs: int, epochs: int, probe_ms: int, probed: int) -> dict:
-    """Run every trial in one window process; its RESULT line, parsed."""
+def run_in_window(code: str, *args: str) -> dict:
+    """Run a window script (``python -c code args``) in a fresh process, offscreen unless
+    $DISPLAY is set, with its runs recorded in a throwaway WORKBENCH_HOME (not the person's
+    own); the JSON of its ``RESULT`` line."""
     env = dict(os.environ)
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     with tempfile.TemporaryDirectory() as home:
-        env["WORKBENCH_HOME"] = home  # the runs recorded here do not join the person's own
+        env["WORKBENCH_HOME"] = home
         out = subprocess.run(
-            [sys.executable, "-c", SESSION, str(probe_ms), str(epochs), str(pairs), str(probed)],
+            [sys.executable, "-c", code, *args],
             capture_output=True,
             text=True,
             env=env,
@@ -174,7 +176,9 @@ def main() -> None:
         "--epochs", type=int, default=4, help="per trial; the rate is over epochs 2 onwards"
     )
     args = parser.parse_args()
-    runs = session(args.pairs, args.epochs, args.probe_ms, args.probed)
+    runs = run_in_window(
+        SESSION, str(args.probe_ms), str(args.epochs), str(args.pairs), str(args.probed)
+    )
     med = statistics.median
     gui_rate = [r["rate"] for r in runs["gui"]]
     headless_rate = [r["rate"] for r in runs["headless"]]

@@ -19,10 +19,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
+
+from gui_throughput import run_in_window  # a sibling script: run as python tests/benchmarks/…
 
 SESSION = r"""
 import json, sys, time
@@ -88,21 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=30, help="epoch 1, then pairs")
     args = parser.parse_args()
-    env = dict(os.environ)
-    if not env.get("DISPLAY"):
-        env["QT_QPA_PLATFORM"] = "offscreen"
-    with tempfile.TemporaryDirectory() as home:
-        env["WORKBENCH_HOME"] = home
-        out = subprocess.run(
-            [sys.executable, "-c", SESSION, str(args.epochs)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=3600,
-            check=True,
-        ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line[len("RESULT ") :])
+    result = run_in_window(SESSION, str(args.epochs))
     rates = {int(k): v for k, v in result["rates"].items()}
     view = {int(k): v for k, v in result["view"].items()}
     ratios = []
