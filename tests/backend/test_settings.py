@@ -118,15 +118,7 @@ def test_reduce_on_plateau_halves_the_rate_and_says_so():
     from workbench.backend.trainer import _Bridge
     from workbench.core.listener import TrainingControl, TrainingPlan
 
-    class Lines(Recorder):
-        def __init__(self):
-            super().__init__()
-            self.lines = []
-
-        def on_log(self, message):
-            self.lines.append(message)
-
-    listener = Lines()
+    listener = _Log()
     plan = TrainingPlan(10, 3, 96, 24, [])
     bridge = _Bridge(listener, TrainingControl(), plan, TrainingConfig(schedule="plateau"))
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
