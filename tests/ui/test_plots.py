@@ -201,3 +201,69 @@ def test_new_batches_repaint_the_curve_but_not_the_axes(qtbot, plots, monkeypatc
         view.viewport().repaint()
     assert len(plots.batch_curve.getData()[1]) == 5  # the curve did take the new batches
     assert not axes & set(axis_paints)
+
+
+def test_epoch_plots_hold_their_range_as_epochs_arrive(qtbot, plots, monkeypatch) -> None:
+    """A moved range repainted the axes and laid the plot out again, three to four paints
+    per plot per epoch: the epoch plots span the planned epochs and move only in steps."""
+    import pyqtgraph as pg
+
+    rec = ProgressRecorder()
+    rec.on_plan(TrainingPlan(6, 2, 64, 16, ["a", "b"]))
+
+    def epoch(n: int, loss: float) -> None:
+        rec.on_batch(n, 1, {"loss": loss})
+        rec.on_epoch(n, {"loss": loss, "val_loss": loss * 1.1, "accuracy": 0.7}, 100.0)
+        plots.update_from(rec.snapshot(), force=True)
+
+    def ranges(plot) -> list[list[float]]:
+        return [[round(v, 6) for v in r] for r in plot.getPlotItem().getViewBox().viewRange()]
+
+    epoch(1, 0.7)
+    loss, metric = ranges(plots.loss_plot), ranges(plots.accuracy_plot)
+    assert loss[0] == [0.5, 6.5] and loss[1][0] == 0.0 and loss[1][1] >= 0.77
+    assert metric == [[0.5, 6.5], [-0.02, 1.02]]  # accuracy: always 0 to 1
+
+    axis_paints = []
+    real_paint = pg.AxisItem.paint
+    monkeypatch.setattr(
+        pg.AxisItem, "paint", lambda self, *a: (axis_paints.append(self), real_paint(self, *a))
+    )
+    view = plots.loss_plot
+    qtbot.waitUntil(lambda: view.grab() is not None)
+    axes = {view.getPlotItem().getAxis(name) for name in ("left", "bottom")}
+    axis_paints.clear()
+    for n, value in ((2, 0.6), (3, 0.5)):  # inside the range: the axes stay as they are
+        epoch(n, value)
+        view.viewport().repaint()
+    assert ranges(plots.loss_plot) == loss and ranges(plots.accuracy_plot) == metric
+    assert len(plots.loss_curve.getData()[0]) == 3
+    assert not axes & set(axis_paints)
+
+    epoch(4, 3.0)  # the loss leaves the range: it grows
+    grown = ranges(plots.loss_plot)
+    assert grown[0] == [0.5, 6.5] and grown[1][1] >= 3.3
+
+    box = plots.loss_plot.getPlotItem().getViewBox()
+    box.setRange(xRange=(1, 2), yRange=(0, 1), padding=0)
+    box.sigRangeChangedManually.emit([True, True])  # the person zooms: the range is theirs
+    zoomed = ranges(plots.loss_plot)
+    epoch(5, 9.0)
+    assert ranges(plots.loss_plot) == zoomed
+    button = plots.loss_plot.getPlotItem().autoBtn
+    button.clicked.emit(button)  # "A": the workbench ranges the plot again
+    epoch(6, 0.4)
+    assert ranges(plots.loss_plot)[0] == [0.5, 6.5]
+    assert ranges(plots.loss_plot)[1][1] >= 9.0
+
+
+def test_a_constant_learning_rate_is_shown_around_its_value(plots) -> None:
+    rec = ProgressRecorder()
+    rec.on_plan(TrainingPlan(3, 2, 64, 16, ["a", "b"]))
+    for n in (1, 2):
+        rec.on_batch(n, 1, {"loss": 0.5})
+        rec.on_epoch(n, {"loss": 0.5, "learning_rate": 0.001}, 100.0)
+    plots.update_from(rec.snapshot(), force=True)
+    x_range, y_range = plots.lr_plot.getPlotItem().getViewBox().viewRange()
+    assert x_range == pytest.approx([0.5, 3.5])
+    assert y_range == pytest.approx([-0.0001, 0.0021])

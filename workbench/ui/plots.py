@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.ui.progress import ProgressSnapshot
+from workbench.ui.steady_range import SteadyRange
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
 
@@ -163,7 +164,11 @@ class LivePlots(QWidget):
         self.loss_plot.getPlotItem().setTitle(_keyed_title("Loss per epoch"), size="10pt")
         self.accuracy_plot.getPlotItem().setTitle(_keyed_title("Accuracy per epoch"), size="10pt")
         self.lr_plot.getPlotItem().setLabel("left", "")
-        self.accuracy_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
+        # Every plot's range is held still while the curves grow (see steady_range).
+        self.batch_range = SteadyRange(self.batch_plot)
+        self.loss_range = SteadyRange(self.loss_plot, x_from=0.5)
+        self.metric_range = SteadyRange(self.accuracy_plot, x_from=0.5)
+        self.lr_range = SteadyRange(self.lr_plot, x_from=0.5)
         self.second_metric = "accuracy"
         self._drawn_at = float("-inf")
         self._version = -1
@@ -171,13 +176,6 @@ class LivePlots(QWidget):
         self._snapshot: ProgressSnapshot | None = None
         self._metrics_listed: list[str] = []
         self._pending: list[Callable[[], None]] = []  # epoch plots still to redraw
-        # The batch plot's range is set in steps (see _fit_batch_range) until the person
-        # zooms or pans it; then it is theirs.
-        self._batch_range: tuple[float, float, float] | None = None
-        self._batch_range_owned = True
-        self.batch_plot.getPlotItem().getViewBox().sigRangeChangedManually.connect(
-            self._on_batch_zoomed
-        )
 
         self.metric_combo = QComboBox()
         self.metric_combo.setMinimumContentsLength(10)
@@ -252,10 +250,7 @@ class LivePlots(QWidget):
         item = self.accuracy_plot.getPlotItem()
         item.setTitle(_keyed_title(f"{metric_title(metric)} per epoch"), size="10pt")
         item.setLabel("left", metric)
-        if any(part in metric for part in BOUNDED):
-            item.setYRange(0.0, 1.0, padding=0.02)
-        else:
-            item.enableAutoRange(axis="y")
+        self.metric_range.current = None  # another metric: fit the range to it
         self._draw_metric()
 
     @Slot(int)
@@ -272,9 +267,11 @@ class LivePlots(QWidget):
             return
         for plot in (self.batch_plot, self.loss_plot, self.lr_plot):
             plot.getPlotItem().setLogMode(x=False, y=on)
-        self._batch_range = None  # linear again: refit at the next redraw
-        if on:
-            self.batch_plot.getPlotItem().enableAutoRange()
+        for steady in (self.batch_range, self.loss_range, self.lr_range):
+            steady.set_log(on)
+        if self._snapshot is not None:  # linear again: fit the ranges to the values now
+            self._fit_batch_range(self._snapshot)
+            self._draw_loss()
         self._draw_lr()
 
     @Slot()
@@ -296,9 +293,8 @@ class LivePlots(QWidget):
         self._epochs_drawn = None
         self._snapshot = None
         self._pending = []
-        self._batch_range = None
-        self._batch_range_owned = True
-        self.batch_plot.getPlotItem().enableAutoRange()
+        for steady in (self.batch_range, self.loss_range, self.metric_range, self.lr_range):
+            steady.reset()
 
     def _curves(self) -> list[pg.PlotDataItem]:
         return [
@@ -354,50 +350,33 @@ class LivePlots(QWidget):
         return True
 
     def _fit_batch_range(self, snapshot: ProgressSnapshot) -> None:
-        """Hold the batch plot's range still: x over all planned epochs, y grown or shrunk
-        only when the loss leaves it by a wide margin.
+        """x over all planned epochs; y from 0 to above the batches' losses, in steps."""
+        if snapshot.plan is not None:
+            self.batch_range.fit(float(snapshot.plan.epochs), [snapshot.batch_y])
 
-        Auto-ranging moves the range at every redraw, and a moved range lays out and
-        repaints both axes, the costliest part of a repaint, on the GUI thread that
-        training shares the interpreter with.
-        """
-        box = self.batch_plot.getPlotItem().getViewBox()
-        if not self._batch_range_owned or self.log_check.isChecked():
-            return
-        values = snapshot.batch_y[np.isfinite(snapshot.batch_y)]
-        if not len(values) or snapshot.plan is None:
-            return
-        low, high = min(0.0, float(values.min())), float(values.max())
-        epochs = float(snapshot.plan.epochs)
-        current = self._batch_range
-        if current is not None and current[0] == epochs and current[1] <= low:
-            top = current[2]
-            if high <= top and high > 0.4 * top:  # still fits, and not much too roomy
-                return
-        top = high * 1.15 if high > 0 else 1.0
-        self._batch_range = (epochs, low, top)
-        box.disableAutoRange()
-        box.setRange(xRange=(0.0, epochs), yRange=(low, top), padding=0.0)
-
-    @Slot()
-    def _on_batch_zoomed(self) -> None:
-        self._batch_range_owned = False
+    def _epochs_to(self, x: np.ndarray) -> float:
+        """The right end of a per-epoch plot: the planned epochs, or the last one drawn."""
+        plan = self._snapshot.plan if self._snapshot is not None else None
+        last = float(x[-1]) if len(x) else 1.0
+        return max(float(plan.epochs) if plan else 1.0, last) + 0.5
 
     def _draw_loss(self) -> None:
-        for curve, name in ((self.loss_curve, "loss"), (self.val_loss_curve, "val_loss")):
-            curve.setData(*self._series(name))
+        series = [self._series("loss"), self._series("val_loss")]
+        self.loss_range.fit(self._epochs_to(series[0][0]), [y for _, y in series])
+        for curve, (x, y) in zip((self.loss_curve, self.val_loss_curve), series, strict=True):
+            curve.setData(x, y)
 
     def _draw_lr(self) -> None:
         epochs = self._snapshot.epochs if self._snapshot is not None else {}
         x, y = self._series(next((k for k in LR_KEYS if k in epochs), ""))
-        self.lr_curve.setData(x, y)
-        item = self.lr_plot.getPlotItem()
         finite = y[np.isfinite(y)]
-        if not self.log_check.isChecked() and len(finite) and np.ptp(finite) == 0:
+        fixed = None
+        if len(finite) and np.ptp(finite) == 0:
             # A constant rate: around it, from 0 (autorange would label it "0 ± 0.4").
-            item.setYRange(0.0, 2.0 * float(finite[0]) or 1.0, padding=0.05)
-        else:
-            item.enableAutoRange(axis="y")
+            top = 2.0 * float(finite[0]) or 1.0
+            fixed = (-0.05 * top, 1.05 * top)
+        self.lr_range.fit(self._epochs_to(x), [y], fixed_y=fixed)
+        self.lr_curve.setData(x, y)
 
     def _series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         empty = np.empty(0, dtype=np.float64)
@@ -407,8 +386,17 @@ class LivePlots(QWidget):
 
     def _draw_metric(self) -> None:
         metric = self.second_metric
-        self.accuracy_curve.setData(*self._series(metric))
-        self.val_accuracy_curve.setData(*self._series(f"val_{metric}"))
+        series = [self._series(metric), self._series(f"val_{metric}")]
+        bounded = any(part in metric for part in BOUNDED)
+        self.metric_range.fit(
+            self._epochs_to(series[0][0]),
+            [y for _, y in series],
+            fixed_y=(-0.02, 1.02) if bounded else None,
+        )
+        for curve, (x, y) in zip(
+            (self.accuracy_curve, self.val_accuracy_curve), series, strict=True
+        ):
+            curve.setData(x, y)
 
     def _list_metrics(self, names: list[str], accuracy_key: str) -> None:
         """Offer every reported metric; keep the choice, or take the usual one."""
