@@ -19,7 +19,7 @@ from workbench.core.run_compare import (
     stack_text,
     write_history_csv,
 )
-from workbench.core.runs import RunStore
+from workbench.core.runs import RunRecord, RunStore
 
 
 @pytest.fixture
@@ -60,6 +60,16 @@ def test_metrics_and_curves(store) -> None:
     a, b = store.list()
     assert metric_names([a, b]) == ["val_accuracy", "val_loss", "accuracy", "loss"]
     assert curve(a, "val_loss") == ([1.0, 2.0], [0.65, 0.55])
+
+
+def test_metric_names_count_a_metric_some_epochs_report_but_not_text_or_flags() -> None:
+    run = RunRecord(id="r", name="", created=0.0)
+    run.history = [
+        {"epoch": 1, "loss": 0.7, "note": "warm-up", "flag": True},
+        {"epoch": 2, "loss": 0.6, "val_auc": 0.8, "note": "x", "flag": False},
+    ]
+    assert metric_names([run]) == ["val_auc", "loss"]
+    assert metric_names([RunRecord(id="empty", name="", created=0.0)]) == []
 
 
 def test_diff_marks_only_differing_settings_layers_included(store) -> None:

@@ -60,8 +60,11 @@ def metric_names(records: Iterable[RunRecord]) -> list[str]:
     """Every per-epoch metric any of the runs reported: validation ones first, then sorted."""
     names: set[str] = set()
     for record in records:
-        for entry in record.history:
-            names.update(k for k, v in entry.items() if k != "epoch" and _is_number(v))
+        # Epochs of a run share their keys: collect them at C speed, then check each key
+        # not yet known for one numeric value (a run's tab refresh reads every run).
+        for key in set().union(*record.history) - names - {"epoch"}:
+            if any(_is_number(entry.get(key)) for entry in record.history):
+                names.add(key)
     return sorted(names, key=lambda n: (not n.startswith("val_"), n))
 
 
