@@ -267,3 +267,16 @@ def test_a_constant_learning_rate_is_shown_around_its_value(plots) -> None:
     x_range, y_range = plots.lr_plot.getPlotItem().getViewBox().viewRange()
     assert x_range == pytest.approx([0.5, 3.5])
     assert y_range == pytest.approx([-0.0001, 0.0021])
+
+
+def test_a_continued_run_spans_its_plan_once_the_plan_arrives(plots) -> None:
+    """Continuing a run replays its earlier epochs before the trainer sends the plan."""
+    rec = ProgressRecorder()
+    for n in (1, 2, 3):
+        rec.on_epoch(n, {"loss": 0.5 / n, "val_loss": 0.6 / n}, 100.0)
+    plots.update_from(rec.snapshot(), force=True)
+    box = plots.loss_plot.getPlotItem().getViewBox()
+    assert box.viewRange()[0] == pytest.approx([0.5, 3.5])
+    rec.on_plan(TrainingPlan(5, 4, 128, 32, ["a", "b"]))
+    plots.update_from(rec.snapshot(), force=True)
+    assert box.viewRange()[0] == pytest.approx([0.5, 5.5])

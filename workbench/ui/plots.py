@@ -172,7 +172,7 @@ class LivePlots(QWidget):
         self.second_metric = "accuracy"
         self._drawn_at = float("-inf")
         self._version = -1
-        self._epochs_drawn: dict[str, int] | None = None
+        self._epochs_drawn: tuple[int, dict[str, int]] | None = None  # planned, points
         self._snapshot: ProgressSnapshot | None = None
         self._metrics_listed: list[str] = []
         self._pending: list[Callable[[], None]] = []  # epoch plots still to redraw
@@ -335,11 +335,13 @@ class LivePlots(QWidget):
         self.batch_curve.setData(snapshot.batch_x, snapshot.batch_y)
         self.batch_mean_curve.setData(snapshot.batch_x, snapshot.batch_mean_y)
         self._fit_batch_range(snapshot)
-        # Epoch curves change once an epoch: leave those plots alone (no repaint) otherwise.
+        # Epoch curves change once an epoch, and their x range with the plan (a continued
+        # run brings its earlier epochs before its plan): redraw on either, else leave them.
         epochs = {name: len(x) for name, (x, _) in snapshot.epochs.items()}
-        if epochs == self._epochs_drawn:
+        planned = snapshot.plan.epochs if snapshot.plan is not None else 0
+        if (planned, epochs) == self._epochs_drawn:
             return True
-        self._epochs_drawn = epochs
+        self._epochs_drawn = (planned, epochs)
         if not epochs:  # no epoch finished yet: the epoch plots are empty already
             return True
         self._list_metrics(metric_names(snapshot.epochs), snapshot.accuracy_key)
