@@ -280,3 +280,12 @@ def test_a_continued_run_spans_its_plan_once_the_plan_arrives(plots) -> None:
     rec.on_plan(TrainingPlan(5, 4, 128, 32, ["a", "b"]))
     plots.update_from(rec.snapshot(), force=True)
     assert box.viewRange()[0] == pytest.approx([0.5, 5.5])
+
+
+def test_log_axes_label_one_two_and_five_of_each_decade(plots) -> None:
+    """pyqtgraph labelled every minor tick of a decade on a log axis, on top of each other."""
+    axis = plots.loss_plot.getPlotItem().getAxis("left")
+    minor = [np.log10(m) - 2 for m in range(1, 10)]  # 0.01, 0.02, …, 0.09
+    labels = axis.logTickStrings(minor, 1.0, 1.0)
+    assert [text for text in labels if text] == ["0.01", "0.02", "0.05"]
+    assert axis.logTickStrings([-2.0, -1.0, 0.0], 1.0, 1.0) == ["0.01", "0.1", "1"]

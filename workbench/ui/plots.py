@@ -57,10 +57,29 @@ class EpochAxis(pg.AxisItem):
         return [(1.0, [float(v) for v in range(first, last + 1)])]
 
 
+class ValueAxis(pg.AxisItem):
+    """A y axis whose log scale labels 1, 2 and 5 of each decade, not every minor tick
+    (pyqtgraph labels 0.1, 0.09, 0.08, … on top of each other when a range spans about
+    one decade); the other ticks keep their grid lines."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        """Blank the labels of the minor ticks other than 2 and 5 when there are many."""
+        strings = super().logTickStrings(values, scale, spacing)
+        if len(values) <= 4:
+            return strings
+        shown = []
+        for value, text in zip(values, strings, strict=True):
+            mantissa = round(10 ** (value - np.floor(value + 1e-9)), 6)
+            shown.append(text if mantissa in (1.0, 2.0, 5.0) else "")
+        return shown
+
+
 def _make_plot(
     title: str, y_label: str, legend_at_bottom: bool = False, whole_epochs: bool = False
 ) -> pg.PlotWidget:
-    axes = {"bottom": EpochAxis(orientation="bottom")} if whole_epochs else None
+    axes: dict[str, pg.AxisItem] = {"left": ValueAxis(orientation="left")}
+    if whole_epochs:
+        axes["bottom"] = EpochAxis(orientation="bottom")
     widget = pg.PlotWidget(axisItems=axes)
     item = widget.getPlotItem()
     item.setTitle(title, size="10pt")
