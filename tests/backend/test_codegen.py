@@ -202,3 +202,33 @@ def test_transformer_script_carries_the_layer_classes(tmp_path):
     path.write_text(text)
     output, _ = run_script(path, tmp_path)
     assert summary_rows(output) == summary_rows(printed.getvalue())
+
+
+def test_text_script_fits_word_indices_with_xla_like_the_workbench(tmp_path):
+    """The workbench vectorises texts once in the pipeline and compiles the rest with XLA;
+    the script does the same (Keras's "auto" leaves XLA off on a CPU), and still saves a
+    model that reads raw text."""
+    data = load_dataset(write_csv(tmp_path / "reviews.csv", n=200))
+    project = Project(DatasetSpec(kind="text"), default_layers(data))
+    project.training.epochs, project.training.batch_size = 2, 1  # 320 steps: enough for XLA
+    text = keras_script(project, data) + (
+        '\nprint("FIT", fit_model.jit_compile, fit_model.inputs[0].dtype, model is not fit_model)'
+    )
+    (tmp_path / "train.py").write_text(text)
+    printed, _ = run_script(tmp_path / "train.py", tmp_path)
+    assert "FIT True int64 True" in printed
+    import keras
+
+    saved = keras.models.load_model(tmp_path / "model.keras")
+    assert saved.inputs[0].dtype == "string"
+    import tensorflow as tf
+
+    assert saved.predict(tf.constant(["a fine film", "dull"]), verbose=0).shape == (2, 1)
+
+
+def test_script_leaves_xla_off_where_the_workbench_would():
+    tabular = load_dataset(SAMPLES["penguins"].path, "tabular", label_column="species")
+    text = keras_script(Project(DatasetSpec(kind="tabular"), default_layers(tabular)), tabular)
+    assert "categorical" in tabular.feature_types.values()  # island, sex
+    assert "reads raw strings" in text
+    assert 'JIT_COMPILE = "auto" if tf.config.list_physical_devices("GPU") else False' in text

@@ -334,14 +334,24 @@ class XlaChoice:
 
 def choose_xla(model: keras.Model, placement: Placement, total_steps: int) -> XlaChoice:
     """XLA where it compiles and is faster, from the model, the data's size and the device."""
+    return choose_xla_for(_all_layers(model), placement, total_steps, _string_inputs(model))
+
+
+def choose_xla_for(
+    layers: list[keras.layers.Layer],
+    placement: Placement,
+    total_steps: int,
+    reads_strings: bool = False,
+) -> XlaChoice:
+    """:func:`choose_xla` from a model's layers (nested ones included), for models not
+    built yet (the exported script makes the same choice)."""
     forced = os.environ.get("WORKBENCH_XLA", "").strip().lower()
     if forced in ("on", "1", "true"):
         return XlaChoice(True, "XLA on (WORKBENCH_XLA=on).")
     if forced in ("off", "0", "false"):
         return XlaChoice(False, "XLA off (WORKBENCH_XLA=off).")
-    if _string_inputs(model):
+    if reads_strings:
         return XlaChoice(False, "No XLA: the model reads raw strings, which XLA cannot compile.")
-    layers = _all_layers(model)
     blocked = [layer.name for layer in layers if not getattr(layer, "supports_jit", True)]
     if blocked:
         return XlaChoice(False, f"No XLA: {blocked[0]} cannot be compiled by XLA.")

@@ -3,6 +3,9 @@
 The script reads the same file, makes the same split (it carries the workbench's own split
 function), builds the same model with the same layer names, compiles and fits with the same
 settings, so its ``model.summary()`` matches the workbench's and its scores are comparable.
+It trains the way the workbench does, too: a fixed-length text vectorizer runs once in the
+input pipeline and the layers after it fit as their own model, with XLA where the workbench
+would use it on a CPU (Keras's "auto" leaves XLA off there).
 Text and feature tables, image folders and .npz arrays are supported.
 """
 
@@ -14,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 from workbench.backend import adapters
+from workbench.backend.acceleration import CACHE_BUDGET_BYTES, VECTORISE_CHUNK
 from workbench.core import datasets, splits, textdata
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.errors import WorkbenchError
@@ -137,7 +141,7 @@ def _optimizer_code(cfg: TrainingConfig) -> str:
     return f"keras.optimizers.{OPTIMIZER_CLASS[cfg.optimizer]}({', '.join(options)})"
 
 
-def _compile_block(project: Project, task: str, classes: int) -> str:
+def _compile_block(project: Project, task: str, classes: int, reads_strings: bool) -> str:
     """Compile and fit with the project's training settings (loss, metrics, optimizer,
     schedule, clipping, early stopping, class weights)."""
     from workbench.backend.trainer import choose_loss  # the trainer's own choice and checks
@@ -180,13 +184,15 @@ def make_dataset(rows, shuffle=False):
     return (
         macro
         + f"""TOTAL_STEPS = max(1, math.ceil(len(train_rows) / BATCH_SIZE) * EPOCHS)
-model.compile(
+{_xla_lines(project, reads_strings)}
+fit_model.compile(
     optimizer={_optimizer_code(cfg)},
     loss={loss!r},
     metrics=[{", ".join(metrics)}],
+    jit_compile=JIT_COMPILE,
 )
 model.summary()
-history = model.fit(
+history = fit_model.fit(
     make_dataset(train_rows, shuffle=True),
     validation_data=make_dataset(val_rows),
     epochs=EPOCHS,
@@ -198,10 +204,93 @@ history = model.fit(
 best = int(np.argmin(history.history["val_loss"]))
 print("best epoch", best + 1, {{k: v[best] for k, v in history.history.items()}})
 if len(test_rows):
-    print("test", model.evaluate(make_dataset(test_rows), return_dict=True, verbose=0))
+    print("test", fit_model.evaluate(make_dataset(test_rows), return_dict=True, verbose=0))
 model.save("model.keras")
 """
     )
+
+
+def _encodes_strings(data: Dataset) -> bool:
+    """Whether the script's input encoding reads strings (categorical feature columns)."""
+    return isinstance(data, TabularTable) and "categorical" in data.feature_types.values()
+
+
+def _fast_text(project: Project) -> bool:
+    """Whether the stack starts with a fixed-length TextVectorization: then the script, like
+    the workbench, vectorises once in the input pipeline and fits the layers after it."""
+    first = project.layers[0] if project.layers else None
+    return (
+        first is not None
+        and first.kind == "TextVectorization"
+        and bool(first.params.get("output_sequence_length"))
+    )
+
+
+def _xla_lines(project: Project, reads_strings: bool) -> str:
+    """``JIT_COMPILE`` as the workbench chooses it on a CPU (Keras's own "auto" leaves XLA
+    off there); on a GPU, Keras's "auto". ``reads_strings``: the script's own input
+    encoding takes strings (a feature table's categorical columns)."""
+    from workbench.backend.acceleration import (
+        MIN_STEPS_FOR_XLA_ON_CPU,
+        Placement,
+        choose_xla_for,
+    )
+    from workbench.backend.model_builder import make_layer
+
+    fast = _fast_text(project)
+    specs = project.layers[1:] if fast else project.layers
+    reads_strings = reads_strings or any(
+        spec.kind in ("TextVectorization", "StringLookup") for spec in specs
+    )
+    try:
+        layers = []
+        for spec in specs:
+            layer = make_layer(spec)
+            layers.extend(layer._flatten_layers(include_self=True))
+    except Exception as exc:  # a layer the checks would refuse anyway: no XLA
+        choice_reason, cpu = f"No XLA: {exc}", "False"
+    else:
+        # the layers decide here; the steps (known when the script has split the data) next
+        choice = choose_xla_for(layers, Placement("auto", "cpu"), 10**9, reads_strings)
+        cpu = f"TOTAL_STEPS >= {MIN_STEPS_FOR_XLA_ON_CPU}" if choice.enabled else "False"
+        choice_reason = (
+            f"XLA when there are at least {MIN_STEPS_FOR_XLA_ON_CPU} steps to repay compiling"
+            if choice.enabled
+            else choice.reason
+        )
+    fit = "" if fast else "fit_model = model\n"
+    return (
+        f"{fit}# On a CPU, the workbench's choice: {choice_reason.rstrip('.')}.\n"
+        f'JIT_COMPILE = "auto" if tf.config.list_physical_devices("GPU") else {cpu}'
+    )
+
+
+def _fast_text_block() -> str:
+    """Fit on word indices: vectorise once in the pipeline, keep them, compile the rest."""
+    return f"""
+# Training reads word indices, not strings: the texts are vectorised once, in the input
+# pipeline, and kept in memory when they fit (the vectorizer's string operations cannot be
+# compiled), and the layers after the vectorizer train as their own model, which XLA can
+# compile. They share their weights with `model`, which still reads raw text and is saved.
+vectorizer = model.get_layer("textvectorization_1")
+fit_model = keras.Model(vectorizer.output, model.outputs, name="workbench_model_after_vectorizer")
+
+
+def make_dataset(rows, shuffle=False):
+    words = (
+        tf.data.Dataset.from_tensor_slices((tf.constant(texts[rows]), targets[rows]))
+        .batch({VECTORISE_CHUNK})
+        .map(lambda t, y: (vectorizer(t), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .unbatch()
+        .apply(tf.data.experimental.assert_cardinality(len(rows)))  # unbatch() forgets it
+    )
+    if len(rows) * vectorizer.output.shape[-1] * 8 <= {CACHE_BUDGET_BYTES // 2**20} * 2**20:
+        words = words.cache()
+    if shuffle:
+        words = words.shuffle(len(rows), seed=SEED, reshuffle_each_iteration=True)
+    return words.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+"""
 
 
 def _text_script(project: Project, data: TextTable) -> str:
@@ -523,8 +612,9 @@ SEED = {cfg.seed!r}
         + "\n\n"
         + body
         + _adapt_block(project)
+        + (_fast_text_block() if isinstance(data, TextTable) and _fast_text(project) else "")
         + "\n"
-        + _compile_block(project, data.task, classes)
+        + _compile_block(project, data.task, classes, _encodes_strings(data))
     )
 
 
