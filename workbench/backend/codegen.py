@@ -250,8 +250,11 @@ def _xla_lines(project: Project, reads_strings: bool) -> str:
     except Exception as exc:  # a layer the checks would refuse anyway: no XLA
         choice_reason, cpu = f"No XLA: {exc}", "False"
     else:
-        # the layers decide here; the steps (known when the script has split the data) next
-        choice = choose_xla_for(layers, Placement("auto", "cpu"), 10**9, reads_strings)
+        # the layers decide here (asked as if there were steps enough); the script checks
+        # the steps itself once it has split the data
+        choice = choose_xla_for(
+            layers, Placement("auto", "cpu"), MIN_STEPS_FOR_XLA_ON_CPU, reads_strings
+        )
         cpu = f"TOTAL_STEPS >= {MIN_STEPS_FOR_XLA_ON_CPU}" if choice.enabled else "False"
         choice_reason = (
             f"XLA when there are at least {MIN_STEPS_FOR_XLA_ON_CPU} steps to repay compiling"

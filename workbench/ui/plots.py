@@ -269,7 +269,7 @@ class LivePlots(QWidget):
         item = self.accuracy_plot.getPlotItem()
         item.setTitle(_keyed_title(f"{metric_title(metric)} per epoch"), size="10pt")
         item.setLabel("left", metric)
-        self.metric_range.current = None  # another metric: fit the range to it
+        self.metric_range.refit()  # another metric: fit the range to it
         self._draw_metric()
 
     @Slot(int)

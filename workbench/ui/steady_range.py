@@ -43,14 +43,19 @@ class SteadyRange:
         self.owned = False
 
     def reset(self, *_: object) -> None:
-        """Range the plot again from its values at the next :meth:`fit` (new run, "A")."""
+        """Take the range back and set it at the next :meth:`fit` (new run, "A")."""
         self.owned = True
+        self.refit()
+
+    def refit(self) -> None:
+        """Set the range at the next :meth:`fit` even if the values still fit (other values
+        shown, another axis scale); a range the person took over stays theirs."""
         self.current = None
 
     def set_log(self, on: bool) -> None:
         """On a log axis pyqtgraph auto-ranges; back on a linear one, the next fit sets it."""
         self.log = on
-        self.current = None
+        self.refit()
         if on:
             self._box.enableAutoRange()
 
