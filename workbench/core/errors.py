@@ -17,3 +17,18 @@ class ModelConfigError(WorkbenchError):
     def __init__(self, message: str, layer_index: int | None = None) -> None:
         super().__init__(message)
         self.layer_index = layer_index
+
+
+class FileRejected(WorkbenchError):
+    """A file the workbench read and refused: names the file, the field and the problem.
+
+    Every reader of a stranger's file (project, run, checkpoint, model metadata) raises this,
+    so the CLI and the window can say it in one line.
+    """
+
+    def __init__(self, path: object, problem: str, field: str = "") -> None:
+        self.path = str(path)
+        self.field = field
+        self.problem = problem
+        where = f"{self.path}: {field}: " if field else f"{self.path}: "
+        super().__init__(where + problem)
