@@ -32,3 +32,13 @@ class FileRejected(WorkbenchError):
         self.problem = problem
         where = f"{self.path}: {field}: " if field else f"{self.path}: "
         super().__init__(where + problem)
+
+
+class SaveFailed(WorkbenchError):
+    """A file the workbench could not write (disk full, read-only folder): names the file
+    and what to do. Saves are atomic, so the previous version of the file is still there."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -181,18 +179,13 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write, fsync, rename: readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write, fsync, rename: readers see the old file or the new one, never half of one.
+
+    A full disk or a read-only folder raises SaveFailed naming the file (see core.atomic).
+    """
+    from workbench.core import atomic
+
+    atomic.atomic_write_text(path, text)
 
 
 def resolve_loss(loss: str, num_classes: int, task: str) -> str:
