@@ -11,6 +11,7 @@ Text and feature tables, image folders and .npz arrays are supported.
 
 from __future__ import annotations
 
+import ast
 import csv
 import inspect
 import textwrap
@@ -31,7 +32,9 @@ from workbench.core.project import (
 from workbench.core.templates import head_for
 from workbench.core.textdata import TextTable
 
-OPTIMIZER_CLASS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+# The inner layer of a Bidirectional, by its (validated) setting: code is looked up, never
+# formatted from a value read from a file.
+_RECURRENT_CLASS = {"LSTM": "keras.layers.LSTM", "GRU": "keras.layers.GRU"}
 
 
 def _separator(path: Path) -> str:
@@ -45,12 +48,17 @@ def _separator(path: Path) -> str:
         return ","
 
 
+def _comment(text: str) -> str:
+    """Text for a ``#`` comment: one line whatever it holds, so it cannot end the comment."""
+    return " ".join(str(text).split())
+
+
 def _layer_line(spec: LayerSpec, index: int) -> str:
     name = f"{spec.kind.lower()}_{index + 1}"
     if spec.kind == "Bidirectional":
         p = spec.params
         inner = (
-            f"keras.layers.{p['layer']}({p['units']!r}, return_sequences="
+            f"{_RECURRENT_CLASS[p['layer']]}({p['units']!r}, return_sequences="
             f"{p['return_sequences']!r}, dropout={p['dropout']!r})"
         )
         return (
@@ -138,7 +146,9 @@ def _optimizer_code(cfg: TrainingConfig) -> str:
         options.append(f"momentum={cfg.momentum!r}")
     if cfg.optimizer == "sgd" and cfg.nesterov:
         options.append("nesterov=True")
-    return f"keras.optimizers.{OPTIMIZER_CLASS[cfg.optimizer]}({', '.join(options)})"
+    from workbench.backend.trainer import OPTIMIZERS  # the trainer's table, one for both
+
+    return f"keras.optimizers.{OPTIMIZERS[cfg.optimizer].__name__}({', '.join(options)})"
 
 
 def _compile_block(project: Project, task: str, classes: int, reads_strings: bool) -> str:
@@ -263,7 +273,7 @@ def _xla_lines(project: Project, reads_strings: bool) -> str:
         )
     fit = "" if fast else "fit_model = model\n"
     return (
-        f"{fit}# On a CPU, the workbench's choice: {choice_reason.rstrip('.')}.\n"
+        f"{fit}# On a CPU, the workbench's choice: {_comment(choice_reason).rstrip('.')}.\n"
         f'JIT_COMPILE = "auto" if tf.config.list_physical_devices("GPU") else {cpu}'
     )
 
@@ -557,7 +567,22 @@ def imbalance(targets):
 
 
 def keras_script(project: Project, data: Dataset) -> str:
-    """The whole training script for this project and its data, as text."""
+    """The whole training script for this project and its data, as text.
+
+    The project is validated against the file schema first (every setting's type, range and
+    choice), and every value from it or the data is written as a Python literal (``repr``),
+    never as code; the script is parsed before it is returned.
+    """
+    project = Project.from_dict(project.to_dict(), "the project")
+    script = _script(project, data)
+    try:
+        ast.parse(script)
+    except SyntaxError as exc:  # a bug in a template, never the person's input
+        raise RuntimeError(f"the generated script does not parse: {exc}") from None
+    return script
+
+
+def _script(project: Project, data: Dataset) -> str:
     if isinstance(data, TextTable) and not data.path.is_dir():
         body = _text_script(project, data)
         classes = len(data.class_names())

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from workbench.core.errors import ModelConfigError, WorkbenchError
-from workbench.core.layers import LayerSpec
+import pydantic
+
+from workbench.core.errors import FileRejected, ModelConfigError
+from workbench.core.layers import CATALOG, LayerSpec
+from workbench.core.safe_json import read_json
+from workbench.core.schemas import STRICT, validate
 from workbench.core.templates import text_classifier
 
 SCHEMA_VERSION = 1
+# Limits no person's project reaches: refused at once, naming the limit, instead of a hang.
+MAX_PROJECT_BYTES = 4 * 2**20
+MAX_LAYERS = 500
+MAX_TEXT = 4096  # characters in a path, a column name or a string setting
+KINDS = ("text", "tabular", "images", "npz")
+TASKS = ("classification", "regression")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "nadam")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
 CLASS_WEIGHTS = ("auto", "none", "balanced")
@@ -72,6 +83,8 @@ class TrainingConfig:
     def problems(self) -> list[str]:
         """Settings that cannot train, worded for the user."""
         found = []
+        if not isinstance(self.metrics, list):
+            return ["Metrics must be a list of names."]
         if self.optimizer not in OPTIMIZERS:
             found.append(f"Optimizer must be one of {', '.join(OPTIMIZERS)}.")
         if not (0 < self.learning_rate <= 10):
@@ -132,23 +145,36 @@ class Project:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Project:
-        """Inverse of :meth:`to_dict`; migrates older schema versions."""
+    def from_dict(cls, data: Any, source: str | Path = "project") -> Project:
+        """Inverse of :meth:`to_dict`; migrates older schema versions and validates every
+        value against the file schema (types, ranges, the layer catalog's choices).
+
+        Raises FileRejected naming ``source``, the field and the problem.
+        """
+        if not isinstance(data, dict):
+            raise FileRejected(source, f"not a project (a JSON {_json_kind(data)}, not an object).")
         version = data.get("schema_version", 0)
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise WorkbenchError(
-                f"This project was saved by a newer Training Workbench (schema {version}); "
-                "update the app to open it."
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            raise FileRejected(source, f"not a schema version (got {version!r}).", "schema_version")
+        if version > SCHEMA_VERSION:
+            raise FileRejected(
+                source,
+                f"saved by a newer Training Workbench (schema {version}); "
+                "update the app to open it.",
             )
-        data = migrate(data)
-        try:
-            return cls(
-                dataset=DatasetSpec(**_known(DatasetSpec, data.get("dataset", {}))),
-                layers=[LayerSpec.from_dict(item) for item in data.get("layers", [])],
-                training=TrainingConfig(**_known(TrainingConfig, data.get("training", {}))),
+        layers = data.get("layers")
+        if isinstance(layers, list) and len(layers) > MAX_LAYERS:  # refused before validating
+            raise FileRejected(
+                source,
+                f"has {len(layers)} layers; a project may have at most {MAX_LAYERS}.",
+                "layers",
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise WorkbenchError(f"The project file is damaged: {exc}") from None
+        checked = validate(_ProjectFile, migrate(data), source)
+        return cls(
+            dataset=DatasetSpec(**checked.dataset.model_dump()),
+            layers=[LayerSpec(layer.kind, dict(layer.params)) for layer in checked.layers],
+            training=TrainingConfig(**checked.training.model_dump()),
+        )
 
     def save(self, path: str | Path) -> None:
         """Write atomically: a crash mid-save leaves the previous file intact."""
@@ -156,19 +182,14 @@ class Project:
 
     @classmethod
     def load(cls, path: str | Path) -> Project:
-        """Read a project file, with a readable error when it is not one."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise WorkbenchError(f"{path}: not a readable project file ({exc}).") from None
-        if not isinstance(data, dict):
-            raise WorkbenchError(f"{path}: not a project file.")
-        return cls.from_dict(data)
+        """Read a project file; FileRejected in one line when it is not a valid one."""
+        return cls.from_dict(read_json(path, MAX_PROJECT_BYTES), path)
 
 
-def _known(kind: type, values: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in fields(kind)}
-    return {k: v for k, v in values.items() if k in names}
+def _json_kind(value: Any) -> str:
+    return {list: "list", str: "string", bool: "true/false", type(None): "null"}.get(
+        type(value), "number"
+    )
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +197,88 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     data["schema_version"] = SCHEMA_VERSION
     return data
+
+
+# The file schema. Types come from the dataclasses above (one source), strictly: "ten" is not
+# an epoch count and 1e309 (infinity) is not a learning rate; unknown fields are refused.
+# Ranges and choices come from the same checks the window's form uses, and layer settings from
+# the layer catalog, so a value the form refuses is refused in a file too.
+_Text = Annotated[str, pydantic.StringConstraints(max_length=MAX_TEXT)]
+_Name = Annotated[str, pydantic.StringConstraints(max_length=64)]
+_ParamValue = bool | int | float | _Text | Annotated[list[int], pydantic.Field(max_length=16)]
+
+
+def _file_model(kind: type, choices: dict[str, tuple[str, ...]]) -> type[pydantic.BaseModel]:
+    """A strict pydantic model with the fields, types and defaults of dataclass ``kind``."""
+    hints = typing.get_type_hints(kind)
+    spec: dict[str, Any] = {}
+    for item in fields(kind):
+        hint = hints[item.name]
+        if item.name in choices:
+            hint = typing.Literal[choices[item.name]]
+        elif hint is str:
+            hint = _Text
+        elif hint == list[str]:
+            hint = Annotated[list[_Name], pydantic.Field(max_length=32)]
+        default = (
+            pydantic.Field(default_factory=item.default_factory)
+            if item.default_factory is not MISSING
+            else item.default
+        )
+        spec[item.name] = (hint, default)
+    return pydantic.create_model(f"{kind.__name__}File", __config__=STRICT, **spec)
+
+
+_DatasetFile = _file_model(DatasetSpec, {"kind": KINDS, "task": TASKS})
+_TrainingBase = _file_model(
+    TrainingConfig,
+    {
+        "optimizer": OPTIMIZERS,
+        "schedule": SCHEDULES,
+        "class_weights": CLASS_WEIGHTS,
+        "loss": LOSSES,
+        "early_stopping_monitor": MONITORS,
+        "device": DEVICES,
+    },
+)
+
+
+class _TrainingFile(_TrainingBase):  # type: ignore[misc, valid-type]
+    @pydantic.model_validator(mode="after")
+    def _trainable(self) -> _TrainingFile:
+        found = TrainingConfig(**self.model_dump()).problems()
+        if found:
+            raise ValueError(found[0])
+        return self
+
+
+class _LayerFile(pydantic.BaseModel):
+    model_config = STRICT
+    kind: _Name
+    params: Annotated[dict[_Name, _ParamValue], pydantic.Field(max_length=64)] = {}
+
+    @pydantic.model_validator(mode="after")
+    def _in_catalog(self) -> _LayerFile:
+        if self.kind not in CATALOG:
+            raise ValueError(f"{self.kind!r} is not a layer type the workbench has")
+        found = LayerSpec(self.kind, dict(self.params)).problems()
+        if found:
+            raise ValueError(f"{self.kind}: {found[0]}")
+        return self
+
+
+class _ProjectFile(pydantic.BaseModel):
+    model_config = STRICT
+    schema_version: int
+    dataset: _DatasetFile = pydantic.Field(default_factory=_DatasetFile)  # type: ignore[valid-type]
+    layers: Annotated[list[_LayerFile], pydantic.Field(max_length=MAX_LAYERS)] = []
+    training: _TrainingFile = pydantic.Field(default_factory=_TrainingFile)
+
+
+def layers_from_file(items: Any, source: str | Path) -> list[LayerSpec]:
+    """Layers read from outside (a clipboard, a file), validated like a project's layers."""
+    checked = validate(_ProjectFile, {"schema_version": SCHEMA_VERSION, "layers": items}, source)
+    return [LayerSpec(layer.kind, dict(layer.params)) for layer in checked.layers]
 
 
 def atomic_write_text(path: Path, text: str) -> None:

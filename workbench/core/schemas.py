@@ -44,8 +44,17 @@ def one_line(exc: pydantic.ValidationError) -> tuple[str, str]:
     first = errors[0]
     problem = str(first.get("msg", "invalid"))
     problem = problem.removeprefix("Value error, ")
-    if first.get("type") == "extra_forbidden":
+    kind = first.get("type")
+    context = first.get("ctx") or {}
+    if kind == "extra_forbidden":
         problem = "not a setting this version knows"
+    elif kind in ("model_type", "dict_type", "dataclass_type", "model_attributes_type"):
+        problem = f"must be a JSON object (got {_shown(first.get('input'))})"
+    elif kind == "too_long":
+        problem = (
+            f"has {context.get('actual_length', 'too many')} items; "
+            f"at most {context.get('max_length')} are allowed"
+        )
     elif first.get("type") not in ("value_error", "assertion_error") and "input" in first:
         problem = f"{problem} (got {_shown(first['input'])})"
     more = len(errors) - 1
