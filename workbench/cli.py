@@ -421,17 +421,23 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _resume(args: argparse.Namespace) -> int:
-    """``train --resume RUN_ID``: the run's own data and settings, from its last checkpoint."""
+    """``train --resume RUN_ID``: the run's own data and settings, from its last checkpoint.
+
+    A damaged run (run.json, the settings in it, its checkpoint) is refused in one line.
+    """
     from workbench.backend import api
-    from workbench.core.runs import default_store
+    from workbench.core.project import Project
+    from workbench.core.runs import RUN_FILE, default_store
 
     store = default_store()
-    known = {record.id for record in store.list()}
-    if args.resume not in known:
+    record = store.get(args.resume)  # no such run, or a damaged run.json: one line
+    try:
+        Project.from_dict(record.project)
+    except WorkbenchError as exc:
         raise WorkbenchError(
-            f"No run {args.resume!r} in {store.root}; `workbench runs` lists the runs."
-        )
-    record = store.get(args.resume)
+            f"{record.path / RUN_FILE}: the settings saved with run {record.id} cannot be used "
+            f"({exc}); train it again as a new run."
+        ) from None
     outcome, _ = api.resume(record, api.dataset_of(record), _PrintListener(args.json), store=store)
     return _report(args.json, outcome)
 
@@ -475,7 +481,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
     """List the recorded runs; optionally write all their histories as one CSV."""
     from workbench.core.runs import default_store
 
-    records = default_store().list()
+    records, damaged = default_store().scan()
+    for run in damaged:  # the healthy runs are listed all the same
+        print(
+            f"run {run.id}: {run.folder}/run.json is damaged ({run.reason}), skipped",
+            file=sys.stderr,
+        )
     if args.csv:
         written = _write_runs_csv(records, args.csv)
         if not args.json:

@@ -11,6 +11,9 @@ A checkpoint is a folder ``<run>/checkpoint/epoch-00007/`` with
 It is written into a hidden temporary folder and renamed into place, so a folder named
 ``epoch-N`` is always complete; older ones are removed after the rename. Arrays are stored
 with numpy's npz format and read with ``allow_pickle=False``: a checkpoint is data, never code.
+``state.json`` is checked against :class:`CheckpointState` before any of it is used, and a
+damaged checkpoint is refused in one line naming its folder. A write that fails (disk full)
+raises SaveFailed and leaves the previous epoch's checkpoint as it was.
 """
 
 from __future__ import annotations
@@ -20,15 +23,46 @@ import os
 import re
 import shutil
 import zipfile
+import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+import pydantic
 
-from workbench.core.errors import WorkbenchError
+from workbench.core.atomic import fsync_folder, os_error_in, pid_alive, save_failed
+from workbench.core.errors import FileRejected, WorkbenchError
+from workbench.core.runs import Measured
+from workbench.core.safe_json import read_json
+from workbench.core.schemas import STRICT, validate
 
 _EPOCH_DIR = re.compile(r"epoch-(\d+)")
+_TMP_DIR = re.compile(r"\.(?:tmp|old)-epoch-\d+-(\d+)")
+STATE_FILE = "state.json"
+# state.json holds the history up to its epoch, like run.json: the same limit.
+MAX_STATE_BYTES = 64 * 2**20
+
+_Count = Annotated[int, pydantic.Field(ge=0)]
+
+
+class CheckpointState(pydantic.BaseModel):
+    """The schema of state.json: what the trainer's ``state()`` writes, plus the epoch."""
+
+    model_config = STRICT
+
+    epoch: _Count
+    best_epoch: _Count | None = None
+    best_value: Measured = None
+    best_logs: dict[str, Measured] = {}
+    wait: _Count = 0
+    plateau_best: float | None = None
+    plateau_wait: _Count = 0
+    target_epochs: _Count | None = None
+    monitor: str = ""
+    seed: int | None = None
+    history: list[dict[str, Measured]] = []
 
 
 @dataclass
@@ -43,65 +77,112 @@ class Checkpoint:
 
 
 def write_checkpoint(root: Path, checkpoint: Checkpoint) -> Path:
-    """Write atomically under ``root`` and drop older epochs; returns the epoch's folder."""
-    root.mkdir(parents=True, exist_ok=True)
+    """Write atomically under ``root`` and drop older epochs; returns the epoch's folder.
+
+    SaveFailed (one line, naming the folder) when the disk is full or the folder read-only;
+    the checkpoint written before is then still there.
+    """
     final = root / f"epoch-{checkpoint.epoch:05d}"
     tmp = root / f".tmp-epoch-{checkpoint.epoch:05d}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    old = root / f".old-epoch-{checkpoint.epoch:05d}-{os.getpid()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise save_failed(final, exc) from None
     try:
         _save_arrays(tmp / "weights.npz", checkpoint.weights)
         _save_arrays(tmp / "optimizer.npz", checkpoint.optimizer)
         if checkpoint.best_weights is not None:
             _save_arrays(tmp / "best.npz", checkpoint.best_weights)
         state = {**checkpoint.state, "epoch": checkpoint.epoch}
-        with open(tmp / "state.json", "w", encoding="utf-8") as handle:
+        with open(tmp / STATE_FILE, "w", encoding="utf-8") as handle:
             json.dump(state, handle, allow_nan=True)
             handle.flush()
             os.fsync(handle.fileno())
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _fsync_dir(root)
-    for old in root.iterdir():
-        if old != final and (_EPOCH_DIR.fullmatch(old.name) or old.name.startswith(".tmp-")):
-            if old.name.startswith(".tmp-") and not old.name.endswith(f"-{os.getpid()}"):
-                continue  # another process may be writing it right now
+        fsync_folder(tmp)
+        if final.exists():  # the same epoch again: keep it until the new one is in place
             shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
+        os.replace(tmp, final)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not final.exists():
+            with suppress(OSError):
+                os.replace(old, final)
+        if isinstance(exc, Exception) and os_error_in(exc) is not None:
+            raise save_failed(final, exc) from None
+        raise
+    fsync_folder(root)
+    for entry in root.iterdir():
+        if entry != final and (_EPOCH_DIR.fullmatch(entry.name) or _left_over(entry.name)):
+            shutil.rmtree(entry, ignore_errors=True)
     return final
 
 
+def _left_over(name: str) -> bool:
+    """A temporary folder of this process, or of a writer that was killed."""
+    match = _TMP_DIR.fullmatch(name)
+    if match is None:
+        return False
+    pid = int(match.group(1))
+    return pid == os.getpid() or not pid_alive(pid)
+
+
 def latest_checkpoint(root: Path) -> Checkpoint | None:
-    """The newest complete checkpoint under ``root``, or None when there is none."""
+    """The newest intact checkpoint under ``root``; None when there is none at all.
+
+    A damaged newest epoch falls back to an older intact one when one is there; when every
+    epoch is damaged, the newest one's damage is raised (WorkbenchError, one line).
+    """
     if not root.is_dir():
         return None
     found = sorted(
-        (int(m.group(1)), p) for p in root.iterdir() if (m := _EPOCH_DIR.fullmatch(p.name))
+        (int(m.group(1)), p)
+        for p in root.iterdir()
+        if (m := _EPOCH_DIR.fullmatch(p.name)) and p.is_dir()
     )
+    first_error: WorkbenchError | None = None
     for _, folder in reversed(found):
-        if (folder / "state.json").is_file():
+        try:
             return read_checkpoint(folder)
+        except WorkbenchError as exc:
+            first_error = first_error or exc
+    if first_error is not None:
+        raise first_error
     return None
 
 
 def read_checkpoint(folder: Path) -> Checkpoint:
-    """Read one epoch's folder, with a readable error when it is damaged."""
+    """Read one epoch's folder; FileRejected (one line, naming the folder and the damage)
+    when any of its files is missing, truncated or of the wrong shape."""
     try:
-        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+        state = read_json(folder / STATE_FILE, MAX_STATE_BYTES, allow_nan=True)
+        if not isinstance(state, dict):
+            raise FileRejected(
+                folder / STATE_FILE, f"not a checkpoint state (a JSON {type(state).__name__})."
+            )
+        checked = validate(CheckpointState, state, folder / STATE_FILE)
+        match = _EPOCH_DIR.fullmatch(folder.name)
+        if match and int(match.group(1)) != checked.epoch:
+            raise FileRejected(
+                folder / STATE_FILE, f"says epoch {checked.epoch}, its folder another.", "epoch"
+            )
         best = folder / "best.npz"
         return Checkpoint(
-            epoch=int(state["epoch"]),
+            epoch=checked.epoch,
             weights=_load_arrays(folder / "weights.npz"),
             optimizer=_load_arrays(folder / "optimizer.npz"),
             best_weights=_load_arrays(best) if best.is_file() else None,
             state=state,
         )
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise WorkbenchError(
-            f"{folder}: the checkpoint cannot be read ({exc}); train the run again."
+    except FileRejected as exc:
+        name = Path(exc.path).name
+        where = f"{name}: {exc.field}" if exc.field else name
+        detail = f"{where}: {exc.problem}".rstrip(".")
+        raise FileRejected(
+            folder, f"the checkpoint cannot be read ({detail}); train the run again as a new run."
         ) from None
 
 
@@ -113,19 +194,11 @@ def _save_arrays(path: Path, arrays: list[np.ndarray]) -> None:
 
 
 def _load_arrays(path: Path) -> list[np.ndarray]:
-    with np.load(path, allow_pickle=False) as archive:
-        return [archive[f"arr_{i}"] for i in range(len(archive.files))]
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
+    """The arrays of an npz file in order; FileRejected when it is missing or damaged."""
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        with np.load(path, allow_pickle=False) as archive:
+            return [archive[f"arr_{i}"] for i in range(len(archive.files))]
+    except FileNotFoundError:
+        raise FileRejected(path, "missing.") from None
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        raise FileRejected(path, f"damaged or truncated ({exc}).") from None

@@ -8,15 +8,13 @@ as usual and nothing can get lost between a model and a side file.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from workbench.backend import custom_layers  # noqa: F401 (registers the workbench's layers)
 from workbench.backend.runtime import ensure_loaded
+from workbench.core.atomic import atomic_path
 from workbench.core.errors import WorkbenchError
 
 ensure_loaded()
@@ -26,23 +24,15 @@ META_ENTRY = "workbench.json"
 
 
 def save_model_with_meta(model, meta: dict[str, Any], path: str | Path) -> Path:
-    """Write atomically (temp file, fsync, rename) so a crash never leaves half a model."""
+    """Write atomically (hidden temp file, fsync, rename) so a crash never leaves half a
+    model; a full disk raises SaveFailed naming the file, and the previous file stays."""
     path = Path(path)
     if path.suffix != ".keras":
         path = path.with_suffix(".keras")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".keras", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".keras") as tmp:  # Keras wants the .keras suffix
         model.save(tmp)
         with zipfile.ZipFile(tmp, "a") as archive:
             archive.writestr(META_ENTRY, json.dumps(meta))
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        shutil.move(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import SaveFailed, WorkbenchError
 from workbench.core.project import Project, atomic_write_text
 from workbench.core.runs import RunRecord
 
@@ -189,11 +189,8 @@ def write_history_csv(records: Sequence[RunRecord], path: str | Path) -> Path:
     target = Path(path)
     try:
         atomic_write_text(target, history_csv(records))
-    except OSError as exc:
-        raise WorkbenchError(
-            f"{target}: could not write the runs' history ({exc.strerror or exc}); "
-            "choose another folder."
-        ) from None
+    except SaveFailed as exc:  # names the file and the reason (a full disk, a read-only folder)
+        raise SaveFailed(exc.path, f"could not write the runs' history: {exc.problem}") from None
     return target
 
 

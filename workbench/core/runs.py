@@ -8,22 +8,42 @@ script all read the same runs; nothing here imports Qt or TensorFlow.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import re
 import shutil
+import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, NamedTuple
 
-from workbench.core.errors import WorkbenchError
-from workbench.core.project import atomic_write_text
+import pydantic
+
+from workbench.core.atomic import atomic_write_text, pid_alive
+from workbench.core.errors import FileRejected, SaveFailed, WorkbenchError
+from workbench.core.safe_json import read_json
+from workbench.core.schemas import STRICT, validate
 
 RUN_FILE = "run.json"
 MODEL_FILE = "model.keras"
 CHECKPOINT_DIR = "checkpoint"
 STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
+# The largest run.json read: 10,000 epochs of 40 metrics is about 8 MiB.
+MAX_RUN_BYTES = 64 * 2**20
+# A run's id names its folder: no separators, no "..", nothing hidden.
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+
+# A run.json unchanged this long is remembered by its inode, mtime and size; a newer one is
+# read every time (two saves within a clock tick could otherwise look alike).
+_SETTLED_NS = 2 * 10**9
+
+# A measured number: a diverged epoch records NaN (json writes it as NaN), so NaN and
+# infinity are kept where measurements are; everywhere else STRICT refuses them.
+# (Strict floats take JSON integers too, so an epoch number passes; True does not.)
+Measured = Annotated[float, pydantic.Field(allow_inf_nan=True)] | None
 
 
 @dataclass
@@ -67,6 +87,42 @@ class RunRecord:
         atomic_write_text(self.path / RUN_FILE, json.dumps(data, indent=2, allow_nan=True))
 
 
+class RunFile(pydantic.BaseModel):
+    """The schema of run.json: what :meth:`RunRecord.save` writes, checked before use."""
+
+    model_config = STRICT
+
+    id: Annotated[str, pydantic.Field(pattern=f"^{RUN_ID.pattern}$")]
+    name: str
+    created: float
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    project: dict[str, Any] = {}
+    history: list[dict[str, Measured]] = []
+    metrics: dict[str, Measured] = {}
+    best_epoch: Annotated[int, pydantic.Field(ge=0)] | None = None
+    samples_per_second: Annotated[float, pydantic.Field(ge=0)] | None = None
+    message: str = ""
+    pid: Annotated[int, pydantic.Field(ge=0)] | None = None
+    parent: str = ""
+    epochs_completed: Annotated[int, pydantic.Field(ge=0)] = 0
+
+
+@dataclass(frozen=True)
+class DamagedRun:
+    """A run folder whose run.json cannot be used, and why, in one line."""
+
+    id: str  # the folder's name
+    folder: str
+    reason: str  # "field: problem" without the file's path
+
+
+class RunScan(NamedTuple):
+    """What :meth:`RunStore.scan` found: healthy runs oldest first, damaged ones by name."""
+
+    records: list[RunRecord]
+    damaged: list[DamagedRun]
+
+
 def workspace_root() -> Path:
     """Where runs and autosaves live: $WORKBENCH_HOME, else the platform's data folder."""
     home = os.environ.get("WORKBENCH_HOME")
@@ -91,13 +147,20 @@ class RunStore:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+        # run.json files already read and validated, by folder: (identity of the file, the
+        # record). Saves replace the file, so a changed file never matches its old identity.
+        self._seen: dict[Path, tuple[tuple[int, int, int], RunRecord]] = {}
 
     def create(self, project: dict[str, Any], name: str = "") -> RunRecord:
-        """A new run folder marked running by this process."""
+        """A new run folder marked running by this process; SaveFailed when the store's
+        folder cannot be written to."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
         folder = self.root / run_id
-        folder.mkdir(parents=True, exist_ok=False)
+        try:
+            folder.mkdir(parents=True, exist_ok=False)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
         record = RunRecord(
             id=run_id,
             name=name or f"run {len(self.list()) + 1}",
@@ -110,28 +173,83 @@ class RunStore:
         return record
 
     def list(self) -> list[RunRecord]:
-        """Every readable run, oldest first; damaged folders are skipped, not fatal."""
-        if not self.root.is_dir():
-            return []
-        found = []
-        for folder in sorted(self.root.iterdir()):
-            try:
-                found.append(self.get(folder.name))
-            except WorkbenchError:
+        """Every healthy run, oldest first; damaged folders are skipped (see :meth:`scan`)."""
+        return self.scan().records
+
+    def scan(self) -> RunScan:
+        """Every run folder: the healthy runs, oldest first, and the damaged ones with why.
+
+        A damaged run.json (not JSON, the wrong shape or types, too large) never stops the
+        others from being read. Hidden entries (temporary files of a save) are not runs.
+        """
+        records: list[RunRecord] = []
+        damaged: list[DamagedRun] = []
+        try:
+            folders = sorted(p for p in self.root.iterdir() if not p.name.startswith("."))
+        except OSError:
+            return RunScan([], [])
+        for folder in folders:
+            if not folder.is_dir():
                 continue
-        return sorted(found, key=lambda r: r.created)
+            try:
+                records.append(self._read(folder))
+            except FileRejected as exc:
+                reason = f"{exc.field}: {exc.problem}" if exc.field else exc.problem
+                damaged.append(DamagedRun(folder.name, str(folder), reason.rstrip(".")))
+        records.sort(key=lambda r: r.created)
+        return RunScan(records, damaged)
 
     def get(self, run_id: str) -> RunRecord:
-        """Read one run, with a readable error when its file is missing or damaged."""
+        """Read one run; WorkbenchError when there is no such run, FileRejected (one line
+        naming run.json, the field and the problem) when its run.json is damaged."""
         folder = self.root / run_id
+        if not RUN_ID.fullmatch(run_id) or not folder.is_dir():
+            raise WorkbenchError(
+                f"No run {run_id!r} in {self.root}; `workbench runs` lists the runs."
+            )
+        return self._read(folder)
+
+    def _read(self, folder: Path) -> RunRecord:
+        path = folder / RUN_FILE
         try:
-            data = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-            names = {f.name for f in fields(RunRecord)}
-            record = RunRecord(**{k: v for k, v in data.items() if k in names})
-        except (OSError, ValueError, TypeError) as exc:
-            raise WorkbenchError(f"{folder}: not a readable run ({exc}).") from None
-        record.folder = str(folder)
+            stat = path.stat()
+        except OSError:
+            raise FileRejected(
+                path, "not found; the run was never saved or its file was removed."
+            ) from None
+        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        seen = self._seen.get(folder)
+        if seen is not None and seen[0] == identity:
+            return _copy(seen[1])
+        self._seen.pop(folder, None)
+        data = read_json(path, MAX_RUN_BYTES, allow_nan=True)
+        if not isinstance(data, dict):
+            raise FileRejected(path, f"not a run record (a JSON {type(data).__name__}).")
+        validate(RunFile, data, path)
+        record = RunRecord(**data, folder=str(folder))
+        record.created = float(record.created)
+        if time.time_ns() - stat.st_mtime_ns > _SETTLED_NS:
+            self._seen[folder] = (identity, _copy(record))
         return record
+
+    def problem_writing(self) -> str | None:
+        """Why runs cannot be saved in this store's folder, in one line; None when they can."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".write-check.", dir=self.root)
+            os.close(fd)
+            os.unlink(name)
+        except OSError as exc:
+            return str(self._unwritable(exc))
+        return None
+
+    def _unwritable(self, exc: OSError) -> SaveFailed:
+        reason = exc.strerror or str(exc)
+        return SaveFailed(
+            self.root,
+            f"runs cannot be saved in this folder ({reason}); set WORKBENCH_HOME to a folder "
+            "you can write to.",
+        )
 
     def delete(self, run_id: str) -> None:
         """Remove a run's folder; a run still training in a live process is refused."""
@@ -145,20 +263,20 @@ class RunStore:
         return [r for r in self.list() if is_interrupted(r)]
 
 
+def _copy(record: RunRecord) -> RunRecord:
+    """A copy whose lists and dicts can be changed without changing ``record``."""
+    return replace(
+        record,
+        project=copy.deepcopy(record.project),
+        history=[dict(entry) for entry in record.history],
+        metrics=dict(record.metrics),
+    )
+
+
 def is_interrupted(record: RunRecord) -> bool:
     """Marked running, but the process that trained it is gone (killed or crashed)."""
     return record.status == "running" and not _alive(record.pid)
 
 
 def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)

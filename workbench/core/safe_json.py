@@ -37,11 +37,15 @@ def _fmt_bytes(n: int) -> str:
     return f"{n / 2**20:.0f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
 
-def loads(raw: bytes | str, source: object, max_depth: int = MAX_DEPTH) -> Any:
+def loads(
+    raw: bytes | str, source: object, max_depth: int = MAX_DEPTH, allow_nan: bool = False
+) -> Any:
     """Parse JSON text read from ``source``; FileRejected when it is not JSON or too deep.
 
     ``NaN`` and ``Infinity`` are refused here: no number a person types is one, and a setting
-    that holds one would reach Keras or a generated script as it is.
+    that holds one would reach Keras or a generated script as it is. Files of measurements
+    (a run's history, where a diverged epoch's loss is NaN) pass ``allow_nan=True``; their
+    schema then says which fields may hold one.
     """
     data = raw.encode("utf-8") if isinstance(raw, str) else raw
     depth = nesting_depth(data)
@@ -56,6 +60,8 @@ def loads(raw: bytes | str, source: object, max_depth: int = MAX_DEPTH) -> Any:
     except UnicodeDecodeError as exc:
         raise FileRejected(source, f"not UTF-8 text (byte {exc.start}); not a JSON file.") from None
     try:
+        if allow_nan:
+            return json.loads(text)
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise FileRejected(
@@ -69,7 +75,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a setting can hold")
 
 
-def read_json(path: str | Path, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
+def read_json(
+    path: str | Path, max_bytes: int, max_depth: int = MAX_DEPTH, allow_nan: bool = False
+) -> Any:
     """Read and parse a JSON file of at most ``max_bytes``, refused in one line otherwise."""
     path = Path(path)
     try:
@@ -85,4 +93,4 @@ def read_json(path: str | Path, max_bytes: int, max_depth: int = MAX_DEPTH) -> A
         raise FileRejected(
             path, f"larger than {_fmt_bytes(max_bytes)}, the most a file of this kind may be."
         )
-    return loads(raw, path, max_depth)
+    return loads(raw, path, max_depth, allow_nan)
