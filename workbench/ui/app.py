@@ -36,6 +36,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     app.processEvents()  # paint the window before the backend thread competes for the GIL
     smoke = SmokeTest(window, app.exit) if os.environ.get(SMOKE_ENV) == "1" else None
     window.start_backend()
+    if smoke is None:  # a crashed session's autosave: ask, while TensorFlow loads behind it
+        QTimer.singleShot(0, window.autosave.offer_restore)
     files = [a for a in args if not a.startswith("-")]
     if files:  # `workbench gui data.csv`: open it like File > Open would
         window.open_path(files[0])

@@ -38,6 +38,7 @@ from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 from workbench.core.summary import StackSummary
 from workbench.core.sweeps import SweepPoint, sweep_name
 from workbench.core.templates import default_layers, fit_head, fit_sequence_length
+from workbench.ui.autosave import AutosaveController
 from workbench.ui.data_view import DataView
 from workbench.ui.model_view import ModelView
 from workbench.ui.predict_view import PredictView
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         self.train_view.set_config(self.project.training)
         self._on_stack_changed()
         self.runs_view.request_refresh()
+        self.autosave = AutosaveController(self)  # writes on change, offers restore at start
 
     # -- construction --------------------------------------------------------------------
 
@@ -688,6 +690,7 @@ class MainWindow(QMainWindow):
             message += " Adapted the model: " + "; ".join(changes) + "."
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
         self._on_stack_changed()
+        self.autosave.schedule()  # the data choice changed
         resume_id, self._resume_after_load = self._resume_after_load, None
         if resume_id is not None:
             try:
@@ -1477,6 +1480,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.shutdown()
+        self.autosave.clear()  # a clean close: nothing to restore next time
         event.accept()
 
     # -- templates, import, script export -------------------------------------------------
@@ -1616,6 +1620,7 @@ class MainWindow(QMainWindow):
         self.summary_timer.stop()
         self.redraw_timer.stop()
         self.load_timer.stop()
+        self.autosave.stop()
         thread, self._training = self._training, None
         if thread is not None:
             thread.control.request_stop()
