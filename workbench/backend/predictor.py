@@ -11,9 +11,13 @@ import pandas as pd
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import DataError
 from workbench.core.summary import Prediction
+from workbench.core.tables import describe_columns
 
 ensure_loaded()
 import tensorflow as tf  # noqa: E402
+
+# What Keras and TensorFlow raise for an input the network cannot take (wrong shape or type).
+PREDICT_ERRORS = (ValueError, TypeError, KeyError, tf.errors.OpError)
 
 
 def probabilities(model, inputs: Any, batch_size: int = 256) -> np.ndarray:
@@ -45,7 +49,7 @@ def table_inputs(meta: dict[str, Any], frame: pd.DataFrame, source: str = "input
     if missing:
         raise DataError(
             f"{source}: the model needs column(s) {', '.join(map(repr, missing))}, "
-            f"which the file does not have. Columns are: {', '.join(map(str, frame.columns))}."
+            f"which the file does not have. {describe_columns([str(c) for c in frame.columns])}"
         )
     out = {}
     for column, kind in meta["features"].items():

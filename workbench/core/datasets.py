@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import DataError
-from workbench.core.tables import Cancel, Progress
+from workbench.core.tables import Cancel, Progress, clip_name, describe_columns, repeated_notes
 from workbench.core.textdata import (
     ClassLabels,
     TextTable,
@@ -74,6 +74,8 @@ class TabularTable(ClassLabels):
     task: str
     notes: list[str] = field(default_factory=list)
     kind: str = "tabular"
+    # The rows' positions in the file (rows without a target are left out), for messages.
+    rows: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def columns(self) -> list[str]:
@@ -116,6 +118,7 @@ class TabularTable(ClassLabels):
             label_column or self.label_column,
             task=task,
             roles=roles if roles is not None else self._roles(),
+            rows=self.rows,
         )
 
     def _roles(self) -> dict[str, str]:
@@ -161,41 +164,141 @@ def _looks_like_id(series: pd.Series, rows: int) -> bool:
     return rows > 20 and not pd.api.types.is_float_dtype(series) and series.nunique() == rows
 
 
+# A string column whose non-empty values are at least this share numbers is numeric: the rest
+# are strays ("n/a?", "12kg") read as missing, with a warning naming them.
+MOSTLY_NUMERIC = 0.95
+
+
+def _is_number_column(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _empty(series: pd.Series) -> np.ndarray:
+    """Cells with nothing in them: missing, or only spaces."""
+    empty = series.isna().to_numpy().copy()
+    if series.dtype == object or str(series.dtype) in {"string", "str"}:
+        empty |= series.astype("str").str.strip().eq("").to_numpy()
+    return empty
+
+
+def _as_numbers(series: pd.Series, share: float) -> tuple[pd.Series, np.ndarray] | None:
+    """A string column as numbers and the mask of its strays, when numbers are ``share`` of it.
+
+    None when the column is already numeric, holds no strays, or has too few numbers.
+    """
+    if _is_number_column(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    present = ~_empty(series)
+    count = int(present.sum())
+    if not count:
+        return None
+    texts = series.astype("str").str.strip()
+    head = texts[present][:1000]  # cheap look first: long text columns stop here
+    try:
+        if pd.to_numeric(head, errors="coerce").notna().mean() < share:
+            return None
+        numbers = pd.to_numeric(texts.where(present), errors="coerce")
+    except (TypeError, ValueError):
+        return None
+    strays = present & numbers.isna().to_numpy()
+    if not strays.any() or 1 - strays.sum() / count < share:
+        return None
+    return numbers, strays
+
+
+def _integer_ids(numbers: pd.Series) -> bool:
+    """Whole numbers, each different: an ID column (with a stray value or two)."""
+    present = numbers.dropna()
+    if not len(present) or not bool((present % 1 == 0).all()):
+        return False
+    return _looks_like_id(present.astype("int64"), len(present))
+
+
+def _stray_note(column: str, values: pd.Series, strays: np.ndarray, rows: np.ndarray) -> str:
+    first = int(np.flatnonzero(strays)[0])
+    count = int(strays.sum())
+    value = clip_name(values.iloc[first])
+    return (
+        f"Column {clip_name(column)} is numbers but for {count:,} value(s) that are not "
+        f"(first: row {int(rows[first]) + 2}, {value}); they are treated as missing. Fix them "
+        "in the file, or set the column to categorical."
+    )
+
+
+def _infinite(values: pd.Series) -> int:
+    if not pd.api.types.is_float_dtype(values):
+        return 0
+    return int(np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+
+
+def _infinity_note(column: str, count: int) -> str:
+    return (
+        f"Column {clip_name(column)} holds {count:,} infinite value(s) (inf or -inf); training "
+        "treats them as missing (filled with the training mean). Fix them in the file if they "
+        "are errors."
+    )
+
+
 def make_tabular(
     path: Path,
     frame: pd.DataFrame,
     label_column: str | None = None,
     task: str | None = None,
     roles: dict[str, str] | None = None,
+    rows: np.ndarray | None = None,
 ) -> TabularTable:
-    """Check a frame as a feature table and decide each column's role."""
+    """Check a frame as a feature table and decide each column's role.
+
+    ``rows`` are the frame's rows' positions in the file (0 for the first data row), kept when
+    rows without a target are left out so that messages name the file's rows.
+    """
     columns = [str(c) for c in frame.columns]
+    rows = np.arange(len(frame)) if rows is None else rows
     if len(columns) < 2:
-        raise DataError(f"{path}: a feature table needs at least one feature and a target column.")
+        raise DataError(
+            f"{path}: a feature table needs at least one feature and a target column. "
+            + describe_columns(columns)
+        )
     label_column = label_column or columns[-1]
     if label_column not in columns:
         raise DataError(
-            f"{path}: no column named {label_column!r} for the target. "
-            f"Columns are: {', '.join(columns)}."
+            f"{path}: no column named {clip_name(label_column)} for the target. "
+            + describe_columns(columns)
         )
+    notes = repeated_notes(frame)
     target = frame[label_column]
     missing = target.isna()
     if missing.all():
         raise DataError(f"{path}: target column {label_column!r} is empty in every row.")
-    notes = []
+    infinite = _infinite(target)
+    if infinite:
+        notes.append(
+            f"{infinite} rows with an infinite {clip_name(label_column)} value (inf or -inf) "
+            "are left out."
+        )
+        missing = missing | np.isinf(target.to_numpy(dtype=np.float64, na_value=np.nan))
+        missing = pd.Series(missing, index=target.index)
+        if missing.all():
+            raise DataError(f"{path}: target column {label_column!r} has no finite number.")
+    if target.isna().any():
+        notes.append(
+            f"{int(target.isna().sum())} rows without a {label_column!r} value are left out."
+        )
     if missing.any():
-        notes.append(f"{int(missing.sum())} rows without a {label_column!r} value are left out.")
-        frame = frame[~missing].reset_index(drop=True)
+        keep = ~missing.to_numpy()
+        frame = frame[keep].reset_index(drop=True)
+        rows = rows[keep]
     if task is not None and task not in TASKS:
         raise DataError(f"Task must be classification or regression (got {task!r}).")
     task = task or infer_task(frame[label_column])
     if task == "regression":
         bad = pd.to_numeric(frame[label_column], errors="coerce").isna()
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            first = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(
-                f"{path}: regression needs numbers in {label_column!r}, but row {row} has "
-                f"{frame[label_column].iloc[row - 2]!r}. Fix the value or choose classification."
+                f"{path}: regression needs numbers in {label_column!r}, but row "
+                f"{int(rows[first]) + 2} has {clip_name(frame[label_column].iloc[first])}. "
+                "Fix the value or choose classification."
             )
     else:
         distinct = frame[label_column].astype(str).nunique()
@@ -217,24 +320,46 @@ def make_tabular(
         role = roles.get(column)
         if role == "ignore":
             continue
-        if role in ("numeric", "categorical"):
-            if role == "numeric" and not pd.api.types.is_numeric_dtype(frame[column]):
-                bad = pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()
-                if bad.any():
-                    row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-                    raise DataError(
-                        f"{path}: column {column!r} cannot be numeric: row {row} has "
-                        f"{frame[column].iloc[row - 2]!r}. Treat it as categorical or fix it."
-                    )
+        series = frame[column]
+        if _empty(series).all():
+            notes.append(
+                f"Column {clip_name(column)} is empty in every row; it is left out of the features."
+            )
+            continue
+        if role == "categorical":
             feature_types[column] = role
             continue
-        if role is None and _looks_like_id(frame[column], len(frame)):
+        numbers = None
+        if not _is_number_column(series):
+            # A person asking for numbers gets them while most values are numbers.
+            found = _as_numbers(series, MOSTLY_NUMERIC)
+            if role == "numeric" and found is None:
+                bad = pd.to_numeric(series, errors="coerce").isna() & series.notna()
+                if bad.any():
+                    first = int(np.flatnonzero(bad.to_numpy())[0])
+                    raise DataError(
+                        f"{path}: column {clip_name(column)} cannot be numeric: row "
+                        f"{int(rows[first]) + 2} has {clip_name(series.iloc[first])}. "
+                        "Treat it as categorical or fix it."
+                    )
+            if found is not None:
+                numbers, strays = found
+                if role is None and _integer_ids(numbers):
+                    numbers = None  # an ID column with a stray: the ID rule below decides
+                else:
+                    notes.append(_stray_note(column, series.astype("str"), strays, rows))
+        if numbers is None and role is None and _looks_like_id(series, len(frame)):
             notes.append(f"Column {column!r} has a different value in every row; ignored as an ID.")
             continue
-        feature_types[column] = _feature_type(frame[column])
+        kind = "numeric" if numbers is not None else role or _feature_type(series)
+        feature_types[column] = kind
+        if kind == "numeric":
+            infinite = _infinite(numbers if numbers is not None else series)
+            if infinite:
+                notes.append(_infinity_note(column, infinite))
     if not feature_types:
         raise DataError(f"{path}: no feature columns are left; mark at least one as a feature.")
-    return TabularTable(path, frame, label_column, feature_types, task, notes)
+    return TabularTable(path, frame, label_column, feature_types, task, notes, rows=rows)
 
 
 # -- images ----------------------------------------------------------------------------------

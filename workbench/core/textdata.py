@@ -173,8 +173,9 @@ def guess_columns(frame: pd.DataFrame, path: Path | str = "data") -> tuple[str, 
     names = [str(c) for c in frame.columns]
     if len(names) < 2:
         raise DataError(
-            f"{path}: found only one column ({names[0]!r}); a text dataset needs a text column "
-            "and a label column. Check the separator (comma or tab)."
+            f"{path}: found only one column; a text dataset needs a text column and a label "
+            "column. The file is probably not a CSV/TSV with a header row: check the file and "
+            "its separator (comma or tab)."
         )
     lowered = {n.lower(): n for n in names}
     text = next(
@@ -224,8 +225,8 @@ def check_columns(
     for role, column in (("text", text_column), ("label", label_column)):
         if column not in names:
             raise DataError(
-                f"{path}: no column named {column!r} for the {role}. "
-                f"Columns are: {', '.join(names)}."
+                f"{path}: no column named {tables.clip_name(column)} for the {role}. "
+                + tables.describe_columns(names)
             )
     if text_column == label_column:
         raise DataError(f"{path}: the text and label columns must differ (both {text_column!r}).")
@@ -277,5 +278,5 @@ def load_text_table(
     label_column = label_column or guessed_label
     if label_column == text_column and guessed_text and guessed_label:
         label_column = guessed_label if guessed_label != text_column else guessed_text
-    notes = check_columns(path, frame, text_column, label_column)
+    notes = tables.repeated_notes(frame) + check_columns(path, frame, text_column, label_column)
     return TextTable(path, frame, text_column, label_column, notes)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from workbench.core.tables.files import _inspect as _inspect
 from workbench.core.tables.frames import _finish as _finish
+from workbench.core.tables.frames import clip_name, describe_columns, repeated_notes
 from workbench.core.tables.limits import MB as MB
 from workbench.core.tables.limits import NULL_VALUES as NULL_VALUES
 from workbench.core.tables.preview import preview_rows
@@ -55,10 +56,13 @@ from workbench.core.tables.stats import (
 __all__ = [
     "ColumnStats",
     "LoadCancelled",
+    "clip_name",
     "column_stats",
+    "describe_columns",
     "duplicate_rows",
     "numeric_problems",
     "preview_rows",
     "read_table",
+    "repeated_notes",
     "shared_rows",
 ]

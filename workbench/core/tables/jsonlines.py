@@ -15,6 +15,7 @@ import pyarrow.json as pa_json
 
 from workbench.core.errors import DataError
 from workbench.core.tables import limits
+from workbench.core.tables.depth import check_json_bytes, check_json_file
 from workbench.core.tables.encoding import _encoding_name, _undecodable
 from workbench.core.tables.files import _bounded_lines, _FileInfo
 from workbench.core.tables.frames import _attrs, _clean_names, _finish
@@ -42,6 +43,8 @@ def _read_json_lines(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
     only the types disagree (1 on one line, "a" on another: the column becomes strings).
     """
     _require_utf8(info)
+    # Before pyarrow sees a byte: it overflows the stack on a line nested a million levels deep.
+    check_json_file(info.path, info.size, lambda f: reporter.report(0.1 * f), reporter.check)
     table = None
     try:
         options = pa_json.ReadOptions(block_size=limits.BLOCK_SIZE)
@@ -72,6 +75,7 @@ def _read_json_lines(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
 
 def _json_frame_from_bytes(info: _FileInfo, data: bytes, reporter: _Reporter) -> pd.DataFrame:
     _require_utf8(info)
+    check_json_bytes(info.path, data)
     try:
         table = pa_json.read_json(
             io.BytesIO(data), read_options=pa_json.ReadOptions(block_size=len(data) + 1)
@@ -119,6 +123,10 @@ def _json_lines_in_python(
                 continue
             try:
                 value = json.loads(line)
+            except RecursionError:  # the depth check came first; never a traceback
+                raise DataError(
+                    f"{info.path}: line {number} is nested too deep; a data row is flat."
+                ) from None
             except json.JSONDecodeError as exc:
                 raise DataError(
                     f"{info.path}: line {number} is not valid JSON ({exc.msg} at column "
@@ -139,9 +147,14 @@ def _json_lines_in_python(
 def _read_json_array(info: _FileInfo, reporter: _Reporter) -> pd.DataFrame:
     """A .json file holding one array of objects (read whole: meant for small files)."""
     _require_utf8(info)
+    check_json_file(info.path, info.size, None, reporter.check)
     try:
         with info.path.open(encoding="utf-8-sig") as stream:
             value = json.load(stream)
+    except RecursionError:  # cannot happen after the depth check; never a traceback
+        raise DataError(
+            f"{info.path}: is nested too deep to read; a data row is flat. Fix the file."
+        ) from None
     except json.JSONDecodeError as exc:
         raise DataError(
             f"{info.path}: is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}. "
@@ -184,6 +197,7 @@ def _frame_from_records(info: _FileInfo, records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     for column in frame.columns:
         frame[column] = _strings_if_mixed(frame[column])
-    frame.columns = _clean_names([str(c) for c in frame.columns])
-    frame.attrs.update(_attrs(info, "utf-8", info.notes))
+    names = [str(c) for c in frame.columns]
+    frame.columns = _clean_names(names)
+    frame.attrs.update(_attrs(info, "utf-8", info.notes, names))
     return frame
