@@ -125,3 +125,107 @@ def test_resume_of_an_unknown_run_exits_2(capsys):
     code, _, err = run_cli(capsys, "train", "--resume", "no-such-run")
     assert code == 2 and "No run 'no-such-run'" in err and "workbench runs" in err
     assert len(err.strip().splitlines()) == 1
+
+
+# -- damage stays local ----------------------------------------------------------------------
+
+
+def interrupted_run(vectors, name="interrupted"):
+    """A run killed after epoch 1 (a checkpoint of made-up weights), ready to resume."""
+    from tests.backend.test_checkpoints import checkpoint
+    from workbench.backend.checkpoints import write_checkpoint
+    from workbench.core.project import DatasetSpec
+
+    project = Project(DatasetSpec(path=str(vectors), kind="npz"))
+    run = default_store().create(project.to_dict(), name=name)
+    run.status, run.pid = "interrupted", None
+    run.history = [{"epoch": 1, "loss": 0.5}]
+    run.save()
+    write_checkpoint(run.checkpoint_path, checkpoint(1))
+    return run
+
+
+def test_runs_lists_healthy_runs_and_names_each_damaged_one(tmp_path, capsys, vectors):
+    healthy = interrupted_run(vectors, "healthy")
+    listing = interrupted_run(vectors, "a list")
+    (listing.path / "run.json").write_text("[1, 2]")
+    typed = interrupted_run(vectors, "typed")
+    data = json.loads((typed.path / "run.json").read_text())
+    (typed.path / "run.json").write_text(json.dumps({**data, "created": "today"}))
+
+    code, out, err = run_cli(capsys, "runs")
+    assert code == 0 and healthy.id in out and listing.id not in out and typed.id not in out
+    lines = err.strip().splitlines()
+    assert lines == [
+        f"run {listing.id}: {listing.path}/run.json is damaged (not a run record (a JSON "
+        "list)), skipped",
+        f"run {typed.id}: {typed.path}/run.json is damaged (created: Input should be a valid "
+        "number (got 'today')), skipped",
+    ]
+    code, out, err = run_cli(capsys, "runs", "--json")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == [healthy.id]
+    assert len(err.strip().splitlines()) == 2
+    code, out, err = run_cli(capsys, "runs", "--csv", tmp_path / "h.csv")
+    assert code == 0 and "1 run(s)" in out and len(err.strip().splitlines()) == 2
+
+
+def _break_run_json(run):
+    (run.path / "run.json").write_text('{"id": [')
+
+
+def _break_project(run):
+    data = json.loads((run.path / "run.json").read_text())
+    data["project"]["training"]["epochs"] = "many"
+    (run.path / "run.json").write_text(json.dumps(data))
+
+
+def _state(run):
+    return run.checkpoint_path / "epoch-00001" / "state.json"
+
+
+def _state_a_list(run):
+    _state(run).write_text("[1, 2, 3]")
+
+
+def _state_wrong_field(run):
+    state = json.loads(_state(run).read_text())
+    _state(run).write_text(json.dumps({**state, "wait": "soon"}))
+
+
+def _weights_truncated(run):
+    weights = run.checkpoint_path / "epoch-00001" / "weights.npz"
+    weights.write_bytes(weights.read_bytes()[:100])
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (_break_run_json, "run.json: not valid JSON"),
+        (_break_project, "the settings saved with run"),
+        (_state_a_list, "state.json: not a checkpoint state (a JSON list)"),
+        (_state_wrong_field, "state.json: wait: Input should be a valid integer"),
+        (_weights_truncated, "weights.npz: damaged or truncated"),
+    ],
+)
+def test_resume_of_a_damaged_run_exits_2_with_one_line(capsys, vectors, damage, words):
+    run = interrupted_run(vectors)
+    damage(run)
+    code, out, err = run_cli(capsys, "train", "--resume", run.id)
+    assert code == 2 and words in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err + out
+    assert str(run.path) in err
+
+
+def test_train_into_an_unwritable_workspace_exits_2_with_one_line(
+    tmp_path, capsys, vectors, monkeypatch
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("the workspace cannot be made under a file")
+    monkeypatch.setenv("WORKBENCH_HOME", str(blocker / "home"))
+    code, _, err = run_cli(
+        capsys, "train", "--data", vectors, "--output", tmp_path / "o", "--epochs", "1"
+    )
+    assert code == 2 and "set WORKBENCH_HOME to a folder you can write to" in err, err
+    assert len(err.strip().splitlines()) == 1 and str(blocker) in err
+    code, out, _ = run_cli(capsys, "runs")
+    assert code == 0 and "No runs yet" in out
