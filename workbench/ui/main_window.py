@@ -201,6 +201,12 @@ class MainWindow(QMainWindow):
         self.backend_label = QLabel("TensorFlow not loaded")
         self.backend_label.setContentsMargins(6, 0, 6, 0)
         self.statusBar().addPermanentWidget(self.backend_label)
+        self.store_problem = self.store.problem_writing()  # e.g. a read-only WORKBENCH_HOME
+        if self.store_problem:
+            self.store_label = QLabel("Runs cannot be saved: set WORKBENCH_HOME")
+            self.store_label.setToolTip(self.store_problem)
+            self.statusBar().addPermanentWidget(self.store_label)
+            self.statusBar().showMessage(self.store_problem)
 
         self.model_view.set_layers(self.project.layers)
         self.train_view.set_config(self.project.training)
@@ -1089,7 +1095,10 @@ class MainWindow(QMainWindow):
             record.status = "interrupted"
             record.message = "The app closed during this run; it was not resumed."
             record.pid = None
-            record.save()
+            try:
+                record.save()
+            except WorkbenchError as exc:  # a read-only workspace
+                self.statusBar().showMessage(str(exc))
             self.runs_view.refresh()
 
     @Slot(str)
@@ -1107,10 +1116,10 @@ class MainWindow(QMainWindow):
             return
         try:
             record = self.store.get(run_id)
-        except WorkbenchError as exc:
+            project = Project.from_dict(record.project)
+        except WorkbenchError as exc:  # a damaged run.json, or damaged settings inside it
             QMessageBox.warning(self, "Resume", str(exc))
             return
-        project = Project.from_dict(record.project)
         spec = project.dataset
         if self._dataset_for(record) is None and spec.path and Path(spec.path).exists():
             self._pending_project = project
