@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         "1 internal error.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="after a one-line refusal, print the details behind it (e.g. Keras's full reason)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
@@ -573,14 +578,14 @@ def _prediction_rows(predictor: Any, args: argparse.Namespace) -> list[tuple[str
         answers, used = predictor.predict_images(files)
         return list(zip(used, answers, strict=True))
     if predictor.kind == "npz":
-        import numpy as np
+        from workbench.core.inputs import read_npz_array
 
-        with np.load(source, allow_pickle=False) as archive:
-            name = args_x_name(args, archive.files, source)
-            x = archive[name]
+        x = read_npz_array(source, lambda names: args_x_name(args, names, source))
         return [(str(i), p) for i, p in enumerate(predictor.predict_arrays(x))]
     if source.suffix.lower() == ".txt" and predictor.kind == "text":
-        texts = [t for t in source.read_text(encoding="utf-8").splitlines() if t.strip()]
+        from workbench.core.inputs import read_text_lines
+
+        texts = read_text_lines(source)
         return list(zip(texts, predictor.predict(texts), strict=True))
     frame = read_table(source)
     if predictor.kind == "text":
@@ -721,7 +726,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command or "gui"](args)
     except WorkbenchError as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
+        print(f"workbench: error: {one_line(str(exc))}", file=sys.stderr)
+        if args.verbose and exc.details:
+            print(exc.details, file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
@@ -731,6 +738,12 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("WORKBENCH_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def one_line(message: str) -> str:
+    """A refusal as one line: whatever a library put on the lines after the first goes."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return lines[0] if lines else message
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ def test_round_trip_of_a_workbench_text_model(tmp_path):
 def test_not_a_model(tmp_path):
     bad = tmp_path / "x.keras"
     bad.write_text("nope")
-    with pytest.raises(WorkbenchError, match="cannot open this model"):
+    with pytest.raises(WorkbenchError, match=r"not a \.keras model file"):
         api.import_keras(bad)
 
 

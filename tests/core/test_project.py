@@ -53,7 +53,7 @@ def test_newer_or_damaged_project_files_are_refused_in_words(tmp_path):
         Project.load(newer)
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    with pytest.raises(WorkbenchError, match="broken.json: not valid JSON"):
+    with pytest.raises(WorkbenchError, match=r"broken\.json: not valid JSON"):
         Project.load(broken)
 
 

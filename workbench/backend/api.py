@@ -281,9 +281,32 @@ class Predictor:
         """Answers for samples shaped like the training x (npz models)."""
         import numpy as np
 
-        return self._answer(np.asarray(x, dtype=np.float32))
+        from workbench.core.errors import DataError
+
+        try:
+            x = np.asarray(x, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise DataError("the arrays do not hold numbers; the model takes numbers.") from None
+        expected = self.meta.get("x_shape")
+        if expected is not None and list(x.shape[1:]) != list(expected):
+            raise DataError(
+                f"the model takes samples of shape {tuple(expected)}, but these arrays hold "
+                f"samples of shape {tuple(x.shape[1:])}; give it arrays like its training x."
+            )
+        return self._answer(x)
 
     def _answer(self, inputs: Any) -> list[Prediction]:
+        """The model's answers; an input the network cannot take is refused in one line."""
+        from workbench.backend.model_file import first_line
+        from workbench.backend.predictor import PREDICT_ERRORS
+        from workbench.core.errors import DataError
+
+        try:
+            return self._predict(inputs)
+        except PREDICT_ERRORS as exc:
+            raise DataError(f"the model cannot take this input: {first_line(exc)}") from None
+
+    def _predict(self, inputs: Any) -> list[Prediction]:
         from workbench.backend.predictor import probabilities, to_predictions
 
         if self.task == "regression":

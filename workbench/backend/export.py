@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench.backend import custom_layers  # noqa: F401 (registers the workbench's layers)
+from workbench.backend.model_file import load_keras, read_entry
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.atomic import atomic_path
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import FileRejected
+from workbench.core.model_meta import MAX_META_BYTES, read_meta
 
 ensure_loaded()
-import keras  # noqa: E402
 
 META_ENTRY = "workbench.json"
 
@@ -37,23 +38,36 @@ def save_model_with_meta(model, meta: dict[str, Any], path: str | Path) -> Path:
 
 
 def load_model_with_meta(path: str | Path) -> tuple[Any, dict[str, Any]]:
-    """Open a .keras model in safe mode; a plain Keras text model gets default metadata."""
+    """Open a .keras model in safe mode with its validated metadata.
+
+    A plain Keras model without metadata is taken as a text model when it reads strings, and
+    refused otherwise (nothing says how to prepare its input). Metadata that does not match
+    the network (another number of classes) is refused too.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise WorkbenchError(f"{path}: model file not found.")
-    if not zipfile.is_zipfile(path):
-        raise WorkbenchError(f"{path}: not a .keras model file (it is not a zip archive).")
-    try:
-        model = keras.models.load_model(path, safe_mode=True, compile=False)
-    except Exception as exc:  # Keras raises many kinds for a damaged archive
-        raise WorkbenchError(f"{path}: cannot open this model ({exc}).") from None
-    meta: dict[str, Any] = {}
-    with zipfile.ZipFile(path) as archive:
-        if META_ENTRY in archive.namelist():
-            meta = json.loads(archive.read(META_ENTRY).decode("utf-8"))
-    if not meta.get("class_names") and meta.get("task") != "regression":
-        units = int(model.outputs[0].shape[-1])
-        meta["class_names"] = [str(i) for i in range(2 if units == 1 else units)]
+    model = load_keras(path)
+    raw = read_entry(path, META_ENTRY, MAX_META_BYTES)
+    meta = read_meta(raw, f"{path} ({META_ENTRY})") if raw is not None else {}
+    input_dtypes = [str(getattr(t, "dtype", "")) for t in model.inputs]
+    if raw is None and input_dtypes != ["string"]:
+        raise FileRejected(
+            path,
+            "has no Training Workbench metadata and does not take text, so the workbench "
+            "cannot tell how to prepare its input; train it in the workbench or import it "
+            "with Model > Import Keras model.",
+        )
+    units = int(model.outputs[0].shape[-1] or 0)
+    if meta.get("task") != "regression":
+        expected = 2 if units == 1 else units
+        names = meta.get("class_names") or [str(i) for i in range(expected)]
+        if len(names) != expected:
+            raise FileRejected(
+                path,
+                f"its metadata names {len(names)} classes but the network has {units} "
+                "output(s); the metadata belongs to another model.",
+                "class_names",
+            )
+        meta["class_names"] = names
     meta.setdefault("kind", "text")
     meta.setdefault("task", "classification")
     return model, meta

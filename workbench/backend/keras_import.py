@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from workbench.backend import custom_layers  # noqa: F401 (registers the workbench's layers)
+from workbench.backend.model_file import load_keras
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import CATALOG, LayerSpec, from_keras_value
 
 ensure_loaded()
-import keras  # noqa: E402
 
 _SKIPPED_QUIETLY = {"InputLayer"}
 
@@ -84,12 +84,7 @@ def _spec_from_layer(layer: Any) -> tuple[LayerSpec | None, list[str]]:
 def import_keras_model(path: str | Path) -> ImportedModel:
     """Read a Sequential (or single-chain functional) .keras model in safe mode."""
     path = Path(path)
-    if not path.is_file():
-        raise WorkbenchError(f"{path}: model file not found.")
-    try:
-        model = keras.models.load_model(path, safe_mode=True, compile=False)
-    except Exception as exc:  # Keras raises many kinds for a damaged or unsafe archive
-        raise WorkbenchError(f"{path}: cannot open this model ({exc}).") from None
+    model = load_keras(path)
     layers, weights, unknown, notes = [], [], [], []
     for layer in model.layers:
         kind = type(layer).__name__

@@ -16,6 +16,10 @@ from workbench.core.tables import describe_columns
 ensure_loaded()
 import tensorflow as tf  # noqa: E402
 
+# What Keras and TensorFlow raise for an input the network cannot take (wrong shape or type).
+PREDICT_ERRORS = (ValueError, TypeError, KeyError, tf.errors.OpError)
+
+
 def probabilities(model, inputs: Any, batch_size: int = 256) -> np.ndarray:
     """Raw model outputs as float64; a one-unit sigmoid head becomes two columns."""
     out = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype=np.float64)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class WorkbenchError(Exception):
-    """A problem with the user's input, worded for the user (the CLI exits 2 on these)."""
+    """A problem with the user's input, worded for the user (the CLI exits 2 on these).
+
+    ``details``: longer text behind the one-line message (``workbench --verbose`` prints it).
+    """
+
+    details: str = ""
 
 
 class DataError(WorkbenchError):

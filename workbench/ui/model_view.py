@@ -25,7 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.errors import WorkbenchError
 from workbench.core.layers import CATALOG, LayerSpec
+from workbench.core.project import MAX_PROJECT_BYTES, layers_from_file
+from workbench.core.safe_json import loads
 from workbench.core.summary import StackSummary
 from workbench.ui.diagram import StackDiagram
 from workbench.ui.qt_models import LayerStackModel, format_count
@@ -451,11 +454,16 @@ class ModelView(QWidget):
         """
         if not self._editable:
             return
-        try:
-            items = json.loads(QGuiApplication.clipboard().text())[CLIPBOARD_KEY]
-            pasted = [LayerSpec.from_dict(item) for item in items]
-        except (ValueError, KeyError, TypeError):
+        text = QGuiApplication.clipboard().text()
+        try:  # the clipboard is a stranger's data: the same schema and limits as a project
+            if len(text) > MAX_PROJECT_BYTES:
+                raise KeyError(CLIPBOARD_KEY)
+            pasted = layers_from_file(loads(text, "the clipboard")[CLIPBOARD_KEY], "clipboard")
+        except (KeyError, TypeError):
             self.set_summary_pending(False, "The clipboard holds no layers to paste.")
+            return
+        except WorkbenchError as exc:
+            self.set_summary_pending(False, f"Not pasted: {exc}")
             return
         row = self.current_row()
         position = row + 1 if row >= 0 else len(self._layers)
