@@ -232,3 +232,22 @@ def test_script_leaves_xla_off_where_the_workbench_would():
     assert "categorical" in tabular.feature_types.values()  # island, sex
     assert "reads raw strings" in text
     assert 'JIT_COMPILE = "auto" if tf.config.list_physical_devices("GPU") else False' in text
+
+
+def test_script_reads_infinite_values_as_the_workbench_does(tmp_path):
+    """inf in a feature is a missing value (filled with the training mean, never reaching
+    Normalization); a row whose numeric target is inf is left out, as in the workbench."""
+    rng = np.random.default_rng(0)
+    lines = ["size,weight,price"]
+    for i in range(80):
+        size = "inf" if i % 17 == 3 else f"{rng.uniform(1, 5):.3f}"
+        price = "-inf" if i == 40 else f"{rng.uniform(10, 50):.2f}"
+        lines.append(f"{size},{rng.uniform(0, 1):.3f},{price}")
+    csv = tmp_path / "prices.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    data = load_dataset(csv, "tabular", label_column="price", task="regression")
+    project = Project(DatasetSpec(kind="tabular", task="regression"), default_layers(data))
+    project.training.epochs = 1
+    printed, _ = run_script(write_script(project, data, tmp_path / "train.py"), tmp_path)
+    best = re.search(r"best epoch 1 (\{.*\})", printed).group(1)
+    assert "nan" not in best and "inf" not in best, best

@@ -284,7 +284,7 @@ def test_bad_project_file_is_explained_and_work_is_kept(qtbot, window, tmp_path,
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json", encoding="utf-8")
     assert not window.open_project(bad)
-    assert shown and str(bad) in shown[0] and "not a readable project file" in shown[0]
+    assert shown and str(bad) in shown[0] and "not valid JSON" in shown[0]
     assert "Your current work is unchanged." in shown[0]
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps({"schema_version": 99}), encoding="utf-8")

@@ -376,10 +376,17 @@ parts.append(keras.layers.StringLookup(vocabulary=vocabulary, output_mode="one_h
         if len(blocks) == 1
         else 'x = keras.layers.Concatenate(name="features")(parts)'
     )
+    # rows without a target are left out, as the workbench does (and for a number, inf too)
+    target = f"frame[{data.label_column!r}]"
+    kept = (
+        f"np.isfinite(pd.to_numeric({target}, errors='coerce').to_numpy(dtype=np.float64))"
+        if regression
+        else f"{target}.notna()"
+    )
+    keep = f"frame = frame[{kept}].reset_index(drop=True)\n"
     return f"""
 frame = pd.read_csv(DATA, sep={_separator(data.path)!r})
-frame = frame[frame[{data.label_column!r}].notna()].reset_index(drop=True)
-{target_lines}numeric = {{c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=np.float64) for c in {numeric!r}}}
+{keep}{target_lines}numeric = {{c: pd.to_numeric(frame[c], errors="coerce").replace([np.inf, -np.inf], np.nan).to_numpy(dtype=np.float64) for c in {numeric!r}}}
 categorical = {{c: frame[c].astype("string").fillna("").str.strip().to_numpy(dtype=object) for c in {categorical!r}}}
 train_rows, val_rows, test_rows = split_rows(labels, len(frame), VALIDATION, SEED, TEST)
 fill = {{c: float(np.nanmean(v[train_rows])) for c, v in numeric.items()}}
