@@ -85,7 +85,7 @@ def test_this_pid_from_an_earlier_boot_is_a_crash() -> None:
     ("content", "said"),
     [
         (b"{ not json", "not valid JSON"),
-        (b"[1, 2, 3]", "not an autosave"),
+        (b"[1, 2, 3]", "must be a JSON object"),
         (b"\xff\xfe", "not UTF-8"),
         (b"[" * 5000 + b"]" * 5000, "nested"),
         (json.dumps({"format": autosave.FORMAT, "version": 1, "pid": 1}).encode(), "saved"),

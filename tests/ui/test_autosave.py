@@ -7,7 +7,6 @@ No TensorFlow here: the data is read by the window's normal open path.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -180,22 +179,6 @@ def test_an_unwritable_autosave_folder_is_said_once_in_the_status_bar(qtbot, mon
     assert window.statusBar().currentMessage() == "something else"  # said once, not again
     assert shown == []
     window.close()  # clearing an autosave that could not be written is no error either
-
-
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
-def test_a_read_only_autosave_folder_is_said_in_the_status_bar(qtbot):
-    where = autosave.folder()
-    where.mkdir(parents=True)
-    where.chmod(0o500)
-    try:
-        window = MainWindow()
-        qtbot.addWidget(window)
-        window.model_view.select_row(2)
-        window.model_view.param_form.editor("units").setValue(24)
-        assert window.autosave.flush() is False
-        assert window.statusBar().currentMessage().startswith("Autosave failed")
-    finally:
-        where.chmod(0o700)
 
 
 def test_the_restore_question_reads_well(qtbot, monkeypatch):

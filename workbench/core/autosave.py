@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import re
 import time
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import pydantic
+
+from workbench.core.atomic import pid_alive
 from workbench.core.errors import FileRejected, WorkbenchError
-from workbench.core.layers import layer_type
-from workbench.core.project import SCHEMA_VERSION, Project, atomic_write_text
+from workbench.core.project import Project, atomic_write_text
 from workbench.core.runs import workspace_root
 from workbench.core.safe_json import read_json
+from workbench.core.schemas import STRICT, validate
 
 FOLDER = "autosave"
 FORMAT = "training-workbench-autosave"
@@ -108,15 +110,7 @@ def owner_alive(pid: int, token: str) -> bool:
     """Whether the session that owns an autosave still runs (so it did not crash)."""
     if pid == os.getpid():
         return token in _LIVE  # a session of this process, or a dead one whose pid came back
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's process: not ours to judge, leave its file alone
-    return True
+    return pid_alive(pid)
 
 
 def crashed(root: str | Path | None = None) -> tuple[list[Autosaved], list[str]]:
@@ -154,11 +148,9 @@ def read(path: str | Path) -> tuple[Autosaved | None, str]:
         return _read(path), ""
     except WorkbenchError as exc:
         problem = str(exc)
-    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as exc:
-        problem = f"{path}: not an autosave this app wrote ({type(exc).__name__})."
     aside = set_aside(path)
     where = f" It was set aside as {aside.name}." if aside is not None else ""
-    return None, f"An autosave could not be restored: {problem}{where}"
+    return None, f"An autosave could not be restored: {problem.rstrip('.')}.{where}"
 
 
 def set_aside(path: Path) -> Path | None:
@@ -173,106 +165,27 @@ def set_aside(path: Path) -> Path | None:
         return None
 
 
+class _AutosaveFile(pydantic.BaseModel):
+    """The envelope around the project; the project has its own schema (Project.from_dict)."""
+
+    model_config = STRICT
+    format: Literal[FORMAT]  # type: ignore[valid-type]
+    version: Annotated[int, pydantic.Field(ge=1, le=VERSION)]
+    pid: Annotated[int, pydantic.Field(ge=0)]
+    saved: Annotated[float, pydantic.Field(ge=0)]
+    project: dict[str, Any]
+
+
 def _read(path: Path) -> Autosaved:
     if path.is_symlink() or not path.is_file():
         raise FileRejected(path, "not a regular file.")
-    data = read_json(path, MAX_BYTES)
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise FileRejected(path, "not an autosave this app wrote.")
-    version, saved, pid = data.get("version"), data.get("saved"), data.get("pid")
-    if not _is_int(version) or not 1 <= version <= VERSION:
-        raise FileRejected(path, f"autosave version {version!r} is not one this app reads.")
-    if not _is_number(saved) or not math.isfinite(saved) or saved < 0:
-        raise FileRejected(path, "no valid time of writing.", "saved")
-    if not _is_int(pid):
-        raise FileRejected(path, "no valid process id.", "pid")
-    project = data.get("project")
-    if not isinstance(project, dict):
-        raise FileRejected(path, "holds no project.", "project")
-    version = project.get("schema_version", 0)
-    if not _is_int(version) or version > SCHEMA_VERSION:
-        raise FileRejected(path, f"a project schema this app does not know ({version!r}).")
-    for part in ("dataset", "training"):
-        if not isinstance(project.get(part, {}), dict):
-            raise FileRejected(path, "must be an object.", f"project.{part}")
-    layers = project.get("layers", [])
-    if not isinstance(layers, list) or not all(isinstance(item, dict) for item in layers):
-        raise FileRejected(path, "must be a list of layers.", "project.layers")
-    for row, item in enumerate(layers):
-        problem = _layer_problem(item)
-        if problem:
-            raise FileRejected(path, problem, f"project.layers[{row}]")
+    envelope = validate(_AutosaveFile, read_json(path, MAX_BYTES), path)
     try:
-        loaded = Project.from_dict(project)
-    except FileRejected as exc:  # names "project"; say which file, and where in it
+        loaded = Project.from_dict(envelope.project, path)
+    except FileRejected as exc:  # say where in the file: under "project"
         where = f"project.{exc.field}" if exc.field else "project"
         raise FileRejected(path, exc.problem, where) from None
-    for part in ("dataset", "training"):
-        values = getattr(loaded, part)
-        name = _wrong_type(values, type(values)())
-        if name:
-            value = getattr(values, name)
-            problem = f"a value of the wrong type ({type(value).__name__})."
-            raise FileRejected(path, problem, f"project.{part}.{name}")
-    return Autosaved(path=path, project=loaded, saved=float(saved), pid=int(pid))
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _layer_problem(item: dict[str, Any]) -> str:
-    """Why a layer entry cannot be put in the editor: unknown kind, or a value of a type its
-    form cannot show (a range problem is the editor's to show, as for any edit)."""
-    kind, params = item.get("kind"), item.get("params", {})
-    if not isinstance(kind, str):
-        return "a layer without a kind."
-    try:
-        known = layer_type(kind)
-    except (KeyError, WorkbenchError):
-        return f"unknown layer {kind[:40]!r}."
-    if not isinstance(params, dict):
-        return "params must be an object."
-    specs = {spec.name: spec for spec in known.params}
-    for name, value in params.items():
-        spec = specs.get(name)
-        if spec is None:
-            return f"{kind} has no parameter {str(name)[:40]!r}."
-        ok = {
-            "int": _is_int(value),
-            "float": _is_number(value) and math.isfinite(value),
-            "bool": isinstance(value, bool),
-            "choice": isinstance(value, str),
-            "shape": isinstance(value, list) and all(_is_int(v) for v in value),
-        }.get(spec.kind, True)
-        if not ok and value != spec.none_value:
-            return f"{kind}.{name} has a value of the wrong type ({type(value).__name__})."
-    return ""
-
-
-def _wrong_type(values: Any, defaults: Any) -> str:
-    """The first field of a dataclass whose value is not of its default's type, or ''."""
-    for item in fields(values):
-        value, default = getattr(values, item.name), getattr(defaults, item.name)
-        if isinstance(default, bool):
-            ok = isinstance(value, bool)
-        elif isinstance(default, int):
-            ok = _is_int(value)
-        elif isinstance(default, float):
-            ok = _is_number(value) and math.isfinite(value)
-        elif isinstance(default, str):
-            ok = isinstance(value, str)
-        elif isinstance(default, list):
-            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        else:
-            ok = True
-        if not ok:
-            return item.name
-    return ""
+    return Autosaved(path=path, project=loaded, saved=envelope.saved, pid=envelope.pid)
 
 
 __all__ = ["AutosaveSession", "Autosaved", "crashed", "folder", "read", "write"]
