@@ -203,10 +203,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.backend_label)
         self.store_problem = self.store.problem_writing()  # e.g. a read-only WORKBENCH_HOME
         if self.store_problem:
-            self.store_label = QLabel("Runs cannot be saved: set WORKBENCH_HOME")
+            # permanent, so no passing message hides it; the whole reason is its tooltip
+            self.store_label = QLabel(
+                f"Runs cannot be saved in {self.store.root.parent}: set WORKBENCH_HOME"
+            )
+            self.store_label.setStyleSheet("color: #b00020; padding: 0 6px;")
             self.store_label.setToolTip(self.store_problem)
             self.statusBar().addPermanentWidget(self.store_label)
-            self.statusBar().showMessage(self.store_problem)
 
         self.model_view.set_layers(self.project.layers)
         self.train_view.set_config(self.project.training)
