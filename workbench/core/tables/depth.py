@@ -14,25 +14,12 @@ a later block starts afresh), so the count is never lower than any parser's.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import numpy as np
-
 from workbench.core.errors import DataError
-from workbench.core.safe_json import MAX_DEPTH
+from workbench.core.safe_json import MAX_DEPTH, DepthCounter, line_breaks
 from workbench.core.tables import limits
 from workbench.core.tables.limits import MB
-
-# A JSON string on one line: an unterminated one is left alone, so its brackets still count.
-_STRING = re.compile(rb'"[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*"')
-_OPEN = (ord("["), ord("{"))
-_CLOSE = (ord("]"), ord("}"))
-
-
-def _breaks(data: bytes) -> int:
-    """Line breaks in ``data``: LF, CRLF and a lone CR each count once."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 class _DepthScan:
@@ -42,33 +29,14 @@ class _DepthScan:
         self.path = path
         self.max_depth = max_depth
         self.line = 1  # the number of the first line of the next piece
-        self._sum = 0  # opening minus closing brackets so far
-        self._low = 0  # the lowest that sum has been (and 0)
+        self._counter = DepthCounter(max_depth)
 
     def feed(self, piece: bytes) -> None:
         """Count the brackets of ``piece`` (whole lines), carrying the depth from before."""
-        self._scan(piece)
-        self.line += _breaks(piece)
-
-    def _scan(self, piece: bytes) -> None:
-        bare = _STRING.sub(b'""', piece)
-        codes = np.frombuffer(bare, dtype=np.uint8)
-        opens = (codes == _OPEN[0]) | (codes == _OPEN[1])
-        closes = (codes == _CLOSE[0]) | (codes == _CLOSE[1])
-        positions = np.flatnonzero(opens | closes)
-        if not len(positions):
-            return
-        steps = np.where(opens[positions], 1, -1).astype(np.int64)
-        running = self._sum + np.cumsum(steps)
-        low = np.minimum(np.minimum.accumulate(running), self._low)
-        depth = running - low
-        deep = np.flatnonzero(depth > self.max_depth)
-        if len(deep):
-            offset = int(positions[deep[0]])
-            self.line += _breaks(bare[:offset])
-            raise too_deep(self.path, self.line, self.max_depth)
-        self._low = int(low[-1])
-        self._sum = int(running[-1])
+        breaks = self._counter.feed(piece)
+        if breaks is not None:
+            raise too_deep(self.path, self.line + breaks, self.max_depth)
+        self.line += line_breaks(piece)
 
 
 def too_deep(path: Path, line: int, max_depth: int = MAX_DEPTH) -> DataError:
