@@ -46,7 +46,7 @@ DAMAGE = {
     "e-not-json": ('{"id": "x", "name": ', "not valid JSON"),
     "f-unknown-field": (good_run_json(shell="rm -rf /"), "shell: not a setting"),
     "g-bool-epochs": (good_run_json(epochs_completed=True), "epochs_completed"),
-    "h-deep": ("[" * 10_000 + "]" * 10_000, "nested 10000 levels deep"),
+    "h-deep": ("[" * 10_000 + "]" * 10_000, "nested more than 64 levels deep"),
     "i-missing": (None, "not found"),
     "j-history-not-list": (good_run_json(history={"loss": 1}), "history: Input should be"),
     "k-bad-id": (good_run_json(id="../../etc"), "id: String should match"),

@@ -416,3 +416,26 @@ def test_copy_a_layer_and_paste_it_into_another_window(qtbot, make_window):
     other.paste()
     assert len(other.layers) == count
     assert "no layers to paste" in other.status_label.text()
+
+
+def test_pasted_layers_are_checked_like_a_project(qtbot, make_window):
+    """The clipboard is a stranger's data: layers with code or impossible values in them are
+    refused in one line, and the stack is unchanged."""
+    import json
+
+    from PySide6.QtGui import QGuiApplication
+
+    from workbench.ui.model_view import CLIPBOARD_KEY
+
+    window = make_window()
+    view = window.model_view
+    before = [layer.describe() for layer in view.layers]
+    hostile = {"kind": "Bidirectional", "params": {"layer": "__import__('os').system('x')"}}
+    for items in ([hostile], [{"kind": "Dense", "params": {"units": -5}}], [{"kind": "Lambda"}]):
+        QGuiApplication.clipboard().setText(json.dumps({CLIPBOARD_KEY: items}))
+        view.paste()
+        assert view.status_label.text().startswith("Not pasted: the clipboard: layers[0]")
+        assert [layer.describe() for layer in view.layers] == before
+    QGuiApplication.clipboard().setText("[" * 100_000)
+    view.paste()
+    assert "no layers to paste" in view.status_label.text()

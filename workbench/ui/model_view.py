@@ -458,11 +458,13 @@ class ModelView(QWidget):
         try:  # the clipboard is a stranger's data: the same schema and limits as a project
             if len(text) > MAX_PROJECT_BYTES:
                 raise KeyError(CLIPBOARD_KEY)
-            pasted = layers_from_file(loads(text, "the clipboard")[CLIPBOARD_KEY], "clipboard")
-        except (KeyError, TypeError):
+            items = loads(text, "the clipboard")[CLIPBOARD_KEY]
+        except (KeyError, TypeError, WorkbenchError):  # not JSON, or not the workbench's
             self.set_summary_pending(False, "The clipboard holds no layers to paste.")
             return
-        except WorkbenchError as exc:
+        try:
+            pasted = layers_from_file(items, "the clipboard")
+        except WorkbenchError as exc:  # layers, but not ones this version can build
             self.set_summary_pending(False, f"Not pasted: {exc}")
             return
         row = self.current_row()
