@@ -70,4 +70,29 @@ def load_model_with_meta(path: str | Path) -> tuple[Any, dict[str, Any]]:
         meta["class_names"] = names
     meta.setdefault("kind", "text")
     meta.setdefault("task", "classification")
+    mismatch = _shape_mismatch(model, meta)
+    if mismatch is not None:
+        field, problem = mismatch
+        raise FileRejected(path, f"{problem}; the metadata belongs to another model.", field)
     return model, meta
+
+
+def _shape_mismatch(model: Any, meta: dict[str, Any]) -> tuple[str, str] | None:
+    """(field, how) the metadata's sample shape (arrays) or image size differs from the
+    network's input; None when it fits or the network does not say."""
+    if len(model.inputs) != 1:
+        return None
+    takes = list(model.inputs[0].shape[1:])
+    shape, size = meta.get("x_shape"), meta.get("image_size")
+    if meta["kind"] == "npz" and shape is not None and None not in takes and takes != shape:
+        return "x_shape", (
+            f"its metadata says samples of shape {tuple(shape)} but the network takes "
+            f"{tuple(takes)}"
+        )
+    known = len(takes) == 3 and None not in takes[:2]
+    if meta["kind"] == "images" and size is not None and known and takes[:2] != size:
+        return "image_size", (
+            f"its metadata says {size[0]}x{size[1]} images but the network takes "
+            f"{takes[0]}x{takes[1]}"
+        )
+    return None

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from workbench.backend import custom_layers  # noqa: F401 (registers the workbench's layers)
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import FileRejected
+from workbench.core.safe_json import loads, regular_file
 
 ensure_loaded()
 import keras  # noqa: E402
@@ -26,13 +28,16 @@ MAX_ENTRIES = 1_000
 MAX_CONFIG_BYTES = 64 * 2**20
 MAX_TOTAL_BYTES = 16 * 2**30
 MAX_RATIO = 200  # deflate's best on real weights is a few x; a bomb's is thousands
+# Keras's configs nest a few dozen levels (a model in a model in a wrapper); Keras's parser
+# recurses once per level, so a config nested 100,000 deep is refused before it sees it.
+MAX_CONFIG_DEPTH = 256
+CONFIG_ENTRY = "config.json"
 
 
 def check_archive(path: Path) -> None:
     """Refuse a .keras archive that is not a zip, lists hostile names or would inflate
     past the limits; reads only the archive's directory."""
-    if not path.is_file():
-        raise FileRejected(path, "model file not found.")
+    regular_file(path)  # not found, a folder, or a pipe that would block the read
     if not zipfile.is_zipfile(path):
         raise FileRejected(path, "not a .keras model file (it is not a zip archive).")
     try:
@@ -67,6 +72,7 @@ def load_keras(path: str | Path) -> Any:
     """A Keras model from a checked archive, safe mode on, never compiled."""
     path = Path(path)
     check_archive(path)
+    check_config(path)
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)
     except Exception as exc:  # Keras raises many kinds for a damaged or unsafe archive
@@ -75,13 +81,32 @@ def load_keras(path: str | Path) -> Any:
         raise error from None
 
 
+def check_config(path: Path) -> None:
+    """Refuse a checked archive whose config.json is missing, not JSON, nested deeper than
+    any model's or not an object, in one line, before Keras parses it."""
+    source = f"{path} ({CONFIG_ENTRY})"
+    raw = read_entry(path, CONFIG_ENTRY, MAX_CONFIG_BYTES)
+    if raw is None:
+        raise FileRejected(path, f"not a .keras model file (the archive has no {CONFIG_ENTRY}).")
+    config = loads(raw, source, max_depth=MAX_CONFIG_DEPTH, allow_nan=True)
+    if not isinstance(config, dict):
+        kind = "list" if isinstance(config, list) else type(config).__name__
+        raise FileRejected(source, f"not a Keras model configuration (a JSON {kind}).")
+
+
 def read_entry(path: Path, name: str, limit: int) -> bytes | None:
-    """One entry of a checked archive (None when absent), at most ``limit`` bytes."""
-    with zipfile.ZipFile(path) as archive:
-        if name not in archive.namelist():
-            return None
-        with archive.open(name) as handle:
-            return handle.read(limit + 1)
+    """One entry of a checked archive (None when absent), at most ``limit`` bytes; an entry
+    that does not inflate to what the archive says (a bad CRC, cut short) is FileRejected."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if name not in archive.namelist():
+                return None
+            with archive.open(name) as handle:
+                return handle.read(limit + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise FileRejected(
+            path, f"a damaged .keras archive (entry {_clip(name)}: {first_line(exc)})."
+        ) from None
 
 
 def refusal(exc: BaseException) -> str:

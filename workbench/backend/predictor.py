@@ -78,5 +78,11 @@ def image_inputs(meta: dict[str, Any], paths: list[str | Path]) -> tuple[Any, li
         except (tf.errors.OpError, ValueError):
             continue
     if not images:
-        raise DataError("None of the given files could be read as an image.")
+        if len(paths) == 1:
+            raise DataError(
+                f"{paths[0]}: not an image the workbench can read (png, jpg, bmp, gif)."
+            )
+        raise DataError(
+            f"None of the {len(paths)} files could be read as an image (the first: {paths[0]})."
+        )
     return tf.stack(images), used

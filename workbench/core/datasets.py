@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import DataError
+from workbench.core.safe_json import regular_file
 from workbench.core.tables import Cancel, Progress, clip_name, describe_columns, repeated_notes
 from workbench.core.textdata import (
     ClassLabels,
@@ -564,8 +565,9 @@ def load_npz(
 ) -> ArrayData:
     """Read two arrays from an .npz (never pickled objects), checked for matching lengths."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"{path}: file not found.")
+    regular_file(path)  # a folder, or a pipe that would block the read
     try:
         with np.load(path, allow_pickle=False) as archive:
             names = list(archive.files)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench.core.errors import DataError
+from workbench.core.safe_json import regular_file
 
 MAX_TEXT_FILE_BYTES = 256 * 2**20
 MAX_ARRAY_BYTES = 4 * 2**30  # one array, inflated
@@ -17,6 +18,7 @@ MAX_ARRAY_BYTES = 4 * 2**30  # one array, inflated
 
 def read_text_lines(path: Path) -> list[str]:
     """The non-empty lines of a UTF-8 text file."""
+    regular_file(path)  # a named pipe would block the read forever
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_TEXT_FILE_BYTES + 1)
@@ -43,6 +45,7 @@ def read_npz_array(path: Path, choose: Callable[[list[str]], str]) -> np.ndarray
     Never unpickles: an array of Python objects is refused, and so is an archive that would
     inflate an array past 4 GiB.
     """
+    regular_file(path)
     try:
         with zipfile.ZipFile(path) as archive:
             sizes = {info.filename: info.file_size for info in archive.infolist()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -107,11 +108,28 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a setting can hold")
 
 
+def regular_file(path: str | Path) -> Path:
+    """``path`` when it is a regular file; FileRejected (not found, a folder, or a pipe or
+    device, which would block a reader forever or never end) otherwise. Never opens it."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise FileRejected(path, "not found.") from None
+    except OSError as exc:
+        raise FileRejected(path, f"cannot be read ({exc.strerror or exc}).") from None
+    if stat.S_ISDIR(mode):
+        raise FileRejected(path, "is a folder, not a file.")
+    if not stat.S_ISREG(mode):
+        raise FileRejected(path, "is not a regular file (a pipe, socket or device).")
+    return path
+
+
 def read_json(
     path: str | Path, max_bytes: int, max_depth: int = MAX_DEPTH, allow_nan: bool = False
 ) -> Any:
     """Read and parse a JSON file of at most ``max_bytes``, refused in one line otherwise."""
-    path = Path(path)
+    path = regular_file(path)
     try:
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
