@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -64,16 +63,20 @@ def test_cli_over_the_corpus(case: corpus.Case, make_env, capsys) -> None:
     assert not env.marker.exists(), f"{case.id}: the payload ran"
 
 
-def test_250000_layers_are_refused_in_well_under_two_seconds(make_env) -> None:
+def test_250000_layers_are_refused_before_any_layer_is_checked(make_env, monkeypatch) -> None:
+    """A hang refused fast: the layer count is read before the schema looks at one layer
+    (25,000 layers took 58 s to export before). Checked by what runs, not by a clock."""
+    from workbench.core import project as project_module
     from workbench.core.errors import FileRejected
-    from workbench.core.project import Project
 
+    def no_validation(*args, **kwargs):
+        raise AssertionError("the schema ran on a project that the layer count refuses")
+
+    monkeypatch.setattr(project_module, "validate", no_validation)
     env = make_env()
     made = next(c for c in corpus.CASES if c.id == "project with 250,000 layers").make(env)
-    started = time.perf_counter()
     with pytest.raises(FileRejected, match="250000 layers"):
-        Project.load(made.path)
-    assert time.perf_counter() - started < 1.5
+        project_module.Project.load(made.path)
 
 
 def test_the_corpus_is_big_enough() -> None:

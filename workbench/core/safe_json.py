@@ -85,8 +85,8 @@ def loads(
     if line is not None:
         raise FileRejected(
             source,
-            f"nested more than {max_depth} levels deep (line {line + 1}), deeper than any "
-            "workbench file; it is not a file the workbench wrote.",
+            f"nested more than {max_depth} levels deep (line {line + 1}); no file of this "
+            "kind nests that deep, so it is refused unread.",
         )
     try:
         text = data.decode("utf-8")
