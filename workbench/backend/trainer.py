@@ -4,6 +4,7 @@ changes, keep the best epoch, and checkpoint every finished epoch when a run is 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import importlib.util
 import math
 import time
@@ -500,7 +501,9 @@ class Trainer:
     ) -> TrainingOutcome:
         """Train (see :meth:`_run`) on the configured device, strategy and precision."""
         cfg = self.project.training
-        keras.backend.clear_session(free_memory=True)  # TF issue 61791: state grows per fit
+        # TF issue 61791: state grows per fit. A host that turned automatic collection off
+        # (the window: Qt objects must be freed on its GUI thread) collects itself.
+        keras.backend.clear_session(free_memory=gc.isenabled())
         # (cleared before the strategy scope opens: clearing inside it breaks the scope)
         with accelerated(cfg.device, cfg.mixed_precision, listener) as self.acceleration:
             return self._run(listener, control, start, keeper)

@@ -39,6 +39,7 @@ from workbench.core.summary import StackSummary
 from workbench.core.sweeps import SweepPoint, sweep_name
 from workbench.core.templates import default_layers, fit_head, fit_sequence_length
 from workbench.ui.autosave import AutosaveController
+from workbench.ui.collector import GuiThreadCollector
 from workbench.ui.data_view import DataView
 from workbench.ui.model_view import ModelView
 from workbench.ui.predict_view import PredictView
@@ -216,6 +217,8 @@ class MainWindow(QMainWindow):
         self._on_stack_changed()
         self.runs_view.request_refresh()
         self.autosave = AutosaveController(self)  # writes on change, offers restore at start
+        self.collector = GuiThreadCollector(self)  # garbage freed on this thread, not a worker's
+        self.collector.start()
 
     # -- construction --------------------------------------------------------------------
 
@@ -1647,6 +1650,7 @@ class MainWindow(QMainWindow):
         self._tasks.clear()
         self.data_view.shutdown()
         self.backend.shutdown()
+        self.collector.stop()  # after the workers are gone: nothing else can collect now
 
 
 def ask_resume(parent: QWidget, record: RunRecord) -> str:
