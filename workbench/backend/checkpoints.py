@@ -34,9 +34,8 @@ import pydantic
 
 from workbench.core.atomic import fsync_folder, os_error_in, pid_alive, save_failed
 from workbench.core.errors import FileRejected, WorkbenchError
-from workbench.core.runs import Measured
 from workbench.core.safe_json import read_json
-from workbench.core.schemas import STRICT, validate
+from workbench.core.schemas import STRICT, Measured, validate
 
 _EPOCH_DIR = re.compile(r"epoch-(\d+)")
 _TMP_DIR = re.compile(r"\.(?:tmp|old)-epoch-\d+-(\d+)")

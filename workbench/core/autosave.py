@@ -14,6 +14,7 @@ one-line note and never stops the app from starting. Nothing here imports Qt or 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -23,14 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pydantic
-
 from workbench.core.atomic import pid_alive
 from workbench.core.errors import FileRejected, WorkbenchError
 from workbench.core.project import Project, atomic_write_text
 from workbench.core.runs import workspace_root
 from workbench.core.safe_json import read_json
-from workbench.core.schemas import STRICT, validate
 
 FOLDER = "autosave"
 FORMAT = "training-workbench-autosave"
@@ -165,21 +163,31 @@ def set_aside(path: Path) -> Path | None:
         return None
 
 
-class _AutosaveFile(pydantic.BaseModel):
-    """The envelope around the project; the project has its own schema (Project.from_dict)."""
+@functools.cache
+def _envelope() -> Any:
+    """The envelope around the project (the project has its own schema, Project.from_dict);
+    built on first use, so pydantic does not load before the window shows."""
+    import pydantic
 
-    model_config = STRICT
-    format: Literal[FORMAT]  # type: ignore[valid-type]
-    version: Annotated[int, pydantic.Field(ge=1, le=VERSION)]
-    pid: Annotated[int, pydantic.Field(ge=0)]
-    saved: Annotated[float, pydantic.Field(ge=0)]
-    project: dict[str, Any]
+    from workbench.core.schemas import STRICT
+
+    class AutosaveFile(pydantic.BaseModel):
+        model_config = STRICT
+        format: Literal[FORMAT]  # type: ignore[valid-type]
+        version: Annotated[int, pydantic.Field(ge=1, le=VERSION)]
+        pid: Annotated[int, pydantic.Field(ge=0)]
+        saved: Annotated[float, pydantic.Field(ge=0)]
+        project: dict[str, Any]
+
+    return AutosaveFile
 
 
 def _read(path: Path) -> Autosaved:
     if path.is_symlink() or not path.is_file():
         raise FileRejected(path, "not a regular file.")
-    envelope = validate(_AutosaveFile, read_json(path, MAX_BYTES), path)
+    from workbench.core.schemas import validate
+
+    envelope = validate(_envelope(), read_json(path, MAX_BYTES), path)
     try:
         loaded = Project.from_dict(envelope.project, path)
     except FileRejected as exc:  # say where in the file: under "project"

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any
 
-import pydantic
-
 from workbench.core.errors import FileRejected, ModelConfigError
 from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.safe_json import read_json
-from workbench.core.schemas import STRICT, validate
 from workbench.core.templates import text_classifier
 
 SCHEMA_VERSION = 1
@@ -169,7 +167,7 @@ class Project:
                 f"has {len(layers)} layers; a project may have at most {MAX_LAYERS}.",
                 "layers",
             )
-        checked = validate(_ProjectFile, migrate(data), source)
+        checked = _validated(migrate(data), source)
         return cls(
             dataset=DatasetSpec(**checked.dataset.model_dump()),
             layers=[LayerSpec(layer.kind, dict(layer.params)) for layer in checked.layers],
@@ -203,81 +201,92 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 # an epoch count and 1e309 (infinity) is not a learning rate; unknown fields are refused.
 # Ranges and choices come from the same checks the window's form uses, and layer settings from
 # the layer catalog, so a value the form refuses is refused in a file too.
-_Text = Annotated[str, pydantic.StringConstraints(max_length=MAX_TEXT)]
-_Name = Annotated[str, pydantic.StringConstraints(max_length=64)]
-_ParamValue = bool | int | float | _Text | Annotated[list[int], pydantic.Field(max_length=16)]
+@functools.cache
+def _schema() -> Any:
+    """The project file's pydantic model, built on first use: pydantic and the models take
+    a quarter of a second to load, which the window's start does not wait for."""
+    import pydantic
+
+    from workbench.core.schemas import STRICT
+
+    _Text = Annotated[str, pydantic.StringConstraints(max_length=MAX_TEXT)]
+    _Name = Annotated[str, pydantic.StringConstraints(max_length=64)]
+    _ParamValue = bool | int | float | _Text | Annotated[list[int], pydantic.Field(max_length=16)]
+
+    def _file_model(kind: type, choices: dict[str, tuple[str, ...]]) -> type[pydantic.BaseModel]:
+        """A strict pydantic model with the fields, types and defaults of dataclass ``kind``."""
+        hints = typing.get_type_hints(kind)
+        spec: dict[str, Any] = {}
+        for item in fields(kind):
+            hint = hints[item.name]
+            if item.name in choices:
+                hint = typing.Literal[choices[item.name]]
+            elif hint is str:
+                hint = _Text
+            elif hint == list[str]:
+                hint = Annotated[list[_Name], pydantic.Field(max_length=32)]
+            default = (
+                pydantic.Field(default_factory=item.default_factory)
+                if item.default_factory is not MISSING
+                else item.default
+            )
+            spec[item.name] = (hint, default)
+        return pydantic.create_model(f"{kind.__name__}File", __config__=STRICT, **spec)
+
+    _DatasetFile = _file_model(DatasetSpec, {"kind": KINDS, "task": TASKS})
+    _TrainingBase = _file_model(
+        TrainingConfig,
+        {
+            "optimizer": OPTIMIZERS,
+            "schedule": SCHEDULES,
+            "class_weights": CLASS_WEIGHTS,
+            "loss": LOSSES,
+            "early_stopping_monitor": MONITORS,
+            "device": DEVICES,
+        },
+    )
+
+    class _TrainingFile(_TrainingBase):  # type: ignore[misc, valid-type]
+        @pydantic.model_validator(mode="after")
+        def _trainable(self) -> _TrainingFile:
+            found = TrainingConfig(**self.model_dump()).problems()
+            if found:
+                raise ValueError(found[0])
+            return self
+
+    class _LayerFile(pydantic.BaseModel):
+        model_config = STRICT
+        kind: _Name
+        params: Annotated[dict[_Name, _ParamValue], pydantic.Field(max_length=64)] = {}
+
+        @pydantic.model_validator(mode="after")
+        def _in_catalog(self) -> _LayerFile:
+            if self.kind not in CATALOG:
+                raise ValueError(f"{self.kind!r} is not a layer type the workbench has")
+            found = LayerSpec(self.kind, dict(self.params)).problems()
+            if found:
+                raise ValueError(f"{self.kind}: {found[0]}")
+            return self
+
+    class _ProjectFile(pydantic.BaseModel):
+        model_config = STRICT
+        schema_version: int
+        dataset: _DatasetFile = pydantic.Field(default_factory=_DatasetFile)  # type: ignore[valid-type]
+        layers: Annotated[list[_LayerFile], pydantic.Field(max_length=MAX_LAYERS)] = []
+        training: _TrainingFile = pydantic.Field(default_factory=_TrainingFile)
+
+    return _ProjectFile
 
 
-def _file_model(kind: type, choices: dict[str, tuple[str, ...]]) -> type[pydantic.BaseModel]:
-    """A strict pydantic model with the fields, types and defaults of dataclass ``kind``."""
-    hints = typing.get_type_hints(kind)
-    spec: dict[str, Any] = {}
-    for item in fields(kind):
-        hint = hints[item.name]
-        if item.name in choices:
-            hint = typing.Literal[choices[item.name]]
-        elif hint is str:
-            hint = _Text
-        elif hint == list[str]:
-            hint = Annotated[list[_Name], pydantic.Field(max_length=32)]
-        default = (
-            pydantic.Field(default_factory=item.default_factory)
-            if item.default_factory is not MISSING
-            else item.default
-        )
-        spec[item.name] = (hint, default)
-    return pydantic.create_model(f"{kind.__name__}File", __config__=STRICT, **spec)
+def _validated(data: dict[str, Any], source: str | Path) -> Any:
+    from workbench.core.schemas import validate
 
-
-_DatasetFile = _file_model(DatasetSpec, {"kind": KINDS, "task": TASKS})
-_TrainingBase = _file_model(
-    TrainingConfig,
-    {
-        "optimizer": OPTIMIZERS,
-        "schedule": SCHEDULES,
-        "class_weights": CLASS_WEIGHTS,
-        "loss": LOSSES,
-        "early_stopping_monitor": MONITORS,
-        "device": DEVICES,
-    },
-)
-
-
-class _TrainingFile(_TrainingBase):  # type: ignore[misc, valid-type]
-    @pydantic.model_validator(mode="after")
-    def _trainable(self) -> _TrainingFile:
-        found = TrainingConfig(**self.model_dump()).problems()
-        if found:
-            raise ValueError(found[0])
-        return self
-
-
-class _LayerFile(pydantic.BaseModel):
-    model_config = STRICT
-    kind: _Name
-    params: Annotated[dict[_Name, _ParamValue], pydantic.Field(max_length=64)] = {}
-
-    @pydantic.model_validator(mode="after")
-    def _in_catalog(self) -> _LayerFile:
-        if self.kind not in CATALOG:
-            raise ValueError(f"{self.kind!r} is not a layer type the workbench has")
-        found = LayerSpec(self.kind, dict(self.params)).problems()
-        if found:
-            raise ValueError(f"{self.kind}: {found[0]}")
-        return self
-
-
-class _ProjectFile(pydantic.BaseModel):
-    model_config = STRICT
-    schema_version: int
-    dataset: _DatasetFile = pydantic.Field(default_factory=_DatasetFile)  # type: ignore[valid-type]
-    layers: Annotated[list[_LayerFile], pydantic.Field(max_length=MAX_LAYERS)] = []
-    training: _TrainingFile = pydantic.Field(default_factory=_TrainingFile)
+    return validate(_schema(), data, source)
 
 
 def layers_from_file(items: Any, source: str | Path) -> list[LayerSpec]:
     """Layers read from outside (a clipboard, a file), validated like a project's layers."""
-    checked = validate(_ProjectFile, {"schema_version": SCHEMA_VERSION, "layers": items}, source)
+    checked = _validated({"schema_version": SCHEMA_VERSION, "layers": items}, source)
     return [LayerSpec(layer.kind, dict(layer.params)) for layer in checked.layers]
 
 

@@ -9,6 +9,7 @@ script all read the same runs; nothing here imports Qt or TensorFlow.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import re
@@ -20,12 +21,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
-import pydantic
-
 from workbench.core.atomic import atomic_write_text, pid_alive
 from workbench.core.errors import FileRejected, SaveFailed, WorkbenchError
 from workbench.core.safe_json import read_json
-from workbench.core.schemas import STRICT, validate
 
 RUN_FILE = "run.json"
 MODEL_FILE = "model.keras"
@@ -39,11 +37,6 @@ RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 # A run.json unchanged this long is remembered by its inode, mtime and size; a newer one is
 # read every time (two saves within a clock tick could otherwise look alike).
 _SETTLED_NS = 2 * 10**9
-
-# A measured number: a diverged epoch records NaN (json writes it as NaN), so NaN and
-# infinity are kept where measurements are; everywhere else STRICT refuses them.
-# (Strict floats take JSON integers too, so an epoch number passes; True does not.)
-Measured = Annotated[float, pydantic.Field(allow_inf_nan=True)] | None
 
 
 @dataclass
@@ -87,24 +80,32 @@ class RunRecord:
         atomic_write_text(self.path / RUN_FILE, json.dumps(data, indent=2, allow_nan=True))
 
 
-class RunFile(pydantic.BaseModel):
-    """The schema of run.json: what :meth:`RunRecord.save` writes, checked before use."""
+@functools.cache
+def run_schema() -> Any:
+    """The schema of run.json (what :meth:`RunRecord.save` writes), checked before use; built
+    on first use, as pydantic takes a while to load and the window's start need not wait."""
+    import pydantic
 
-    model_config = STRICT
+    from workbench.core.schemas import STRICT, Measured
 
-    id: Annotated[str, pydantic.Field(pattern=f"^{RUN_ID.pattern}$")]
-    name: str
-    created: float
-    status: Literal[STATUSES]  # type: ignore[valid-type]
-    project: dict[str, Any] = {}
-    history: list[dict[str, Measured]] = []
-    metrics: dict[str, Measured] = {}
-    best_epoch: Annotated[int, pydantic.Field(ge=0)] | None = None
-    samples_per_second: Annotated[float, pydantic.Field(ge=0)] | None = None
-    message: str = ""
-    pid: Annotated[int, pydantic.Field(ge=0)] | None = None
-    parent: str = ""
-    epochs_completed: Annotated[int, pydantic.Field(ge=0)] = 0
+    class RunFile(pydantic.BaseModel):
+        model_config = STRICT
+
+        id: Annotated[str, pydantic.Field(pattern=f"^{RUN_ID.pattern}$")]
+        name: str
+        created: float
+        status: Literal[STATUSES]  # type: ignore[valid-type]
+        project: dict[str, Any] = {}
+        history: list[dict[str, Measured]] = []
+        metrics: dict[str, Measured] = {}
+        best_epoch: Annotated[int, pydantic.Field(ge=0)] | None = None
+        samples_per_second: Annotated[float, pydantic.Field(ge=0)] | None = None
+        message: str = ""
+        pid: Annotated[int, pydantic.Field(ge=0)] | None = None
+        parent: str = ""
+        epochs_completed: Annotated[int, pydantic.Field(ge=0)] = 0
+
+    return RunFile
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,9 @@ class RunStore:
         data = read_json(path, MAX_RUN_BYTES, allow_nan=True)
         if not isinstance(data, dict):
             raise FileRejected(path, f"not a run record (a JSON {type(data).__name__}).")
-        validate(RunFile, data, path)
+        from workbench.core.schemas import validate
+
+        validate(run_schema(), data, path)
         record = RunRecord(**data, folder=str(folder))
         record.created = float(record.created)
         if time.time_ns() - stat.st_mtime_ns > _SETTLED_NS:

@@ -8,13 +8,18 @@ that fails is refused with one line naming the file, the field and the problem.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import pydantic
 
 from workbench.core.errors import FileRejected
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
+
+# A measured number: a diverged epoch records NaN (json writes it as NaN), so NaN and
+# infinity are kept where measurements are; everywhere else STRICT refuses them.
+# (Strict floats take JSON integers too, so an epoch number passes; True does not.)
+Measured = Annotated[float, pydantic.Field(allow_inf_nan=True)] | None
 
 # The strictness every file schema shares: no unknown fields, no "5" for 5, no NaN.
 STRICT = pydantic.ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=False)
