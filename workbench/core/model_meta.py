@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 
 import pydantic
 
+from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import FileRejected
-from workbench.core.project import KINDS, MAX_TEXT, TASKS
+from workbench.core.project import MAX_TEXT
 from workbench.core.safe_json import loads
 from workbench.core.schemas import STRICT, validate
 

@@ -9,6 +9,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any
 
+from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import FileRejected, ModelConfigError
 from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.safe_json import read_json
@@ -19,8 +20,6 @@ SCHEMA_VERSION = 1
 MAX_PROJECT_BYTES = 4 * 2**20
 MAX_LAYERS = 500
 MAX_TEXT = 4096  # characters in a path, a column name or a string setting
-KINDS = ("text", "tabular", "images", "npz")
-TASKS = ("classification", "regression")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "nadam")
 SCHEDULES = ("constant", "cosine", "step", "plateau")
 CLASS_WEIGHTS = ("auto", "none", "balanced")
