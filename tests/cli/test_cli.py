@@ -245,3 +245,17 @@ def test_export_writes_a_script_from_the_trained_folder(tmp_path, capsys):
     assert "keras.layers.TextVectorization(" in script.read_text()
     code, _, err = run_cli(capsys, "export", tmp_path / "nowhere", "--python", script)
     assert code == 2 and "no project found" in err
+
+
+def test_a_refused_model_is_one_line_and_verbose_adds_keras_reason(tmp_path, capsys):
+    """Keras's refusal carries the whole config over many lines: the person gets one line
+    naming the file and what is wrong; --verbose adds Keras's own text."""
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: x * 2)])
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    code, out, err = run_cli(capsys, "predict", str(path), "--text", "hi")
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    assert str(path) in lines[0] and "Lambda layer" in lines[0]
+    code, out, err = run_cli(capsys, "--verbose", "predict", str(path), "--text", "hi")
+    assert code == 2 and "safe_mode" in err and len(err.strip().splitlines()) > 1
