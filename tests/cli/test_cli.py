@@ -253,9 +253,9 @@ def test_a_refused_model_is_one_line_and_verbose_adds_keras_reason(tmp_path, cap
     model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: x * 2)])
     path = tmp_path / "lambda.keras"
     model.save(path)
-    code, out, err = run_cli(capsys, "predict", str(path), "--text", "hi")
+    code, _out, err = run_cli(capsys, "predict", str(path), "--text", "hi")
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1, err
     assert str(path) in lines[0] and "Lambda layer" in lines[0]
-    code, out, err = run_cli(capsys, "--verbose", "predict", str(path), "--text", "hi")
+    code, _out, err = run_cli(capsys, "--verbose", "predict", str(path), "--text", "hi")
     assert code == 2 and "safe_mode" in err and len(err.strip().splitlines()) > 1
