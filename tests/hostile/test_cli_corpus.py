@@ -72,7 +72,7 @@ def test_250000_layers_are_refused_before_any_layer_is_checked(make_env, monkeyp
     def no_validation(*args, **kwargs):
         raise AssertionError("the schema ran on a project that the layer count refuses")
 
-    monkeypatch.setattr(project_module, "validate", no_validation)
+    monkeypatch.setattr(project_module, "_validated", no_validation)
     env = make_env()
     made = next(c for c in corpus.CASES if c.id == "project with 250,000 layers").make(env)
     with pytest.raises(FileRejected, match="250000 layers"):
