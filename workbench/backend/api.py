@@ -198,9 +198,9 @@ def _record(run: str | RunRecord, store: RunStore | None) -> RunRecord:
 def _alive_elsewhere(pid: int | None) -> bool:
     import os
 
-    from workbench.core.runs import _alive
+    from workbench.core.atomic import pid_alive
 
-    return bool(pid) and pid != os.getpid() and _alive(pid)
+    return bool(pid) and pid != os.getpid() and pid_alive(pid)
 
 
 def _run(

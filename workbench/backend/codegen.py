@@ -669,7 +669,7 @@ def custom_layer_sources(layers: list[LayerSpec]) -> str:
 
 def write_script(project: Project, data: Dataset, path: str | Path) -> Path:
     """Write the script (atomically) and return its path."""
-    from workbench.core.project import atomic_write_text
+    from workbench.core.atomic import atomic_write_text
 
     path = Path(path)
     atomic_write_text(path, keras_script(project, data))

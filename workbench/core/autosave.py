@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from workbench.core.atomic import pid_alive
+from workbench.core.atomic import atomic_write_text, pid_alive
 from workbench.core.errors import FileRejected, WorkbenchError
-from workbench.core.project import Project, atomic_write_text
+from workbench.core.project import Project
 from workbench.core.runs import workspace_root
 from workbench.core.safe_json import read_json
 

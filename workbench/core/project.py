@@ -9,6 +9,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any
 
+from workbench.core.atomic import atomic_write_text
 from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import FileRejected, ModelConfigError
 from workbench.core.layers import CATALOG, LayerSpec
@@ -287,16 +288,6 @@ def layers_from_file(items: Any, source: str | Path) -> list[LayerSpec]:
     """Layers read from outside (a clipboard, a file), validated like a project's layers."""
     checked = _validated({"schema_version": SCHEMA_VERSION, "layers": items}, source)
     return [LayerSpec(layer.kind, dict(layer.params)) for layer in checked.layers]
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write, fsync, rename: readers see the old file or the new one, never half of one.
-
-    A full disk or a read-only folder raises SaveFailed naming the file (see core.atomic).
-    """
-    from workbench.core import atomic
-
-    atomic.atomic_write_text(path, text)
 
 
 def resolve_loss(loss: str, num_classes: int, task: str) -> str:

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.core.atomic import atomic_write_text
 from workbench.core.errors import SaveFailed, WorkbenchError
-from workbench.core.project import Project, atomic_write_text
+from workbench.core.project import Project
 from workbench.core.runs import RunRecord
 
 #: Metrics where a larger value is better; every other metric (losses, errors) is minimised.

@@ -257,7 +257,7 @@ class RunStore:
     def delete(self, run_id: str) -> None:
         """Remove a run's folder; a run still training in a live process is refused."""
         record = self.get(run_id)
-        if record.status == "running" and _alive(record.pid):
+        if record.status == "running" and pid_alive(record.pid):
             raise WorkbenchError(f"{record.name} is still training; stop it before deleting it.")
         shutil.rmtree(record.path)
 
@@ -278,8 +278,4 @@ def _copy(record: RunRecord) -> RunRecord:
 
 def is_interrupted(record: RunRecord) -> bool:
     """Marked running, but the process that trained it is gone (killed or crashed)."""
-    return record.status == "running" and not _alive(record.pid)
-
-
-def _alive(pid: int | None) -> bool:
-    return pid_alive(pid)
+    return record.status == "running" and not pid_alive(record.pid)
