@@ -73,7 +73,7 @@ app.exec()
 def recorder_cost(batches: int = 2000) -> float:
     """Microseconds per batch the window's progress recorder adds to the training thread."""
     from workbench.core.listener import TrainingPlan
-    from workbench.ui.progress import ProgressRecorder
+    from workbench.ui.train.progress import ProgressRecorder
 
     recorder = ProgressRecorder()
     recorder.on_plan(TrainingPlan(10, batches // 10, 5000, 1000, ["a", "b"]))

@@ -51,7 +51,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from workbench.core.runs import RunStore
-    from workbench.ui.runs_view import RunsView
+    from workbench.ui.runs.view import RunsView
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as root:

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.conftest import LONG, load
-from workbench.ui.train_view import PAUSED, TRAINING
+from workbench.ui.train.view import PAUSED, TRAINING
 
 LEFT = Qt.MouseButton.LeftButton
 CLOSE_LIMIT_S = 2.0

@@ -2,7 +2,7 @@
 
 from workbench.core.summary import LayerSummary, StackSummary
 from workbench.core.templates import text_classifier
-from workbench.ui.diagram import StackDiagram
+from workbench.ui.model.diagram import StackDiagram
 
 
 def test_boxes_shapes_errors_and_clicks(qtbot):

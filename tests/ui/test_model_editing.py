@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 from tests.ui.conftest import load
 from workbench.core.layers import CATALOG
 from workbench.ui.main_window import MainWindow
-from workbench.ui.model_view import ModelView
+from workbench.ui.model.view import ModelView
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -425,7 +425,7 @@ def test_pasted_layers_are_checked_like_a_project(qtbot, make_window):
 
     from PySide6.QtGui import QGuiApplication
 
-    from workbench.ui.model_view import CLIPBOARD_KEY
+    from workbench.ui.model.view import CLIPBOARD_KEY
 
     window = make_window()
     view = window.model_view

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from workbench.ui.model_view import ModelView
+from workbench.ui.model.view import ModelView
 
 
 def stack(view: ModelView) -> list[dict[str, Any]]:

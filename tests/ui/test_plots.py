@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QImage
 
 from workbench.core.listener import TrainingPlan
-from workbench.ui.plots import LivePlots, metric_names
-from workbench.ui.progress import ProgressRecorder
+from workbench.ui.train.plots import LivePlots, metric_names
+from workbench.ui.train.progress import ProgressRecorder
 
 PLAN = TrainingPlan(3, 4, 128, 32, ["a", "b"])
 
@@ -149,8 +149,8 @@ def test_an_epochs_plots_are_redrawn_one_per_timer_tick(plots, recorder):
 def test_batch_plot_range_holds_still_until_the_loss_leaves_it(qtbot) -> None:
     """The range moves in steps, not at every redraw, and zooming hands it to the person."""
     from workbench.core.listener import TrainingPlan
-    from workbench.ui.plots import LivePlots
-    from workbench.ui.progress import ProgressRecorder
+    from workbench.ui.train.plots import LivePlots
+    from workbench.ui.train.progress import ProgressRecorder
 
     plots = LivePlots()
     qtbot.addWidget(plots)

@@ -12,8 +12,8 @@ import pytest
 
 from workbench.core.listener import TrainingOutcome, TrainingPlan
 from workbench.ui.main_window import describe_outcome
-from workbench.ui.progress import ProgressRecorder, format_duration
-from workbench.ui.train_view import IDLE, PAUSED, STOPPING, TRAINING, TrainView
+from workbench.ui.train.progress import ProgressRecorder, format_duration
+from workbench.ui.train.view import IDLE, PAUSED, STOPPING, TRAINING, TrainView
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = TrainingPlan(
@@ -125,8 +125,8 @@ def test_many_redraws_do_not_exhaust_none_or_true():
         from PySide6.QtCore import QObject, Signal
         from PySide6.QtWidgets import QApplication
         from workbench.core.listener import TrainingPlan
-        from workbench.ui.progress import ProgressRecorder
-        from workbench.ui.train_view import TrainView
+        from workbench.ui.train.progress import ProgressRecorder
+        from workbench.ui.train.view import TrainView
         app = QApplication([])
         view = TrainView(); view.show()
         recorder = ProgressRecorder()
@@ -184,7 +184,7 @@ def test_advanced_settings_round_trip_through_the_form(qtbot):
 
 def test_curves_redraw_at_most_every_quarter_second_unless_forced(qtbot):
     from workbench.core.listener import TrainingPlan
-    from workbench.ui.plots import LivePlots
+    from workbench.ui.train.plots import LivePlots
 
     plots = LivePlots()
     qtbot.addWidget(plots)
@@ -200,7 +200,7 @@ def test_curves_redraw_at_most_every_quarter_second_unless_forced(qtbot):
 
 
 def test_log_lines_are_stamped_kept_in_order_and_read_once_per_view():
-    from workbench.ui.progress import LOG_LINES_KEPT
+    from workbench.ui.train.progress import LOG_LINES_KEPT
 
     recorder = ProgressRecorder()
     recorder.on_log("Sequence length 27.")

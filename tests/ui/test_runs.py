@@ -22,7 +22,7 @@ from workbench.core.project import Project
 from workbench.core.runs import RunStore
 from workbench.ui import main_window
 from workbench.ui.main_window import RUNS_TAB, MainWindow
-from workbench.ui.qt_models import RunsTableModel
+from workbench.ui.runs.models import RunsTableModel
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -134,7 +134,7 @@ def test_export_history_csv_and_delete(qtbot, runs_window, tmp_path, monkeypatch
     view = runs_window.runs_view
     target = tmp_path / "all-runs.csv"
     monkeypatch.setattr(
-        "workbench.ui.runs_view.QFileDialog.getSaveFileName",
+        "workbench.ui.runs.view.QFileDialog.getSaveFileName",
         staticmethod(lambda *a, **k: (str(target), "")),
     )
     qtbot.mouseClick(view.export_button, LEFT)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from tests.ui.conftest import LONG, load
 from workbench.core.layers import LayerSpec
 from workbench.core.project import Project
-from workbench.ui.sweep_dialog import SweepDialog
+from workbench.ui.runs.sweep_dialog import SweepDialog
 
 LEFT = Qt.MouseButton.LeftButton
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
 from workbench.core.listener import TrainingPlan
 from workbench.core.project import TrainingConfig
-from workbench.ui.progress import ProgressRecorder
-from workbench.ui.train_view import IDLE, PAUSED, SHORTCUTS, TRAINING, TrainView
+from workbench.ui.train.progress import ProgressRecorder
+from workbench.ui.train.view import IDLE, PAUSED, SHORTCUTS, TRAINING, TrainView
 
 PLAN = TrainingPlan(epochs=3, steps_per_epoch=4, train_samples=128, validation_samples=32,
                     class_names=["a", "b"])  # fmt: skip
@@ -275,8 +275,8 @@ def test_progress_texts_fit_labels_that_never_relayout_the_window(qtbot) -> None
     """Labels updated many times a second have a fixed size (no window relayout per text),
     wide enough for the longest text they show."""
     from workbench.core.listener import TrainingPlan
-    from workbench.ui.progress import ProgressRecorder
-    from workbench.ui.train_view import TrainView
+    from workbench.ui.train.progress import ProgressRecorder
+    from workbench.ui.train.view import TrainView
 
     view = TrainView()
     qtbot.addWidget(view)
@@ -292,7 +292,7 @@ def test_progress_texts_fit_labels_that_never_relayout_the_window(qtbot) -> None
 
 
 def test_auto_class_weights_say_what_they_will_do(qtbot) -> None:
-    from workbench.ui.train_view import TrainView
+    from workbench.ui.train.view import TrainView
 
     view = TrainView()
     qtbot.addWidget(view)

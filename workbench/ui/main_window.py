@@ -40,14 +40,14 @@ from workbench.core.sweeps import SweepPoint, sweep_name
 from workbench.core.templates import default_layers, fit_head, fit_sequence_length
 from workbench.ui.autosave import AutosaveController
 from workbench.ui.collector import GuiThreadCollector
-from workbench.ui.data_view import DataView
-from workbench.ui.model_view import ModelView
-from workbench.ui.predict_view import PredictView
-from workbench.ui.progress import ProgressSnapshot
-from workbench.ui.runs_view import RunsView
-from workbench.ui.sweep_dialog import SweepDialog
-from workbench.ui.train_view import IDLE, PAUSED, STOPPING, TRAINING, TrainView
-from workbench.ui.undo import snapshot
+from workbench.ui.data.view import DataView
+from workbench.ui.model.undo import snapshot
+from workbench.ui.model.view import ModelView
+from workbench.ui.predict.view import PredictView
+from workbench.ui.runs.sweep_dialog import SweepDialog
+from workbench.ui.runs.view import RunsView
+from workbench.ui.train.progress import ProgressSnapshot
+from workbench.ui.train.view import IDLE, PAUSED, STOPPING, TRAINING, TrainView
 from workbench.ui.workers import (
     BackendClient,
     CallThread,

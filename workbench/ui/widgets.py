@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.layers import LayerSpec, ParamSpec
-from workbench.ui.qt_models import FractionRole
+from workbench.ui.item_models import FractionRole
 
 _LEVEL_COLORS = {
     "error": ("#fde2e2", "#b3261e", "#f3b4b0"),

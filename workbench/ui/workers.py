@@ -7,7 +7,7 @@ window shows before TensorFlow loads. Three kinds of workers:
 - :class:`BackendClient` owns one long-lived thread with a :class:`BackendWorker` on it: it
   loads TensorFlow first, then serves model summaries, predictions and exports in order.
 - :class:`TrainingThread` runs one ``api.train`` call; progress goes into a
-  :class:`~workbench.ui.progress.ProgressRecorder` that the GUI polls from a timer.
+  :class:`~workbench.ui.train.progress.ProgressRecorder` that the GUI polls from a timer.
 
 Results travel back by signals whose receivers live in the GUI thread (queued connections);
 exceptions become a message string, never a traceback shown to the person.
@@ -29,7 +29,7 @@ from workbench.core.layers import LayerSpec
 from workbench.core.listener import TrainingControl
 from workbench.core.project import Project
 from workbench.core.runs import RunStore
-from workbench.ui.progress import ProgressRecorder
+from workbench.ui.train.progress import ProgressRecorder
 
 if TYPE_CHECKING:  # pandas loads on the loader thread, not with the window
     from workbench.core.textdata import TextTable

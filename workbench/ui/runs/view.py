@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from workbench.core import run_compare
 from workbench.core.errors import WorkbenchError
 from workbench.core.runs import RunRecord, RunStore, is_interrupted
-from workbench.ui.qt_models import RunIdRole, RunsTableModel, SettingsDiffModel, SortRole
+from workbench.ui.runs.models import RunIdRole, RunsTableModel, SettingsDiffModel, SortRole
 
 CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 

@@ -30,9 +30,17 @@ from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.project import MAX_PROJECT_BYTES, layers_from_file
 from workbench.core.safe_json import loads
 from workbench.core.summary import StackSummary
-from workbench.ui.diagram import StackDiagram
-from workbench.ui.qt_models import LayerStackModel, format_count
-from workbench.ui.undo import ParamCommand, Snapshot, StackCommand, revive, same_stack, snapshot
+from workbench.ui.item_models import format_count
+from workbench.ui.model.diagram import StackDiagram
+from workbench.ui.model.stack_model import LayerStackModel
+from workbench.ui.model.undo import (
+    ParamCommand,
+    Snapshot,
+    StackCommand,
+    revive,
+    same_stack,
+    snapshot,
+)
 from workbench.ui.widgets import ParamForm
 
 CLIPBOARD_KEY = "workbench-layers"  # marks clipboard text as layers, not arbitrary JSON

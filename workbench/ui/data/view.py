@@ -42,7 +42,8 @@ from PySide6.QtWidgets import (
 
 from workbench.core.checks import row_count, split_report
 from workbench.core.project import TrainingConfig
-from workbench.ui.qt_models import ClassCountsModel, DataFrameModel, ImageListModel, format_count
+from workbench.ui.data.models import ClassCountsModel
+from workbench.ui.item_models import DataFrameModel, ImageListModel, format_count
 from workbench.ui.widgets import BarDelegate, MessageBanner
 from workbench.ui.workers import CallThread
 

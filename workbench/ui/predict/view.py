@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.summary import Prediction
-from workbench.ui.qt_models import DataFrameModel, ImageListModel, ProbabilityModel
+from workbench.ui.item_models import DataFrameModel, ImageListModel
+from workbench.ui.predict.models import ProbabilityModel
 from workbench.ui.widgets import BarDelegate, MessageBanner
 
 TEXT_PAGE, TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE = range(4)

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.project import TrainingConfig
-from workbench.ui.log_pane import LogPane
-from workbench.ui.plots import LivePlots
-from workbench.ui.progress import ProgressSnapshot, format_duration
-from workbench.ui.settings_form import TrainingSettingsForm
+from workbench.ui.train.log_pane import LogPane
+from workbench.ui.train.plots import LivePlots
+from workbench.ui.train.progress import ProgressSnapshot, format_duration
+from workbench.ui.train.settings_form import TrainingSettingsForm
 from workbench.ui.widgets import MessageBanner
 
 IDLE, TRAINING, PAUSED, STOPPING = "idle", "training", "paused", "stopping"

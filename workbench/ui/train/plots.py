@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui.progress import ProgressSnapshot
-from workbench.ui.steady_range import SteadyRange
+from workbench.ui.train.progress import ProgressSnapshot
+from workbench.ui.train.steady_range import SteadyRange
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from workbench.ui.progress import LOG_LINES_KEPT, ProgressSnapshot
+from workbench.ui.train.progress import LOG_LINES_KEPT, ProgressSnapshot
 
 
 class LogPane(QPlainTextEdit):

@@ -1,0 +1,229 @@
+"""Item models of the Runs tab: the runs table and the settings that differ."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from workbench.core import run_compare
+from workbench.core.runs import RunRecord
+
+if TYPE_CHECKING:  # the window shows before pandas is imported
+    pass
+
+from workbench.ui.item_models import (
+    Index,
+    TitledColumnsModel,
+)
+
+#: Role under which the runs model gives a value that sorts right (numbers, times).
+SortRole = Qt.ItemDataRole.UserRole + 2
+#: Role under which the runs model gives a row's run id.
+RunIdRole = Qt.ItemDataRole.UserRole + 3
+BEST_BACKGROUND = QColor(221, 242, 221)
+DIFF_BACKGROUND = QColor(255, 236, 179)
+
+
+class RunsTableModel(TitledColumnsModel):
+    """Every run of a store: name, status, date, key settings, best metrics, speed.
+
+    The best run by :attr:`metric` is marked (a star, bold, a green background). Sort it
+    through a QSortFilterProxyModel with ``sortRole`` :data:`SortRole`.
+    """
+
+    BASE_HEADERS = (
+        "Run",
+        "Status",
+        "Started",
+        "Optimizer",
+        "LR",
+        "Batch",
+        "Epochs",
+        "Model",
+        "Best val_loss",
+    )
+    NAME, STATUS, STARTED, OPTIMIZER, LR, BATCH, EPOCHS, MODEL, VAL_LOSS, METRIC, SPEED = range(11)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[RunRecord, list[Any]]] = []
+        self.metric = "val_loss"
+        self.best_id: str | None = None
+        self._interrupted: set[str] = set()
+        self._second = "val_accuracy"
+        self.HEADERS = (*self.BASE_HEADERS, "Best val_accuracy", "Samples/s")
+
+    def set_runs(
+        self,
+        records: list[RunRecord],
+        metric: str | None = None,
+        interrupted: set[str] | None = None,
+    ) -> None:
+        """Show these runs; the best is picked by ``metric`` (kept when None).
+
+        ``interrupted``: ids of runs marked running whose process is gone (shown so).
+        """
+        self.beginResetModel()
+        if metric:
+            self.metric = metric
+        if interrupted is not None:
+            self._interrupted = set(interrupted)
+        names = run_compare.metric_names(records)
+        self._second = self.metric if self.metric != "val_loss" else _default_second(names)
+        self.HEADERS = (*self.BASE_HEADERS, f"Best {self._second}", "Samples/s")
+        self._rows = [(record, self._values(record)) for record in records]
+        self.best_id = run_compare.best_run(records, self.metric)
+        self.endResetModel()
+
+    def set_metric(self, metric: str) -> None:
+        """Mark the best run by another metric."""
+        self.set_runs([record for record, _ in self._rows], metric)
+
+    def record(self, row: int) -> RunRecord:
+        """The run shown in a (source) row."""
+        return self._rows[row][0]
+
+    def records(self) -> list[RunRecord]:
+        """Every run shown, in store order."""
+        return [record for record, _ in self._rows]
+
+    def row_of(self, run_id: str) -> int:
+        """The source row of a run id, or -1."""
+        for row, (record, _) in enumerate(self._rows):
+            if record.id == run_id:
+                return row
+        return -1
+
+    def _values(self, record: RunRecord) -> list[Any]:
+        project = run_compare.project_of(record)
+        training = project.training if project is not None else None
+        planned = training.epochs if training is not None else None
+        done = len(record.history)
+        status = "interrupted" if record.id in self._interrupted else record.status
+        return [
+            record.name,
+            status,
+            record.created,
+            training.optimizer if training else None,
+            training.learning_rate if training else None,
+            training.batch_size if training else None,
+            done if planned is None else (done, planned),
+            run_compare.stack_text(record),
+            run_compare.best_value(record, "val_loss"),
+            run_compare.best_value(record, self._second),
+            record.samples_per_second,
+        ]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Text per column, a sortable value, the run id; the best run stands out."""
+        if not index.isValid():
+            return None
+        record, values = self._rows[index.row()]
+        column = index.column()
+        value = values[column]
+        best = record.id == self.best_id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(column, value, best)
+        if role == SortRole:
+            if column == self.EPOCHS and isinstance(value, tuple):
+                return value[0]
+            if value is None:  # missing values sort below every number
+                return float("-inf") if column >= self.LR else ""
+            return value
+        if role == RunIdRole:
+            return record.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.NAME and record.message:
+                return record.message
+            if column == self.MODEL:
+                return values[self.MODEL]
+            if best:
+                return f"Best run by {self.metric}"
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole and best:
+            return QBrush(BEST_BACKGROUND)
+        if role == Qt.ItemDataRole.FontRole and best:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= self.LR and column != self.MODEL:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, column: int, value: Any, best: bool) -> str:
+        if column == self.NAME:
+            return f"★ {value}" if best else str(value)
+        if column == self.STARTED:
+            return time.strftime("%Y-%m-%d %H:%M", time.localtime(value))
+        if value is None:
+            return ""
+        if column == self.EPOCHS and isinstance(value, tuple):
+            return f"{value[0]}/{value[1]}"
+        if column == self.SPEED:
+            return f"{value:,.0f}"
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        return str(value)
+
+
+def _default_second(names: list[str]) -> str:
+    """The validation metric to show next to val_loss: accuracy, else MAE, else any."""
+    for preferred in ("val_accuracy", "val_mae"):
+        if preferred in names:
+            return preferred
+    others = [n for n in names if n.startswith("val_") and n != "val_loss"]
+    return others[0] if others else "val_accuracy"
+
+
+class SettingsDiffModel(TitledColumnsModel):
+    """Two runs' settings side by side; the rows that differ are highlighted."""
+
+    HEADERS = ("Setting", "A", "B")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[run_compare.DiffRow] = []
+        self.only_differences = False
+        self._all: list[run_compare.DiffRow] = []
+
+    def set_runs(self, left: RunRecord | None, right: RunRecord | None) -> None:
+        """Compare two runs (None clears the table)."""
+        self.beginResetModel()
+        self.HEADERS = ("Setting", left.name if left else "A", right.name if right else "B")
+        self._all = run_compare.settings_diff(left, right) if left and right else []
+        self._filter()
+        self.endResetModel()
+
+    def set_only_differences(self, only: bool) -> None:
+        """Hide the settings both runs share."""
+        self.beginResetModel()
+        self.only_differences = only
+        self._filter()
+        self.endResetModel()
+
+    def _filter(self) -> None:
+        self._rows = [r for r in self._all if r.differs or not self.only_differences]
+
+    def differing(self) -> list[str]:
+        """Names of the settings that differ (what is highlighted)."""
+        return [row.name for row in self._all if row.differs]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Name and both values; differing rows get a background and bold values."""
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.name, row.left, row.right)[index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole and row.differs:
+            return QBrush(DIFF_BACKGROUND)
+        if role == Qt.ItemDataRole.FontRole and row.differs and index.column() > 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
