@@ -11,9 +11,14 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.project import Project
 from workbench.core.run_compare import (
     best_run,
-    best_value,
+    best_runs,
     curve,
+    data_key,
+    data_name,
+    data_path,
     history_csv,
+    kept_epoch,
+    kept_value,
     metric_names,
     settings_diff,
     stack_text,
@@ -48,8 +53,10 @@ def store(tmp_path) -> RunStore:
 
 def test_best_run_by_loss_or_accuracy(store) -> None:
     a, b = store.list()
-    assert best_value(a, "val_loss") == 0.55
-    assert best_value(b, "val_loss") == 0.50  # NaN epochs are ignored
+    # Old run.json files (no best_epoch): the kept epoch is the lowest val_loss one.
+    assert kept_value(a, "val_loss") == 0.55
+    assert kept_value(b, "val_loss") == 0.50  # NaN epochs are ignored
+    assert kept_value(b, "val_accuracy") == 0.69  # epoch 1's, not a max over epochs
     assert best_run(store.list()) == b.id  # lowest val_loss
     assert best_run(store.list(), "val_accuracy") == a.id  # highest accuracy
     assert best_run(store.list(), "val_auc") is None
@@ -128,3 +135,95 @@ def test_delete_removes_a_run_but_not_one_training_here(store) -> None:
     with pytest.raises(WorkbenchError, match="live is still training"):
         store.delete(live.id)
     assert live.path.exists()
+
+
+def finished_run(store: RunStore, name: str, history, *, best_epoch=None, data="imdb.csv", **train):
+    project = Project()
+    project.dataset.path = data
+    for key, value in train.items():
+        setattr(project.training, key, value)
+    run = store.create(project.to_dict(), name=name)
+    run.history = [{"epoch": n, **entry} for n, entry in enumerate(history, start=1)]
+    run.best_epoch = best_epoch
+    run.status = "finished"
+    run.save()
+    return store.get(run.id)
+
+
+# Epoch 2 has the lowest val_loss (its weights are kept); epoch 3 the highest val_accuracy.
+WALKTHROUGH = [
+    {"loss": 0.60, "val_loss": 0.52, "val_accuracy": 0.760},
+    {"loss": 0.40, "val_loss": 0.43, "val_accuracy": 0.806},
+    {"loss": 0.30, "val_loss": 0.47, "val_accuracy": 0.8072},
+]
+
+
+def test_best_is_the_kept_epoch_not_the_max_over_epochs(tmp_path) -> None:
+    store = RunStore(tmp_path / "runs")
+    run = finished_run(store, "walk", WALKTHROUGH, best_epoch=2)
+    kept = kept_epoch(run)
+    assert kept.number == 2 and not kept.inferred
+    # The Train headline's 80.6% (epoch 2), never epoch 3's 0.8072.
+    assert kept_value(run, "val_accuracy") == 0.806
+    assert kept_value(run, "val_loss") == 0.43
+    assert kept_value(run, "val_auc") is None
+    # A run whose accuracy peaks higher but whose kept epoch is lower loses on accuracy.
+    other = finished_run(store, "other", [{"val_loss": 0.45, "val_accuracy": 0.803}], best_epoch=1)
+    assert best_run([run, other], "val_accuracy") == run.id
+    assert best_run([run, other], "val_loss") == run.id
+    other.history[0]["val_accuracy"] = 0.8071  # above the kept 0.806, below the peak 0.8072
+    assert best_run([run, other], "val_accuracy") == other.id
+
+
+def test_kept_epoch_follows_the_record(tmp_path) -> None:
+    store = RunStore(tmp_path / "runs")
+    # Restore best weights off: the last epoch's weights are kept, whatever best_epoch says.
+    last = finished_run(store, "last", WALKTHROUGH, best_epoch=2, restore_best_weights=False)
+    assert kept_epoch(last).number == 3 and not kept_epoch(last).inferred
+    assert kept_value(last, "val_loss") == 0.47
+    # An older run.json watching val_accuracy: its best epoch by that, and said so.
+    old = finished_run(store, "old", WALKTHROUGH, early_stopping_monitor="val_accuracy")
+    kept = kept_epoch(old)
+    assert kept.number == 3 and kept.inferred and "highest val_accuracy" in kept.note
+    old_loss = finished_run(store, "old loss", WALKTHROUGH)
+    kept = kept_epoch(old_loss)
+    assert kept.number == 2 and "older run" in kept.note and "lowest val_loss" in kept.note
+    # Epochs numbered across a resume: best_epoch names the epoch, not the position.
+    resumed = finished_run(store, "resumed", WALKTHROUGH, best_epoch=5)
+    for n, entry in enumerate(resumed.history, start=4):
+        entry["epoch"] = n
+    assert kept_value(resumed, "val_accuracy") == 0.806
+    # No epoch finished, or a metric only scored at the end (the test part).
+    empty = RunRecord(id="e", name="", created=0.0, metrics={"test_accuracy": 0.7})
+    assert kept_epoch(empty).number is None and kept_value(empty, "val_loss") is None
+    assert kept_value(empty, "test_accuracy") == 0.7
+    no_val = RunRecord(id="n", name="", created=0.0, history=[{"loss": 0.5}, {"loss": 0.4}])
+    assert kept_epoch(no_val).number == 2 and "lowest loss" in kept_epoch(no_val).note
+
+
+def test_best_runs_ranks_only_runs_on_the_same_data(tmp_path) -> None:
+    store = RunStore(tmp_path / "runs")
+    imdb = finished_run(store, "imdb", WALKTHROUGH, best_epoch=2, data="/data/imdb.csv")
+    imdb_worse = finished_run(
+        store,
+        "imdb 2",
+        [{"val_loss": 0.5, "val_accuracy": 0.7}],
+        best_epoch=1,
+        data="/data/./imdb.csv",
+    )
+    easy = finished_run(
+        store,
+        "easy",
+        [{"val_loss": 0.1, "val_accuracy": 0.99}],
+        best_epoch=1,
+        data="/data/spam/",
+    )
+    unknown = RunRecord(id="u", name="", created=0.0, history=[{"val_loss": 0.01}])
+    runs = [imdb, imdb_worse, easy, unknown]
+    assert best_run(runs) == unknown.id  # best_run compares whatever it is given
+    assert best_runs(runs) == {"/data/imdb.csv": imdb.id, "/data/spam": easy.id}
+    assert best_runs(runs, "val_accuracy") == {"/data/imdb.csv": imdb.id, "/data/spam": easy.id}
+    assert data_key(imdb) == data_key(imdb_worse) == "/data/imdb.csv"
+    assert data_name(imdb) == "imdb.csv" and data_name(easy) == "spam"
+    assert data_path(easy) == "/data/spam/"
+    assert data_name(unknown) == data_key(unknown) == data_path(unknown) == ""

@@ -23,12 +23,24 @@ from workbench.core.runs import RunStore
 from workbench.ui import main_window
 from workbench.ui.main_window import RUNS_TAB, MainWindow
 from workbench.ui.runs.models import RunsTableModel
+from workbench.ui.runs.view import RunsView
 
 LEFT = Qt.MouseButton.LeftButton
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
-def record(store: RunStore, name: str, lr: float, units: int, val_losses, accuracies, created):
+def record(
+    store: RunStore,
+    name: str,
+    lr: float,
+    units: int,
+    val_losses,
+    accuracies,
+    created,
+    data: str = "/data/imdb.csv",
+):
     project = Project()
+    project.dataset.path = data
     project.training.learning_rate = lr
     project.layers[2].params["units"] = units
     run = store.create(project.to_dict(), name=name)
@@ -85,6 +97,7 @@ def test_table_lists_runs_sorts_and_stars_the_best(qtbot, runs_window) -> None:
     assert column(view, RunsTableModel.LR) == ["0.1", "0.01", "0.001"]
     assert column(view, RunsTableModel.EPOCHS) == ["2/5", "2/5", "2/5"]
     assert column(view, RunsTableModel.VAL_LOSS) == ["0.8", "0.45", "0.5"]
+    assert column(view, RunsTableModel.DATA) == ["imdb.csv"] * 3
     assert "LSTM(16)" in column(view, RunsTableModel.MODEL)[1]
     # Clicking a header sorts by number, not by text (9,000 < 16,000 < 64,000).
     header = view.table.horizontalHeader()
@@ -99,6 +112,64 @@ def test_table_lists_runs_sorts_and_stars_the_best(qtbot, runs_window) -> None:
     assert view.best_id == view.store.list()[2].id
     names = column(view, RunsTableModel.NAME)
     assert "★ gamma" in names and "beta" in names
+
+
+def test_best_is_the_kept_epoch_and_starred_per_data_set(qtbot, tmp_path, qtmodeltester) -> None:
+    """Issue 13: the Runs tab showed 0.8072 (epoch 3, the max over epochs) where the Train
+    tab said 80.6% (epoch 2, whose weights are kept), and starred a run on other data."""
+    store = RunStore(tmp_path / "runs")
+    walk = record(store, "walk", 0.001, 8, [0.52, 0.43, 0.47], [0.76, 0.806, 0.8072], 1_700_000_000)
+    walk.best_epoch = 2  # the lowest val_loss: the trainer keeps these weights
+    walk.save()
+    # Higher accuracy at every kept epoch, but on another data set: never compared with walk.
+    spam = record(store, "spam", 0.01, 8, [0.1], [0.99], 1_700_000_100, data="/data/spam.csv")
+    # On imdb again, an older run.json without best_epoch: its lowest val_loss epoch counts.
+    old = record(store, "old", 0.1, 8, [0.6, 0.5], [0.7, 0.805], 1_700_000_200)
+    view = RunsView(store)
+    qtbot.addWidget(view)
+    view.refresh()
+    model = view.model
+    qtmodeltester.check(model)
+    view.metric_combo.setCurrentText("val_accuracy")
+    qtmodeltester.check(model)
+
+    def cell(run, col: int, role=Qt.ItemDataRole.DisplayRole):
+        return model.index(model.row_of(run.id), col).data(role)
+
+    header = model.headerData(RunsTableModel.METRIC, Qt.Orientation.Horizontal)
+    assert header == "val_accuracy (kept epoch)"
+    assert model.headerData(RunsTableModel.VAL_LOSS, Qt.Orientation.Horizontal) == (
+        "val_loss (kept epoch)"
+    )
+    tip = model.headerData(RunsTableModel.METRIC, Qt.Orientation.Horizontal, TOOLTIP)
+    assert "weights" in tip
+    assert cell(walk, RunsTableModel.METRIC) == "0.806"  # not 0.8072
+    assert cell(walk, RunsTableModel.VAL_LOSS) == "0.43"
+    assert "epoch 2" in cell(walk, RunsTableModel.METRIC, TOOLTIP)
+    assert "older run" not in cell(walk, RunsTableModel.METRIC, TOOLTIP)
+    assert cell(old, RunsTableModel.METRIC) == "0.805"
+    assert "older run" in cell(old, RunsTableModel.METRIC, TOOLTIP)
+    # One star per data set: walk (0.806 > 0.805) on imdb.csv, spam on spam.csv.
+    assert model.best_ids == {walk.id, spam.id}
+    assert model.best_by_data == {"/data/imdb.csv": walk.id, "/data/spam.csv": spam.id}
+    assert view.best_id == walk.id  # the newest run's data (imdb.csv)
+    assert cell(walk, RunsTableModel.NAME) == "★ walk"
+    assert cell(old, RunsTableModel.NAME) == "old"
+    assert cell(spam, RunsTableModel.NAME) == "★ spam"
+    assert "imdb.csv" in cell(walk, RunsTableModel.OPTIMIZER, TOOLTIP)
+    assert cell(old, RunsTableModel.NAME, Qt.ItemDataRole.BackgroundRole) is None
+    # The Data column: the file's name, its full path in the tooltip.
+    assert cell(spam, RunsTableModel.DATA) == "spam.csv"
+    assert cell(spam, RunsTableModel.DATA, TOOLTIP) == "/data/spam.csv"
+    assert model.headerData(RunsTableModel.DATA, Qt.Orientation.Horizontal) == "Data"
+    # By val_loss the older run (0.5) still loses to walk's kept 0.43 on imdb.csv.
+    view.metric_combo.setCurrentText("val_loss")
+    assert model.best_ids == {walk.id, spam.id}
+    qtmodeltester.check(model)
+    # An empty store is a valid model too.
+    model.set_runs([])
+    qtmodeltester.check(model)
+    assert model.best_id is None and model.best_ids == set()
 
 
 def test_selected_runs_overlay_and_two_runs_diff(qtbot, runs_window) -> None:

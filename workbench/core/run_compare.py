@@ -1,5 +1,8 @@
 """Comparing runs: their settings side by side, the best one, and every history as one CSV.
 
+A run's "best" value is its value at the kept epoch (:func:`kept_epoch`): the epoch whose
+weights its model keeps, as the Train tab reports it; runs are ranked within one data set.
+
 Reads :class:`~workbench.core.runs.RunRecord` objects only (plain JSON on disk), so the Runs
 tab, the CLI and a script compare runs the same way. No Qt, no TensorFlow.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -32,29 +36,129 @@ def higher_is_better(metric: str) -> bool:
     return any(word in name for word in HIGHER_IS_BETTER)
 
 
-def best_value(record: RunRecord, metric: str) -> float | None:
-    """The best value a run reached for a metric over its epochs (None when never reported)."""
-    values = [
-        float(entry[metric])
-        for entry in record.history
-        if isinstance(entry.get(metric), int | float) and math.isfinite(float(entry[metric]))
-    ]
-    if not values:
+@dataclass(frozen=True)
+class KeptEpoch:
+    """The epoch whose weights a run's model keeps, and the values it logged.
+
+    That is the run's "best" epoch everywhere a person reads one (the Train headline, the
+    Runs table, the CLI): the best epoch by the watched metric when *restore best weights*
+    is on (the trainer records it as ``best_epoch``), else the last finished epoch.
+    """
+
+    number: int | None  # the epoch as numbered in the history; None before one finished
+    metrics: dict[str, float]  # what that epoch logged
+    note: str = ""  # when the epoch is inferred (a run.json that does not name it), how
+
+    @property
+    def inferred(self) -> bool:
+        """True when run.json did not say which epoch is kept and it was worked out."""
+        return bool(self.note)
+
+
+def kept_epoch(record: RunRecord) -> KeptEpoch:
+    """The epoch whose weights ``record``'s model keeps (see :class:`KeptEpoch`).
+
+    Runs recorded before ``best_epoch`` was saved are read as the trainer would have kept
+    them: the best epoch by the watched metric (``val_loss`` unless the run watched another),
+    and :attr:`KeptEpoch.note` says so.
+    """
+    history = record.history
+    if not history:
+        return KeptEpoch(None, {})
+    numbered = [(_epoch_number(entry, n), entry) for n, entry in enumerate(history, start=1)]
+    training = record.project.get("training") if isinstance(record.project, dict) else None
+    training = training if isinstance(training, dict) else {}
+    if training.get("restore_best_weights", True) is False:
+        number, entry = numbered[-1]
+        return KeptEpoch(number, _numbers(entry))
+    for number, entry in numbered:
+        if record.best_epoch is not None and number == record.best_epoch:
+            return KeptEpoch(number, _numbers(entry))
+    # No (usable) best_epoch: an older run.json. Choose as the trainer does.
+    monitor = training.get("early_stopping_monitor")
+    candidates = [monitor] if isinstance(monitor, str) else []
+    for name in (*candidates, DEFAULT_METRIC, "loss"):
+        scored = [(float(e[name]), n, e) for n, e in numbered if _finite(e.get(name))]
+        if scored:
+            higher = "accuracy" in name  # the trainer's own rule
+            pick = max if higher else min
+            _, number, entry = pick(scored, key=lambda item: item[0])
+            # min/max return the first of equal values, as the trainer keeps the first.
+            which = "highest" if higher else "lowest"
+            return KeptEpoch(
+                number,
+                _numbers(entry),
+                f"run.json does not say which epoch was kept (an older run): taken as epoch "
+                f"{number}, the {which} {name}",
+            )
+    number, entry = numbered[-1]
+    return KeptEpoch(
+        number,
+        _numbers(entry),
+        f"run.json does not say which epoch was kept (an older run): taken as the last, "
+        f"epoch {number}",
+    )
+
+
+def kept_value(record: RunRecord, metric: str) -> float | None:
+    """A metric's value at the run's kept epoch (:func:`kept_epoch`), None when not a number.
+
+    A metric no epoch logged (``test_accuracy``, scored once at the end) comes from the
+    run's final metrics.
+    """
+    kept = kept_epoch(record)
+    if metric in kept.metrics or any(metric in entry for entry in record.history):
+        value = kept.metrics.get(metric)
+    else:
         value = record.metrics.get(metric)
-        if isinstance(value, int | float) and math.isfinite(float(value)):
-            return float(value)
-        return None
-    return max(values) if higher_is_better(metric) else min(values)
+    return float(value) if _finite(value) else None
 
 
 def best_run(records: Iterable[RunRecord], metric: str = DEFAULT_METRIC) -> str | None:
-    """The id of the run with the best value of ``metric`` (None when no run has it)."""
-    scored = [(best_value(r, metric), r.id) for r in records]
+    """The id of the run whose kept epoch has the best ``metric`` (None when no run has it).
+
+    Compares the runs given, whatever data they trained on; :func:`best_runs` compares only
+    runs on the same data.
+    """
+    scored = [(kept_value(r, metric), r.id) for r in records]
     scored = [(value, run_id) for value, run_id in scored if value is not None]
     if not scored:
         return None
     pick = max if higher_is_better(metric) else min
     return pick(scored, key=lambda item: item[0])[1]
+
+
+def best_runs(records: Iterable[RunRecord], metric: str = DEFAULT_METRIC) -> dict[str, str]:
+    """The best run (:func:`best_run`) of each data set: {:func:`data_key`: run id}.
+
+    Runs whose data is unknown (no readable project) are compared with none.
+    """
+    groups: dict[str, list[RunRecord]] = {}
+    for record in records:
+        key = data_key(record)
+        if key:
+            groups.setdefault(key, []).append(record)
+    best = {key: best_run(group, metric) for key, group in groups.items()}
+    return {key: run_id for key, run_id in best.items() if run_id is not None}
+
+
+def data_path(record: RunRecord) -> str:
+    """The data file or folder the run trained on, as the project names it ('' if unknown)."""
+    dataset = record.project.get("dataset") if isinstance(record.project, dict) else None
+    path = dataset.get("path") if isinstance(dataset, dict) else None
+    return path if isinstance(path, str) else ""
+
+
+def data_key(record: RunRecord) -> str:
+    """What identifies a run's data set for comparisons: its normalised path ('' unknown)."""
+    path = data_path(record)
+    return os.path.normpath(path) if path else ""
+
+
+def data_name(record: RunRecord) -> str:
+    """The data file or folder's name ('imdb.csv'), '' when unknown."""
+    key = data_key(record)
+    return Path(key).name or key
 
 
 def metric_names(records: Iterable[RunRecord]) -> list[str]:
@@ -197,6 +301,19 @@ def write_history_csv(records: Sequence[RunRecord], path: str | Path) -> Path:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finite(value: Any) -> bool:
+    return _is_number(value) and math.isfinite(float(value))
+
+
+def _numbers(entry: dict[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in entry.items() if _is_number(v) and k != "epoch"}
+
+
+def _epoch_number(entry: dict[str, Any], position: int) -> int:
+    number = entry.get("epoch")
+    return int(number) if _is_number(number) else position
 
 
 def _csv_number(value: Any) -> str:

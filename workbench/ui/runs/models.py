@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-)
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from workbench.core import run_compare
 from workbench.core.runs import RunRecord
-
-if TYPE_CHECKING:  # the window shows before pandas is imported
-    pass
-
-from workbench.ui.item_models import (
-    Index,
-    TitledColumnsModel,
-)
+from workbench.ui.item_models import Index, TitledColumnsModel
 
 #: Role under which the runs model gives a value that sorts right (numbers, times).
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -27,17 +18,28 @@ SortRole = Qt.ItemDataRole.UserRole + 2
 RunIdRole = Qt.ItemDataRole.UserRole + 3
 BEST_BACKGROUND = QColor(221, 242, 221)
 DIFF_BACKGROUND = QColor(255, 236, 179)
+#: After a metric column's name: its values are the kept epoch's, not the best over epochs.
+KEPT = "(kept epoch)"
+KEPT_TIP = (
+    "The value at the epoch whose weights the run's model keeps: the best epoch when "
+    "'restore best weights' is on (as the Train tab reports it), else the last epoch. "
+    "The best run of each data set is starred."
+)
 
 
 class RunsTableModel(TitledColumnsModel):
-    """Every run of a store: name, status, date, key settings, best metrics, speed.
+    """Every run of a store: name, data, status, date, key settings, metrics, speed.
 
-    The best run by :attr:`metric` is marked (a star, bold, a green background). Sort it
+    The metric columns show each run's value at its kept epoch (the epoch whose weights its
+    model keeps, :func:`~workbench.core.run_compare.kept_epoch`), the figure the Train tab
+    reports. The best run by :attr:`metric` of each data set is marked (a star, bold, a green
+    background): runs on different data are never ranked against each other. Sort it
     through a QSortFilterProxyModel with ``sortRole`` :data:`SortRole`.
     """
 
     BASE_HEADERS = (
         "Run",
+        "Data",
         "Status",
         "Started",
         "Optimizer",
@@ -45,18 +47,44 @@ class RunsTableModel(TitledColumnsModel):
         "Batch",
         "Epochs",
         "Model",
-        "Best val_loss",
+        f"val_loss {KEPT}",
     )
-    NAME, STATUS, STARTED, OPTIMIZER, LR, BATCH, EPOCHS, MODEL, VAL_LOSS, METRIC, SPEED = range(11)
+    (
+        NAME,
+        DATA,
+        STATUS,
+        STARTED,
+        OPTIMIZER,
+        LR,
+        BATCH,
+        EPOCHS,
+        MODEL,
+        VAL_LOSS,
+        METRIC,
+        SPEED,
+    ) = range(12)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[RunRecord, list[Any]]] = []
         self.metric = "val_loss"
-        self.best_id: str | None = None
+        #: The best run of each data set by :attr:`metric`: {data key: run id}.
+        self.best_by_data: dict[str, str] = {}
+        self._best_ids: set[str] = set()
+        self._newest_key = ""
         self._interrupted: set[str] = set()
         self._second = "val_accuracy"
-        self.HEADERS = (*self.BASE_HEADERS, "Best val_accuracy", "Samples/s")
+        self.HEADERS = (*self.BASE_HEADERS, f"val_accuracy {KEPT}", "Samples/s")
+
+    @property
+    def best_id(self) -> str | None:
+        """The starred run on the data of the newest run (the data being worked on now)."""
+        return self.best_by_data.get(self._newest_key)
+
+    @property
+    def best_ids(self) -> set[str]:
+        """Every starred run: the best of each data set."""
+        return set(self._best_ids)
 
     def set_runs(
         self,
@@ -64,7 +92,7 @@ class RunsTableModel(TitledColumnsModel):
         metric: str | None = None,
         interrupted: set[str] | None = None,
     ) -> None:
-        """Show these runs; the best is picked by ``metric`` (kept when None).
+        """Show these runs; the best of each data set is picked by ``metric`` (kept if None).
 
         ``interrupted``: ids of runs marked running whose process is gone (shown so).
         """
@@ -75,9 +103,12 @@ class RunsTableModel(TitledColumnsModel):
             self._interrupted = set(interrupted)
         names = run_compare.metric_names(records)
         self._second = self.metric if self.metric != "val_loss" else _default_second(names)
-        self.HEADERS = (*self.BASE_HEADERS, f"Best {self._second}", "Samples/s")
+        self.HEADERS = (*self.BASE_HEADERS, f"{self._second} {KEPT}", "Samples/s")
         self._rows = [(record, self._values(record)) for record in records]
-        self.best_id = run_compare.best_run(records, self.metric)
+        self.best_by_data = run_compare.best_runs(records, self.metric)
+        self._best_ids = set(self.best_by_data.values())
+        newest = max(records, key=lambda r: r.created, default=None)
+        self._newest_key = run_compare.data_key(newest) if newest is not None else ""
         self.endResetModel()
 
     def set_metric(self, metric: str) -> None:
@@ -107,6 +138,7 @@ class RunsTableModel(TitledColumnsModel):
         status = "interrupted" if record.id in self._interrupted else record.status
         return [
             record.name,
+            run_compare.data_name(record) or None,
             status,
             record.created,
             training.optimizer if training else None,
@@ -114,19 +146,31 @@ class RunsTableModel(TitledColumnsModel):
             training.batch_size if training else None,
             done if planned is None else (done, planned),
             run_compare.stack_text(record),
-            run_compare.best_value(record, "val_loss"),
-            run_compare.best_value(record, self._second),
+            run_compare.kept_value(record, "val_loss"),
+            run_compare.kept_value(record, self._second),
             record.samples_per_second,
         ]
 
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles; the metric columns say which epoch their values are from."""
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section in (self.VAL_LOSS, self.METRIC)
+        ):
+            return KEPT_TIP
+        return super().headerData(section, orientation, role)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Text per column, a sortable value, the run id; the best run stands out."""
+        """Text per column, a sortable value, the run id; the best runs stand out."""
         if not index.isValid():
             return None
         record, values = self._rows[index.row()]
         column = index.column()
         value = values[column]
-        best = record.id == self.best_id
+        best = record.id in self._best_ids
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(column, value, best)
         if role == SortRole:
@@ -138,13 +182,7 @@ class RunsTableModel(TitledColumnsModel):
         if role == RunIdRole:
             return record.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.NAME and record.message:
-                return record.message
-            if column == self.MODEL:
-                return values[self.MODEL]
-            if best:
-                return f"Best run by {self.metric}"
-            return None
+            return self._tooltip(record, values, column, best)
         if role == Qt.ItemDataRole.BackgroundRole and best:
             return QBrush(BEST_BACKGROUND)
         if role == Qt.ItemDataRole.FontRole and best:
@@ -153,6 +191,24 @@ class RunsTableModel(TitledColumnsModel):
             return font
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= self.LR and column != self.MODEL:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _tooltip(self, record: RunRecord, values: list[Any], column: int, best: bool) -> str | None:
+        if column == self.NAME and record.message:
+            return record.message
+        if column == self.MODEL:
+            return values[self.MODEL] or None
+        if column == self.DATA:
+            return run_compare.data_path(record) or "The data this run trained on is not known."
+        if column in (self.VAL_LOSS, self.METRIC):
+            kept = run_compare.kept_epoch(record)
+            if kept.number is None:
+                return "No epoch finished."
+            tip = f"At epoch {kept.number}, the epoch whose weights the model keeps."
+            return f"{tip}\n{kept.note[0].upper()}{kept.note[1:]}." if kept.inferred else tip
+        if best:
+            data = run_compare.data_name(record)
+            return f"Best run on {data} by {self.metric} (at its kept epoch)"
         return None
 
     def _display(self, column: int, value: Any, best: bool) -> str:

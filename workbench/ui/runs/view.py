@@ -1,6 +1,7 @@
 """The Runs tab: every training kept in the run store, to sort, compare, export and reuse.
 
-The table lists the runs (best one marked by the chosen metric); selecting runs overlays
+The table lists the runs (the best of each data set marked by the chosen metric, at each
+run's kept epoch, the figure the Train tab reports); selecting runs overlays
 their curves of that metric, and selecting exactly two shows their settings side by side
 with the differences highlighted. The view reads run.json files only (no TensorFlow); what
 needs a model (predicting, using a stack) goes to the window through signals.
@@ -82,7 +83,8 @@ class RunsView(QWidget):
 
         self.metric_combo = QComboBox()
         self.metric_combo.setToolTip(
-            "The metric plotted for the selected runs; the best run by it is starred."
+            "The metric plotted for the selected runs. The best run of each data set by its "
+            "value at the kept epoch (the epoch whose weights the model keeps) is starred."
         )
         self.metric_combo.addItem(run_compare.DEFAULT_METRIC)
         self.metric_combo.currentTextChanged.connect(self._on_metric_changed)
@@ -240,7 +242,8 @@ class RunsView(QWidget):
 
     @property
     def best_id(self) -> str | None:
-        """The starred run (best by the chosen metric)."""
+        """The starred run on the newest run's data (best by the chosen metric at its kept
+        epoch); every data set's best is in ``self.model.best_by_data``."""
         self._catch_up()
         return self.model.best_id
 
