@@ -6,13 +6,19 @@ when the writer is killed or the disk fills. The temporary file is named
 for the real file; one left behind by a killed writer is removed by the next save of the same
 file. A save that fails raises :class:`~workbench.core.errors.SaveFailed` in one line naming
 the file and what to do, instead of a bare ``OSError``.
+
+The saved file gets the permissions a plain ``open(path, "w")`` would give it: those of the
+file it replaces, or ``0o666`` less the umask for a new one (``mkstemp`` makes its files
+``0o600``, and the rename would keep that).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -23,6 +29,38 @@ from workbench.core.errors import SaveFailed
 _NO_ROOM = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 # errno values that mean "this folder cannot be written to".
 _NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST}
+
+
+# Guards the fallback umask read (set, then restore), which is not atomic.
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    Linux reports it in ``/proc/self/status``; elsewhere it is read by setting and restoring
+    it (briefly ``0o077``, so a file another thread creates meanwhile is only more private).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8) & 0o777
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask & 0o777
+
+
+def mode_for(path: Path) -> int:
+    """The permission bits a plain ``open(path, "w")`` leaves ``path`` with: those of the file
+    there now, else ``0o666`` less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
 
 
 def os_error_in(exc: BaseException) -> OSError | None:
@@ -131,6 +169,11 @@ def atomic_path(path: Path, suffix: str = "") -> Iterator[Path]:
             os.fsync(fd)
         finally:
             os.close(fd)
+        if os.name != "nt":  # Windows files have no such bits (only read-only)
+            # After the fsync's open: the mode may be read-only, as the file replaced was.
+            # A disk without modes (FAT, some network shares) refuses: its files stay as are.
+            with suppress(OSError):
+                os.chmod(tmp, mode_for(path))
         os.replace(tmp, path)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
