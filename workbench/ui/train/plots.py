@@ -2,9 +2,10 @@
 
 Follows DESIGN.md "Plots": ``setData(x[:n], y[:n])`` on float64 arrays, clip to view,
 automatic peak downsampling, the finite check left on (a loss can go NaN), width-1 pens.
-The mouse zooms (wheel, right-drag) and pans (left-drag); a toolbar switches the loss and
-learning-rate axes to log scale, shows or hides series, picks the metric and exports the
-curves as PNG or CSV (clicking a legend entry hides its curve too).
+The mouse zooms (right-drag, or the wheel once the plot is clicked: until then the wheel
+scrolls the page, see :mod:`workbench.ui.wheel`) and pans (left-drag); a toolbar switches
+the loss and learning-rate axes to log scale, shows or hides series, picks the metric and
+exports the curves as PNG or CSV (clicking a legend entry hides its curve too).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.train.progress import ProgressSnapshot
 from workbench.ui.train.steady_range import SteadyRange
+from workbench.ui.wheel import guard_wheel
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
 
@@ -103,6 +105,7 @@ def _make_plot(
     )
     item.setMenuEnabled(True)
     widget.setMinimumHeight(160)
+    guard_wheel(widget)  # the wheel scrolls the page until the plot is clicked
     return widget
 
 
