@@ -62,6 +62,16 @@ class PredictView(QWidget):
         self.availability_label = QLabel("Train a model first (Train tab); then try it here.")
         self.availability_label.setWordWrap(True)
         self.availability_label.setStyleSheet("color: #7a5a00;")
+        # Which model answers: "Model: run 3 (trained on imdb.csv, 2026-12-03 14:05)".
+        self.source_label = QLabel()
+        self.source_label.setObjectName("predictSource")
+        self.source_label.setWordWrap(True)
+        self.source_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        source_font = self.source_label.font()
+        source_font.setBold(True)
+        self.source_label.setFont(source_font)
+        self.source_label.hide()
 
         # Text
         self.text_edit = QLineEdit()
@@ -194,6 +204,7 @@ class PredictView(QWidget):
         self._filler.hide()
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.source_label)
         layout.addWidget(self.banner)
         layout.addWidget(self.availability_label)
         layout.addWidget(self.pages)
@@ -241,6 +252,18 @@ class PredictView(QWidget):
         # As tall as the fields, up to about ten of them; more scroll.
         wanted = self.feature_form_holder.sizeHint().height() + 2 * self.feature_scroll.frameWidth()
         self.feature_scroll.setFixedHeight(min(wanted, 300))
+
+    def set_source(self, text: str, tooltip: str = "") -> None:
+        """Say at the top which model answers, e.g. "Model: run 3 (trained on imdb.csv,
+        2026-12-03 14:05)" or "Model: the model just trained (run 4)"; ``tooltip`` can add
+        details (the model file's path). An empty ``text`` hides the line."""
+        self.source_label.setText(text)
+        self.source_label.setToolTip(tooltip if text else "")
+        self.source_label.setVisible(bool(text))
+
+    def source(self) -> str:
+        """The model line shown at the top ('' when hidden)."""
+        return self.source_label.text() if not self.source_label.isHidden() else ""
 
     def set_available(self, available: bool, reason: str = "") -> None:
         """Enable the inputs once a trained model exists (and not while one trains)."""
