@@ -1,0 +1,270 @@
+"""Every Qt item model of the ui keeps Qt's model contract (pytest-qt's ``qtmodeltester``).
+
+Each model is filled with what the window really shows (a frame with gaps and long text,
+image files and one that is not an image, a layer stack with a summary and errors, recorded
+runs), then changed the ways its view changes it, with the tester watching every signal.
+Both testers run: Qt's own ``QAbstractItemModelTester`` (its complaints are Qt warnings, which
+fail the test under ``qt_log_level_fail = WARNING``) and pytest-qt's Python port, which also
+checks the types ``data()`` returns per role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt
+
+from workbench.core.layers import LayerSpec
+from workbench.core.project import Project
+from workbench.core.runs import RunRecord, RunStore
+from workbench.core.summary import LayerSummary, StackSummary
+from workbench.core.templates import image_cnn, text_classifier
+from workbench.ui.data.models import ClassCountsModel
+from workbench.ui.item_models import DataFrameModel, ImageListModel
+from workbench.ui.model.stack_model import LayerStackModel
+from workbench.ui.predict.models import ProbabilityModel
+from workbench.ui.runs.models import RunsTableModel, SettingsDiffModel
+
+DIGITS = Path(__file__).resolve().parents[2] / "resources" / "samples" / "digits"
+ROLES = [*range(0, 14), int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 2]
+ROLES += [int(Qt.ItemDataRole.UserRole) + 3]
+
+
+def read_everything(model: QAbstractItemModel) -> None:
+    """Ask for every cell and header in every role, as views, delegates and proxies do."""
+    rows = model.rowCount(QModelIndex())
+    # a list model's columnCount is private in PySide6; it has the one column
+    columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(QModelIndex())
+    for row in range(rows):
+        for column in range(columns):
+            index = model.index(row, column)
+            assert index.isValid()
+            assert not index.parent().isValid()
+            assert model.rowCount(index) == 0  # a table: no children under a cell
+            model.flags(index)
+            for role in ROLES:
+                model.data(index, role)
+    for section in range(columns):
+        for role in ROLES:
+            model.headerData(section, Qt.Orientation.Horizontal, role)
+    for section in range(rows):
+        for role in ROLES:
+            model.headerData(section, Qt.Orientation.Vertical, role)
+    assert not model.index(rows, 0).isValid()
+    assert not model.index(0, columns).isValid()
+    assert model.data(QModelIndex()) is None
+
+
+# -- realistic content -----------------------------------------------------------------------
+
+
+def reviews_frame() -> pd.DataFrame:
+    """What a CSV of reviews becomes: text with gaps, nullable ints, floats with NaN, dates."""
+    n = 40
+    return pd.DataFrame(
+        {
+            "review": [
+                None if i == 3 else f"review {i}: " + "a rather long sentence " * (i % 5)
+                for i in range(n)
+            ],
+            "sentiment": pd.array([i % 2 if i != 7 else pd.NA for i in range(n)], dtype="Int64"),
+            "score": [np.nan if i == 5 else i / 7 for i in range(n)],
+            "when": pd.to_datetime(["2024-01-02"] * (n - 1) + [None]),
+            "stars": pd.array(["★" * (i % 5 + 1) for i in range(n)], dtype="string"),
+        }
+    )
+
+
+def digit_files() -> tuple[list[str], list[str]]:
+    files = sorted(str(p) for p in DIGITS.glob("*/*.png"))[:12]
+    return files, [Path(f).parent.name for f in files]
+
+
+def stack_summary(layers: list[LayerSpec]) -> StackSummary:
+    rows = [
+        LayerSummary(0, "text_vectorization", "(None, 16)", 0),
+        LayerSummary(1, "embedding", "(None, 16, 64)", 640_000),
+        LayerSummary(2, "lstm", "?", 0, note="a GPU would be faster with the cuDNN kernel"),
+        LayerSummary(3, "dense", "(None, 1)", 65),
+    ]
+    return StackSummary(layers=rows[: len(layers)], total_params=640_065)
+
+
+def recorded_runs(folder: Path) -> list[RunRecord]:
+    """Runs as the trainer records them: finished, failed, a regression, one never started."""
+    store = RunStore(folder)
+    runs = []
+    for name, lr, units, losses, accuracies in [
+        ("alpha", 0.001, 64, [0.6, 0.5], [0.70, 0.75]),
+        ("beta", 0.01, 16, [0.55, 0.45], [0.72, 0.74]),
+        ("gamma", 0.1, 9, [0.9, float("nan")], [0.60, 0.80]),
+    ]:
+        project = Project()
+        project.training.learning_rate = lr
+        project.layers[2].params["units"] = units
+        run = store.create(project.to_dict(), name=name)
+        run.history = [
+            {"loss": v + 0.1, "val_loss": v, "accuracy": a - 0.05, "val_accuracy": a}
+            for v, a in zip(losses, accuracies, strict=True)
+        ]
+        run.status = "finished"
+        run.samples_per_second = 1000.0 * units
+        run.pid = None
+        runs.append(run)
+    runs[2].status, runs[2].message = "failed", "loss became NaN at epoch 2"
+    regression = Project()
+    regression.dataset.task = "regression"
+    runs.append(store.create(regression.to_dict(), name="mae run"))
+    runs[-1].history = [{"loss": 3.0, "mae": 1.4, "val_loss": 3.5, "val_mae": 1.6}]
+    runs.append(RunRecord(id="empty", name="", created=0.0))  # a run.json with nothing in it
+    return runs
+
+
+# -- each model, filled and changed --------------------------------------------------------
+
+
+def dataframe_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = DataFrameModel()
+    yield model
+    model.set_frame(reviews_frame(), "review", "sentiment")
+    yield model
+    model.set_roles("score", "stars")
+    yield model
+    model.set_frame(pd.DataFrame({"only": [1.5, 2.5]}), "only", "")
+    yield model
+    model.set_frame(pd.DataFrame(columns=["text", "label"]), "text", "label")  # header, no rows
+    yield model
+
+
+def image_list_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = ImageListModel()
+    yield model
+    files, captions = digit_files()
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("this is not a PNG")
+    model.set_images([*files, str(not_an_image), str(tmp_path / "gone.png")], [*captions, "?", ""])
+    yield model
+    model.set_images(files[:1], ["7 (92%)"])
+    yield model
+    model.set_images([], [])
+    yield model
+
+
+def class_counts_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = ClassCountsModel()
+    yield model
+    model.set_counts({"pos": 61, "neg": 58, "neutral": 1})
+    yield model
+    model.set_counts({"only": 0})
+    yield model
+    model.set_counts({})
+    yield model
+
+
+def layer_stack_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = LayerStackModel()
+    yield model
+    layers = text_classifier(2, sequence_length=16)
+    model.set_layers(layers)
+    yield model
+    model.set_summary(stack_summary(layers), [layer.uid for layer in layers])
+    yield model
+    model.set_errors({2: "LSTM needs a sequence: put it after an Embedding"})
+    yield model
+    layers.insert(2, LayerSpec("Dropout"))
+    model.refresh()
+    model.refresh_row(2)
+    model.refresh_row(99)  # a stale row number from a finished edit: ignored
+    yield model
+    del layers[1:]
+    model.refresh()
+    yield model
+    model.set_layers(image_cnn(10))
+    model.set_summary(None, [])
+    yield model
+    model.set_layers([])
+    model.set_errors({})
+    yield model
+
+
+def probability_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = ProbabilityModel()
+    yield model
+    model.set_probabilities({"pos": 0.7, "neg": 0.2, "neutral": 0.1}, "pos")
+    yield model
+    model.set_probabilities({str(d): 0.1 for d in range(10)}, "3")
+    yield model
+    model.set_probabilities({})
+    yield model
+
+
+def runs_table_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = RunsTableModel()
+    yield model
+    runs = recorded_runs(tmp_path / "runs")
+    model.set_runs(runs, interrupted={runs[0].id})
+    yield model
+    model.set_metric("val_accuracy")
+    yield model
+    model.set_runs(runs[3:4], metric="val_mae")  # a column title changes with the metric
+    yield model
+    model.set_runs([])
+    yield model
+
+
+def settings_diff_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = SettingsDiffModel()
+    yield model
+    runs = recorded_runs(tmp_path / "runs")
+    model.set_runs(runs[0], runs[1])
+    yield model
+    model.set_only_differences(True)
+    yield model
+    model.set_runs(runs[1], runs[4])  # against a run with no settings at all
+    yield model
+    model.set_only_differences(False)
+    model.set_runs(runs[0], None)
+    yield model
+
+
+MODELS: dict[str, Callable[[Path], Iterator[QAbstractItemModel]]] = {
+    "DataFrameModel": dataframe_model,
+    "ImageListModel": image_list_model,
+    "ClassCountsModel": class_counts_model,
+    "LayerStackModel": layer_stack_model,
+    "ProbabilityModel": probability_model,
+    "RunsTableModel": runs_table_model,
+    "SettingsDiffModel": settings_diff_model,
+}
+
+
+@pytest.mark.parametrize("tester", ["qt", "python"])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_model_keeps_qt_contract(qapp, qtmodeltester, tmp_path, name, tester):
+    steps = MODELS[name](tmp_path)
+    model = next(steps)
+    qtmodeltester.check(model, force_py=tester == "python")
+    read_everything(model)
+    for model in steps:  # each step changed the model under the tester's eyes
+        read_everything(model)
+
+
+def test_every_item_model_of_the_ui_is_covered():
+    """A new model class in workbench/ui joins MODELS (or this test says which is missing)."""
+    import ast
+
+    ui = Path(__file__).resolve().parents[2] / "workbench" / "ui"
+    bases = {"QAbstractTableModel", "QAbstractListModel", "QAbstractItemModel"}
+    bases |= {"TitledColumnsModel", "QStandardItemModel"}
+    found = set()
+    for path in ui.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                names = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+                if names & bases and node.name != "TitledColumnsModel":
+                    found.add(node.name)
+    assert found <= set(MODELS), sorted(found - set(MODELS))
