@@ -694,7 +694,12 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    """Open the main window."""
+    """Open the main window (first: can Qt open one here? If not, say why, exit 2)."""
+    from workbench.ui.system_libs import window_problem
+
+    if problem := window_problem():
+        print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
     from workbench.ui.app import run
 
     return run([args.file] if getattr(args, "file", None) else [])
