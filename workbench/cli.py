@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from workbench.core.datasets import KINDS, TASKS
+from workbench.core.kinds import KINDS, TASKS
 from workbench.core.errors import WorkbenchError
 from workbench.core.project import (
     CLASS_WEIGHTS,

@@ -52,7 +52,7 @@ def window(qtbot, shown) -> MainWindow:
 
 def idle(qtbot, window: MainWindow) -> None:
     """Wait for every load and task thread to report."""
-    qtbot.waitUntil(lambda: not window._load_threads and not window._tasks, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.tasks.active, timeout=WAIT)
 
 
 def everything_said(window: MainWindow, shown: list[tuple[str, str]]) -> str:
@@ -78,7 +78,7 @@ def project_is_valid(path: Path) -> bool:
 
 
 def usable(window: MainWindow) -> None:
-    assert window.isVisible() and window.isEnabled() and not window._shut_down
+    assert window.isVisible() and window.isEnabled() and not window.shut_down
 
 
 def no_payload(env: corpus.Env, made: corpus.Made, said: str) -> None:
@@ -93,7 +93,7 @@ def no_payload(env: corpus.Env, made: corpus.Made, said: str) -> None:
 def test_open_dataset(case, qtbot, window, shown, make_env, tmp_path):
     env = make_env()
     made = case.make(env)
-    window.open_path(made.path)
+    window.data.open_path(made.path)
     idle(qtbot, window)
     said = everything_said(window, shown)
     no_payload(env, made, said)
@@ -104,8 +104,8 @@ def test_open_dataset(case, qtbot, window, shown, make_env, tmp_path):
     else:
         assert made.code != 2, f"{case.id}: the window took a file the CLI refuses"
     usable(window)
-    window.open_path(write_csv(tmp_path / "after.csv", n=40))  # the next file still opens
-    qtbot.waitUntil(lambda: window.dataset is not None and not window._load_threads, timeout=WAIT)
+    window.data.open_path(write_csv(tmp_path / "after.csv", n=40))  # the next file still opens
+    qtbot.waitUntil(lambda: window.dataset is not None and not window.tasks.active, timeout=WAIT)
     assert Path(window.dataset.path).name == "after.csv"
 
 
@@ -115,7 +115,7 @@ def test_open_project(case, qtbot, window, shown, make_env):
     env = make_env()
     made = case.make(env)
     before = copy.deepcopy([layer.to_dict() for layer in window.model_view.layers])
-    opened = window.open_project(made.path)
+    opened = window.projects.open_project(made.path)
     idle(qtbot, window)
     said = everything_said(window, shown)
     no_payload(env, made, said)
@@ -134,7 +134,7 @@ def test_import_keras_model(case, qtbot, window, shown, make_env):
     env = make_env()
     made = case.make(env)
     before = [layer.to_dict() for layer in window.model_view.layers]
-    window.import_model(made.path)
+    window.model.import_model(made.path)
     idle(qtbot, window)
     said = everything_said(window, shown)
     no_payload(env, made, said)
@@ -160,7 +160,7 @@ def test_open_a_run_model_for_prediction(case, qtbot, window, shown, make_env):
         os.mkfifo(target)
     else:
         shutil.copyfile(made.path, target)
-    window.open_run_model(record.id)
+    window.runs.open_run_model(record.id)
     idle(qtbot, window)
     said = everything_said(window, shown)
     no_payload(env, made, said)

@@ -58,5 +58,5 @@ def three_class_csv(tmp_path: Path) -> Path:
 def load(qtbot, window: MainWindow, path: Path | str) -> None:
     """Open a file as File > Open would, and wait until the table is shown."""
     before = window.table
-    window.open_path(path)
+    window.data.open_path(path)
     qtbot.waitUntil(lambda: window.table is not before and window.table is not None, timeout=LONG)

@@ -31,7 +31,7 @@ def start_long_training(qtbot, window, csv_path):
     view.epochs_spin.setValue(500)
     view.batch_spin.setValue(2)
     qtbot.mouseClick(view.train_button, LEFT)
-    thread = window._training
+    thread = window.training.thread
     assert thread is not None
     # Past the first two epochs: graphs are compiled, checkpoints are being written.
     qtbot.waitUntil(lambda: thread.recorder.snapshot().epochs_done >= 2, timeout=LONG)
@@ -116,15 +116,15 @@ app = QApplication([])
 window = MainWindow()
 window.show()
 window.start_backend()
-window.open_path(sys.argv[1])
+window.data.open_path(sys.argv[1])
 state = {}
 
 def tick():
-    thread = window._training
+    thread = window.training.thread
     if "started" not in state and window.train_view.train_button.isEnabled():
         window.train_view.epochs_spin.setValue(500)
         window.train_view.batch_spin.setValue(2)
-        window.start_training()
+        window.training.start_training()
         state["started"] = True
     elif thread is not None and thread.recorder.snapshot().epochs_done >= 1:
         if "closing" not in state:

@@ -141,7 +141,7 @@ def test_edited_model_is_replaced_only_after_asking(qtbot, window, monkeypatch):
     load(qtbot, window, PENGUINS)
     window.model_view.select_row(0)
     window.model_view.param_form.editor("units").setValue(8)  # the person's own edit
-    assert window.stack_edited
+    assert window.model.stack_edited
     asked: list[str] = []
 
     def say_no(parent, title, *args, **kwargs):
@@ -166,10 +166,10 @@ def test_npz_array_choice_and_missing_arrays(qtbot, window, tmp_path):
         target=np.arange(60) % 3,
         other=rng.normal(size=(60, 2)),
     )
-    window.open_path(path)
+    window.data.open_path(path)
     assert "no array named 'x'" in wait_for_error(qtbot, window)
     assert window.dataset is None
-    window.open_path(path, x_name="features", y_name="target")
+    window.data.open_path(path, x_name="features", y_name="target")
     qtbot.waitUntil(lambda: window.dataset is not None, timeout=LONG)
     data = window.data_view
     assert data.arrays_table.rowCount() == 3
@@ -199,14 +199,14 @@ def make_folder(root: Path, classes: int, per_class: int = 6) -> Path:
 
 def test_folder_with_one_class_is_refused_and_bad_images_are_skipped(qtbot, window, tmp_path):
     one = make_folder(tmp_path / "one", classes=1)
-    window.open_path(one)
+    window.data.open_path(one)
     assert "a classifier needs at least two" in wait_for_error(qtbot, window)
     assert window.dataset is None
 
     good = make_folder(tmp_path / "good", classes=2)
     (good / "class0" / "empty.png").write_bytes(b"")
     (good / "class1" / "fake.png").write_bytes(b"this is not a png at all")
-    window.open_path(good)
+    window.data.open_path(good)
     qtbot.waitUntil(lambda: window.dataset is not None, timeout=LONG)
     data = window.data_view
     assert len(window.dataset.files) == 12
@@ -294,7 +294,7 @@ def test_big_file_previews_at_once_and_cancel_keeps_the_previous_data(
 
     monkeypatch.setattr(tables, "read_table", slow_read)
     data = window.data_view
-    window.open_path(path)
+    window.data.open_path(path)
     qtbot.waitUntil(lambda: "preview" in data.file_label.text(), timeout=5000)
     assert data.frame_model.rowCount() == 200
     assert data.load_row.isVisible() and data.cancel_button.isVisible()
@@ -308,7 +308,7 @@ def test_big_file_previews_at_once_and_cancel_keeps_the_previous_data(
 
     # Not cancelled, the whole file arrives.
     monkeypatch.setattr(tables, "read_table", real)
-    window.open_path(path)
+    window.data.open_path(path)
     qtbot.waitUntil(lambda: window.dataset is not previous, timeout=LONG)
     assert len(window.dataset.frame) == 400_000
     assert not data.load_row.isVisible()
@@ -341,14 +341,14 @@ def test_big_text_file_previews_and_cancels_at_once(qtbot, window, tmp_path, mon
 
     monkeypatch.setattr(datasets, "load_text_table", slow)
     data = window.data_view
-    window.open_path(path)
+    window.data.open_path(path)
     qtbot.waitUntil(lambda: "preview" in data.file_label.text(), timeout=5000)
     assert data.frame_model.rowCount() == 200
     qtbot.mouseClick(data.cancel_button, LEFT)
     assert not data.load_row.isVisible()  # at once, not when the reader finishes
     assert window.dataset is previous
     assert data.file_label.text() == "penguins.csv"
-    qtbot.waitUntil(lambda: not window._load_threads, timeout=LONG)
+    qtbot.waitUntil(lambda: not window.tasks.active, timeout=LONG)
     assert window.dataset is previous  # the late result was dropped
 
 
@@ -358,7 +358,7 @@ def test_text_folder_opens_as_texts(qtbot, window, tmp_path):
         (root / label).mkdir(parents=True)
         for i in range(8):
             (root / label / f"{i}.txt").write_text(f"{words} {i}", encoding="utf-8")
-    window.open_path(root)
+    window.data.open_path(root)
     qtbot.waitUntil(lambda: window.dataset is not None, timeout=LONG)
     data = window.data_view
     assert window.dataset.kind == "text"

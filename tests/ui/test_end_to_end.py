@@ -86,7 +86,7 @@ def test_person_trains_stops_midway_and_predicts(qtbot, live_window, tmp_path):
     assert not window.data_view.label_combo.isEnabled()
 
     def batches_done() -> int:
-        thread = window._training
+        thread = window.training.thread
         return thread.recorder.snapshot().steps_done if thread else 0
 
     qtbot.waitUntil(lambda: batches_done() >= 5, timeout=LONG)
@@ -106,7 +106,7 @@ def test_person_trains_stops_midway_and_predicts(qtbot, live_window, tmp_path):
     # Stop mid-epoch: training ends within about a batch, the model is kept.
     qtbot.mouseClick(view.stop_button, LEFT)
     qtbot.waitUntil(lambda: not window.is_training, timeout=10_000)
-    outcome = window.last_outcome
+    outcome = window.training.last_outcome
     assert outcome is not None and outcome.stopped
     assert outcome.epochs_completed < 2
     assert "Stopped" in view.result_label.text()
@@ -128,7 +128,7 @@ def test_person_trains_stops_midway_and_predicts(qtbot, live_window, tmp_path):
     assert predict.confidence_label.text().startswith("Confidence ")
 
     # File > Export model… writes a .keras file (the dialog's answer given directly).
-    window.export_model(tmp_path / "topics")
+    window.predict.export_model(tmp_path / "topics")
     saved = tmp_path / "topics.keras"
     qtbot.waitUntil(lambda: "Model saved to" in window.statusBar().currentMessage(), timeout=LONG)
     assert saved.is_file() and saved.stat().st_size > 0

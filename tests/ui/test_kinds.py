@@ -113,7 +113,7 @@ def test_penguins_mass_regression_shows_mae_and_a_number(qtbot, live_window, tmp
     # A whole CSV file of rows to predict.
     csv = tmp_path / "new.csv"
     window.dataset.frame.head(5).to_csv(csv, index=False)
-    window.predict_file(str(csv))
+    window.predict.predict_file(str(csv))
     qtbot.waitUntil(lambda: predict.results_view.isVisible(), timeout=LONG)
     assert predict.results_model.rowCount() == 5
 
@@ -146,7 +146,7 @@ def test_digits_folder_shows_thumbnails_trains_and_predicts_images(qtbot, live_w
     bad = tmp_path / "empty.png"
     bad.write_bytes(b"")
     paths = [folder.files[0], folder.files[-1], str(bad)]
-    window.predict_images(paths)
+    window.predict.predict_images(paths)
     qtbot.waitUntil(lambda: predict.image_model.rowCount() == 2, timeout=LONG)
     assert predict.label_value.text() in set(folder.class_names)
     assert "1 of the chosen files could not be read" in predict.banner.text()
@@ -185,7 +185,7 @@ def test_bad_images_are_skipped_and_training_still_works(qtbot, live_window, tmp
     (root / "digit7" / "broken.jpg").write_bytes(b"\xff\xd8 truncated jpeg")
     (root / "digit7" / "text.png").write_text("not an image", encoding="utf-8")
     window = live_window
-    window.open_path(root)
+    window.data.open_path(root)
     qtbot.waitUntil(lambda: window.dataset is not None, timeout=LONG)
     qtbot.waitUntil(lambda: window.train_view.train_button.isEnabled(), timeout=LONG)
     skipped = window.data_view.skipped_list

@@ -194,7 +194,7 @@ def test_undo_brings_back_layers_the_default_template_replaced(qtbot, window, cs
     assert stack(view) == mine
     assert window.project.layers is layers and view.layers is layers
     assert view.stack_model.index(3, 1).data() == "Dropout(0.3)"
-    assert window.stack_edited
+    assert window.model.stack_edited
     window.redo_action.trigger()
     assert stack(view) == template
 

@@ -12,11 +12,11 @@ from workbench.core.templates import text_cnn
 
 def test_template_replaces_the_stack_and_can_be_undone(qtbot, window):
     before = [layer.describe() for layer in window.project.layers]
-    window._fill_template_menu()
+    window.model.fill_template_menu(window.template_menu)
     titles = [a.text() for a in window.template_menu.actions()]
     assert titles[0].startswith("Text: LSTM") and len(titles) == 4
     assert titles[-1].startswith("Text: Transformer")
-    window.use_template("text-cnn")
+    window.model.use_template("text-cnn")
     assert [x.describe() for x in window.project.layers] == [x.describe() for x in text_cnn()]
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert [layer.describe() for layer in window.project.layers] == before
@@ -50,18 +50,18 @@ def test_import_a_plain_keras_model(qtbot, tmp_path, make_window, monkeypatch):
     )
     model.save(tmp_path / "plain.keras")
     window = make_window(backend=True)
-    window.import_model(tmp_path / "plain.keras")
+    window.model.import_model(tmp_path / "plain.keras")
     qtbot.waitUntil(lambda: window.project.layers[0].describe() == "Dense(12, relu)", timeout=LONG)
     assert [x.describe() for x in window.project.layers] == ["Dense(12, relu)", "Dense(2, softmax)"]
     assert shown and "gaussian_noise (GaussianNoise)" in shown[0]
-    assert window._initial_weights is not None and len(window._initial_weights) == 2
+    assert window.model.initial_weights is not None and len(window.model.initial_weights) == 2
 
 
 def test_export_keras_script_for_the_loaded_data(qtbot, tmp_path, make_window, csv_path):
     window = make_window(backend=True)
     load(qtbot, window, csv_path)
     script = tmp_path / "train.py"
-    window.export_script(script)
+    window.projects.export_script(script)
     qtbot.waitUntil(script.exists, timeout=LONG)
     qtbot.waitUntil(lambda: "Wrote" in window.statusBar().currentMessage(), timeout=LONG)
     py_compile.compile(str(script), doraise=True)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from workbench.core.listener import TrainingOutcome, TrainingPlan
-from workbench.ui.main_window import describe_outcome
+from workbench.core.outcome import describe_outcome
 from workbench.ui.train.progress import ProgressRecorder, format_duration
 from workbench.ui.train.view import IDLE, PAUSED, STOPPING, TRAINING, TrainView
 
@@ -250,7 +250,7 @@ def test_progress_bar_moves_a_few_times_a_second_and_always_at_the_end(qtbot, mo
     PROGRESS_BAR_HZ ticks a second, while the text beside it follows every tick."""
     from types import SimpleNamespace
 
-    from workbench.ui import train_view
+    from workbench.ui.train import view as train_view
 
     clock = SimpleNamespace(now=100.0)
     monkeypatch.setattr(train_view, "time", SimpleNamespace(monotonic=lambda: clock.now))

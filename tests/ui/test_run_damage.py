@@ -27,7 +27,7 @@ def test_start_with_damaged_runs_offers_the_healthy_interrupted_one(qtbot, tmp_p
     window = MainWindow(store=store)
     qtbot.addWidget(window)
     window.show()
-    window.offer_resume()  # what the window does once the backend is ready
+    window.training.offer_resume()  # what the window does once the backend is ready
     assert asked == [healthy.id]
     window.tabs.setCurrentIndex(RUNS_TAB)
     assert window.runs_view.model.rowCount() == 1
@@ -45,10 +45,10 @@ def test_resuming_a_run_with_damaged_settings_is_a_message(qtbot, tmp_path, monk
     window = MainWindow(store=store)
     qtbot.addWidget(window)
     window.backend.ready = True  # as if TensorFlow had loaded; nothing trains here
-    window.resume_run(run.id)
+    window.training.resume_run(run.id)
     (message,) = shown
     assert "batch_size" in message and "\n" not in message
-    assert window._training is None
+    assert window.training.thread is None
 
 
 def test_an_unwritable_workspace_opens_and_says_to_set_workbench_home(qtbot, tmp_path):

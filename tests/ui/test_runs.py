@@ -294,8 +294,8 @@ def test_resume_offer_later_keeps_and_discard_marks_the_run(qtbot, store, monkey
     for _ in answers:
         window = MainWindow(store=store)
         qtbot.addWidget(window)
-        window.offer_resume()  # what the window does once the backend is ready
-        window.offer_resume()  # asked once per start only
+        window.training.offer_resume()  # what the window does once the backend is ready
+        window.training.offer_resume()  # asked once per start only
     assert asked == ["killed", "killed"]
     record = store.get(run.id)
     assert record.status == "interrupted" and "not resumed" in record.message
@@ -312,7 +312,7 @@ def test_no_offer_without_a_checkpoint(qtbot, store, monkeypatch):
     monkeypatch.setattr(main_window, "ask_resume", lambda *a: pytest.fail("asked"))
     window = MainWindow(store=store)
     qtbot.addWidget(window)
-    window.offer_resume()
+    window.training.offer_resume()
 
 
 # -- project files -------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def test_save_and_open_project(qtbot, tmp_path, csv_path, monkeypatch):
     )
     window.save_project_action.trigger()
     saved = path.with_suffix(".json")
-    assert saved.is_file() and window.project_path == saved
+    assert saved.is_file() and window.projects.path == saved
     assert Project.load(saved).layers[2].params["units"] == 24
 
     other = MainWindow(store=RunStore(tmp_path / "runs"))
@@ -354,16 +354,16 @@ def test_bad_project_file_is_explained_and_work_is_kept(qtbot, window, tmp_path,
     before = [layer.describe() for layer in window.project.layers]
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json", encoding="utf-8")
-    assert not window.open_project(bad)
+    assert not window.projects.open_project(bad)
     assert shown and str(bad) in shown[0] and "not valid JSON" in shown[0]
     assert "Your current work is unchanged." in shown[0]
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps({"schema_version": 99}), encoding="utf-8")
-    assert not window.open_project(newer)
+    assert not window.projects.open_project(newer)
     assert "newer Training Workbench" in shown[1]
     assert [layer.describe() for layer in window.project.layers] == before
     assert window.train_view.config().batch_size == 12
-    assert window.project_path is None
+    assert window.projects.path is None
 
 
 def test_project_whose_data_moved_opens_its_layers_and_says_so(qtbot, window, tmp_path):
@@ -373,7 +373,7 @@ def test_project_whose_data_moved_opens_its_layers_and_says_so(qtbot, window, tm
     project.training.learning_rate = 0.02
     path = tmp_path / "p.json"
     project.save(path)
-    assert window.open_project(path)
+    assert window.projects.open_project(path)
     assert window.project.layers[2].params["units"] == 12
     assert window.train_view.config().learning_rate == 0.02
     assert "gone.csv was not found" in window.statusBar().currentMessage()

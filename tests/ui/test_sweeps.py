@@ -73,15 +73,15 @@ def test_sweep_runs_one_after_another_and_marks_the_best(qtbot, make_window, csv
     dialog = SweepDialog(project, window)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.learning_rate_edit, "0.0001, 0.01")
-    window.start_sweep(dialog.points())
+    window.runs.start_sweep(dialog.points())
     view = window.runs_view
     assert window.tabs.currentWidget() is view
     assert view.sweep_label.text().startswith("Sweep run 1/2: lr 0.0001")
     assert view.cancel_sweep_button.isVisible() and not view.sweep_button.isEnabled()
-    first = window._training
+    first = window.training.thread
     qtbot.waitUntil(lambda: "2/2" in view.sweep_label.text(), timeout=LONG)
     assert first.isFinished()  # one training thread at a time: the first had ended
-    qtbot.waitUntil(lambda: not window.sweep_running, timeout=LONG)
+    qtbot.waitUntil(lambda: not window.runs.sweep_running, timeout=LONG)
     runs = window.store.list()
     assert [r.name for r in runs] == ["sweep 1/2: lr 0.0001", "sweep 2/2: lr 0.01"]
     assert [r.status for r in runs] == ["finished", "finished"]
@@ -106,7 +106,7 @@ def test_sweep_runs_one_after_another_and_marks_the_best(qtbot, make_window, csv
     qtbot.keyClicks(predict.text_edit, "a lovely and wonderful movie")
     qtbot.keyClick(predict.text_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: predict.label_value.text() in {"pos", "neg"}, timeout=LONG)
-    assert window.last_run_id == view.best_id
+    assert window.session.last_run_id == view.best_id
 
 
 def test_cancel_sweep_stops_the_current_run_and_starts_no_more(qtbot, make_window, csv_path):
@@ -117,11 +117,11 @@ def test_cancel_sweep_stops_the_current_run_and_starts_no_more(qtbot, make_windo
     dialog = SweepDialog(project, window)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.batch_edit, "4, 8, 16")
-    window.start_sweep(dialog.points())
-    thread = window._training
+    window.runs.start_sweep(dialog.points())
+    thread = window.training.thread
     qtbot.waitUntil(lambda: thread.recorder.snapshot().epochs_done >= 1, timeout=LONG)
     qtbot.mouseClick(window.runs_view.cancel_sweep_button, LEFT)
-    qtbot.waitUntil(lambda: not window.sweep_running and not window.is_training, timeout=LONG)
+    qtbot.waitUntil(lambda: not window.runs.sweep_running and not window.is_training, timeout=LONG)
     runs = window.store.list()
     assert [r.status for r in runs] == ["stopped"]
     assert window.statusBar().currentMessage().startswith("Sweep cancelled after 1 of 3 runs.")

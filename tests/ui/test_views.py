@@ -40,7 +40,7 @@ def test_window_shows_and_reads_data_without_importing_tensorflow(tmp_path):
         app = QApplication([])
         window = MainWindow(); window.show(); app.processEvents()
         shown = time.perf_counter() - start
-        window.open_path({str(ROOT / "resources/samples/wordnet_topics.csv")!r})
+        window.data.open_path({str(ROOT / "resources/samples/wordnet_topics.csv")!r})
         while window.table is None and time.perf_counter() - start < 60:
             app.processEvents(); time.sleep(0.01)
         window.close()
@@ -59,7 +59,7 @@ def test_window_shows_and_reads_data_without_importing_tensorflow(tmp_path):
 
 def test_open_file_shows_rows_columns_and_class_counts(qtbot, window, csv_path):
     assert window.windowTitle() == "Training Workbench"
-    assert window.train_block_reason().startswith("Load a dataset first")
+    assert window.training.block_reason().startswith("Load a dataset first")
     load(qtbot, window, csv_path)
     view = window.data_view
     assert view.frame_model.rowCount() == 120
@@ -79,7 +79,7 @@ def test_open_file_shows_rows_columns_and_class_counts(qtbot, window, csv_path):
     assert "Loaded reviews.csv: 120 rows, 2 classes" in message
     assert f"sequence length → {suggested} words" in message
     # No TensorFlow in this test, so Train says why it is off.
-    assert window.train_block_reason() == "Waiting for TensorFlow to load…"
+    assert window.training.block_reason() == "Waiting for TensorFlow to load…"
     assert not window.train_view.train_button.isEnabled()
     assert window.train_view.reason_label.text() == "Waiting for TensorFlow to load…"
 
@@ -132,13 +132,13 @@ def test_bad_files_show_the_problem_and_keep_the_data(
     banner.clear()
     single = tmp_path / "single.csv"
     single.write_text("text,label\nhello there,a\ngood morning,a\n", encoding="utf-8")
-    window.open_path(single)
+    window.data.open_path(single)
     qtbot.waitUntil(lambda: banner.isVisible(), timeout=LONG)
     assert "single class" in banner.text()
     assert window.table is good
 
     banner.clear()
-    window.open_path(tmp_path / "missing.csv")
+    window.data.open_path(tmp_path / "missing.csv")
     qtbot.waitUntil(lambda: banner.isVisible(), timeout=LONG)
     assert "file not found" in banner.text()
     assert window.table is good
@@ -266,7 +266,7 @@ def test_local_problems_mark_the_row_and_block_training(qtbot, window, csv_path)
     view.refresh()
     assert view.row_errors() == {2: "Units must be at least 1 (got 0)."}
     assert "Layer 3: Units must be at least 1" in view.error_label.text()
-    assert window.train_block_reason() == "Layer 3: Units must be at least 1 (got 0)."
+    assert window.training.block_reason() == "Layer 3: Units must be at least 1 (got 0)."
 
     view.layers.clear()
     view.refresh()
@@ -298,9 +298,9 @@ def test_predict_tab_waits_for_a_trained_model(qtbot, window):
 
 
 def test_closing_while_a_file_loads_waits_for_the_reader(qtbot, window):
-    window.open_path(Path(__file__).resolve().parents[2] / "resources/samples/wordnet_topics.csv")
+    window.data.open_path(Path(__file__).resolve().parents[2] / "resources/samples/wordnet_topics.csv")
     window.close()  # must join the loader thread; the leak check would fail otherwise
-    assert not window._load_threads
+    assert not window.tasks.active
 
 
 def test_layer_added_with_defaults(qtbot, window):

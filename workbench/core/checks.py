@@ -14,7 +14,6 @@ import numpy as np
 from workbench.core.errors import DataError
 from workbench.core.project import TrainingConfig
 from workbench.core.splits import split_indices
-from workbench.core.tables import duplicate_rows, shared_rows
 
 
 def label_indices(dataset: Any) -> np.ndarray | None:
@@ -65,6 +64,9 @@ def data_checks(dataset: Any, config: TrainingConfig) -> tuple[list[str], list[s
         return [str(exc)], facts, None
     frame = getattr(dataset, "frame", None)
     if frame is not None:
+        # pandas comes with the first table, not with the window that imports this module
+        from workbench.core.tables import duplicate_rows, shared_rows
+
         missing = {str(c): int(n) for c, n in frame.isna().sum().items() if n}
         if missing:
             listed = ", ".join(f"{c}: {n:,}" for c, n in list(missing.items())[:8])

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.errors import DataError
+from workbench.core.kinds import KINDS, TASKS
 from workbench.core.safe_json import regular_file
 from workbench.core.tables import Cancel, Progress, clip_name, describe_columns, repeated_notes
 from workbench.core.textdata import (
@@ -26,8 +27,6 @@ from workbench.core.textdata import (
     read_table,
 )
 
-KINDS = ("text", "tabular", "images", "npz")
-TASKS = ("classification", "regression")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".jsonl", ".ndjson"}
 MAX_CLASSIFICATION_VALUES = 20

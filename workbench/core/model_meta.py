@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 import pydantic
 
-from workbench.core.datasets import KINDS, TASKS
 from workbench.core.errors import FileRejected
+from workbench.core.kinds import KINDS, TASKS
 from workbench.core.project import MAX_TEXT
 from workbench.core.safe_json import loads
 from workbench.core.schemas import STRICT, validate

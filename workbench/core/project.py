@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from workbench.core.atomic import atomic_write_text
-from workbench.core.datasets import KINDS, TASKS
+from workbench.core.kinds import KINDS, TASKS
 from workbench.core.errors import FileRejected, ModelConfigError
 from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.safe_json import read_json

@@ -40,7 +40,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(0, window.autosave.offer_restore)
     files = [a for a in args if not a.startswith("-")]
     if files:  # `workbench gui data.csv`: open it like File > Open would
-        window.open_path(files[0])
+        window.data.open_path(files[0])
     status = int(app.exec())
     return smoke.exit_code if smoke is not None else status
 

@@ -163,7 +163,7 @@ class AutosaveController(QObject):
             return
         project = saved.project
         spec = project.dataset
-        window._use_project(project, "Restore the unsaved work")
+        window.use_project(project, "Restore the unsaved work")
         # This session owns the work now; the crashed session's file goes once it is kept.
         try:
             self.session.write(project.to_dict())
@@ -171,16 +171,8 @@ class AutosaveController(QObject):
             self._failed(exc)
         else:
             saved.discard()
-        if spec.path and Path(spec.path).exists():
-            window._pending_project = project  # its layers again once the data is read
-            window.project.dataset.augment = spec.augment
-            window.open_path(
-                spec.path,
-                text_column=spec.text_column or None,
-                label_column=spec.label_column or None,
-                kind=spec.kind or None,
-                task=spec.task or None,
-            )
+        window.project.dataset.augment = spec.augment
+        if window.data.open_for(project):  # its layers again once the data is read
             window.statusBar().showMessage(
                 f"Restored the unsaved layers and settings; reading {Path(spec.path).name}…"
             )

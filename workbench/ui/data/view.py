@@ -9,7 +9,6 @@ validation) and the split. Every change is a signal; the window reloads on a wor
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,19 +38,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.checks import row_count, split_report
+from workbench.core.kinds import KINDS, TASKS
 from workbench.core.project import TrainingConfig
 from workbench.ui.data.models import ClassCountsModel
+from workbench.ui.data.split_panel import SplitPanel, fit_height
 from workbench.ui.item_models import DataFrameModel, ImageListModel, format_count
+from workbench.ui.wheel import guard_wheel
 from workbench.ui.widgets import BarDelegate, MessageBanner
-from workbench.ui.workers import CallThread
 
 if TYPE_CHECKING:  # pandas loads with the first file, not with the window
     import pandas as pd
 
-# The same tuples as workbench.core.datasets (which imports pandas: not with the window).
-KINDS = ("text", "tabular", "images", "npz")
-TASKS = ("classification", "regression")
 KIND_TITLES = {
     "text": "Text (texts and labels)",
     "tabular": "Table of features",
@@ -62,8 +58,6 @@ KIND_TITLES = {
 ROLES = ("numeric", "categorical", "ignore")
 TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE = range(3)
 WARNING_COLOR = "#7a5a00"
-#: Up to this many rows the checks run at once; bigger data is checked on a worker thread.
-CHECK_AT_ONCE_ROWS = 20_000
 
 
 class DataView(QWidget):
@@ -91,17 +85,16 @@ class DataView(QWidget):
     sig_split_changed = Signal(float, float, int)
     #: Cancel was clicked while a file loads.
     sig_cancel_load = Signal()
+    #: Big data needs its split checked on a worker: (dataset, training config). The answer
+    #: comes back through :meth:`show_checks`.
+    sig_checks_requested = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dataset: Any = None
         self.summary: dict[str, Any] = {}
         self.banner = MessageBanner()
-        self._config = TrainingConfig()
         self.role_combos: dict[str, QComboBox] = {}
-        self.split_counts: dict[str, dict] = {}
-        self._checks_token = 0
-        self._check_threads: dict[int, CallThread] = {}
 
         # Header: file name, kind, load progress
         self.file_label = QLabel()
@@ -295,52 +288,12 @@ class DataView(QWidget):
         counts_layout = QVBoxLayout(self.counts_box)
         counts_layout.addWidget(self.counts_view)
 
-        self.warnings_label = QLabel()
-        self.warnings_label.setWordWrap(True)
-        self.warnings_label.setObjectName("dataWarnings")
-        self.warnings_label.setStyleSheet(
-            f"color: {WARNING_COLOR}; background: #fff4d6; border: 1px solid #f0d78c;"
-            " border-radius: 4px; padding: 4px;"
-        )
-        self.facts_label = QLabel()
-        self.facts_label.setWordWrap(True)
-        self.facts_label.setStyleSheet("color: #555555;")
-        checks_box = QGroupBox("Checks")
-        checks_layout = QVBoxLayout(checks_box)
-        checks_layout.addWidget(self.warnings_label)
-        checks_layout.addWidget(self.facts_label)
-
-        self.validation_spin = QDoubleSpinBox()
-        self.test_spin = QDoubleSpinBox()
-        for spin, tip in (
-            (self.validation_spin, "Share held out to measure the model after each epoch."),
-            (self.test_spin, "Share held out until the end and scored once (0: none)."),
-        ):
-            spin.setDecimals(2)
-            spin.setRange(0.0, 0.9)
-            spin.setSingleStep(0.05)
-            spin.setToolTip(tip)
-            spin.valueChanged.connect(self._emit_split)
-        self.split_seed_spin = QSpinBox()
-        self.split_seed_spin.setRange(0, 2**31 - 1)
-        self.split_seed_spin.setToolTip("Same seed, same split.")
-        self.split_seed_spin.valueChanged.connect(self._emit_split)
-        self.split_table = QTableWidget(0, 4)
-        self.split_table.setHorizontalHeaderLabels(["Class", "Train", "Validation", "Test"])
-        self.split_table.verticalHeader().hide()
-        self.split_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.split_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        split_header = self.split_table.horizontalHeader()
-        split_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        split_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        split_box = QGroupBox("Split")
-        split_layout = QVBoxLayout(split_box)
-        split_form = QFormLayout()
-        split_form.addRow("Validation fraction:", self.validation_spin)
-        split_form.addRow("Test fraction:", self.test_spin)
-        split_form.addRow("Seed:", self.split_seed_spin)
-        split_layout.addLayout(split_form)
-        split_layout.addWidget(self.split_table)
+        self.split_panel = SplitPanel()
+        self.split_panel.sig_split_changed.connect(self.sig_split_changed)
+        self.split_panel.sig_checks_requested.connect(self.sig_checks_requested)
+        # The panel's parts, under the names callers and tests use.
+        for name in SplitPanel.PARTS:
+            setattr(self, name, getattr(self.split_panel, name))
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -353,8 +306,7 @@ class DataView(QWidget):
             stats_box,
             self.histogram_box,
             self.counts_box,
-            checks_box,
-            split_box,
+            self.split_panel,
         ):
             side_layout.addWidget(box)
         side_layout.addStretch(1)
@@ -387,7 +339,6 @@ class DataView(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.load_row)
         layout.addWidget(self.stack, 1)
-        self.set_split(self._config)
 
     @property
     def table(self) -> Any:
@@ -449,6 +400,8 @@ class DataView(QWidget):
             and getattr(self.dataset, "frame", None) is getattr(dataset, "frame", None)
             and self.frame_model.frame is getattr(dataset, "frame", None)
         )
+        if self.dataset is None or Path(self.dataset.path) != Path(dataset.path):
+            self.side_panel.verticalScrollBar().setValue(0)  # new data: read from the top
         self.dataset = dataset
         self.summary = summary
         kind = dataset.kind
@@ -500,7 +453,7 @@ class DataView(QWidget):
         self.notes_label.setText("\n".join(notes))
         self.notes_label.setVisible(bool(notes))
         self.counts_model.set_counts(classes)
-        _fit_height(self.counts_view, len(classes))
+        fit_height(self.counts_view, len(classes))
         self.counts_box.setVisible(bool(classes))
         self.refresh_checks()
         self.side_panel.show()
@@ -545,6 +498,7 @@ class DataView(QWidget):
             self.histogram.setMinimumHeight(150)
             self.histogram.setMaximumHeight(190)
             self.histogram_layout.addWidget(self.histogram)
+            guard_wheel(self.histogram)  # the wheel scrolls the panel until the plot is clicked
         item = self.histogram.getPlotItem()
         item.clear()
         lengths = np.asarray(dataset.token_lengths(), dtype=np.float64)
@@ -614,7 +568,7 @@ class DataView(QWidget):
             self.roles_table.setCellWidget(row, 3, combo)
             self.role_combos[column] = combo
         self.roles_table.resizeRowsToContents()
-        _fit_height(self.roles_table, len(columns), most=14)
+        fit_height(self.roles_table, len(columns), most=14)
 
     def _fill_images(self, folder: Any) -> None:
         names = list(folder.class_names)
@@ -743,96 +697,20 @@ class DataView(QWidget):
 
     def set_split(self, config: TrainingConfig) -> None:
         """Show the project's split settings (and re-count the parts when they changed)."""
-        before = (
-            self._config.validation_fraction,
-            self._config.test_fraction,
-            self._config.seed,
-        )
-        changed = before != (config.validation_fraction, config.test_fraction, config.seed)
-        self._config = config
-        for spin, value in (
-            (self.validation_spin, config.validation_fraction),
-            (self.test_spin, config.test_fraction),
-            (self.split_seed_spin, config.seed),
-        ):
-            spin.blockSignals(True)
-            spin.setValue(value)
-            spin.blockSignals(False)
-        if changed:
-            self.refresh_checks()
+        self.split_panel.set_split(config)
 
     def refresh_checks(self) -> None:
-        """Recount the split per class and redo the checks for the current settings.
+        """Recount the split per class and redo the checks for the current settings."""
+        self.split_panel.set_dataset(self.dataset)
 
-        Small data is checked at once; big data on a worker thread (hashing every row of a
-        large table takes about a second), and only the newest answer is shown.
-        """
-        dataset = self.dataset
-        self._checks_token += 1
-        if dataset is None:
-            self.split_table.setRowCount(0)
-            self.warnings_label.hide()
-            self.facts_label.clear()
-            return
-        config = copy.copy(self._config)
-        if row_count(dataset) <= CHECK_AT_ONCE_ROWS:
-            self._show_checks(split_report(dataset, config))
-            return
-        self.warnings_label.hide()
-        self.facts_label.setText("Checking for duplicates and leakage…")
-        self.facts_label.show()
-        thread = CallThread(self._checks_token, "checking the data", split_report, dataset, config)
-        thread.sig_done.connect(self._on_checks_done)
-        thread.sig_failed.connect(self._on_checks_failed)
-        self._check_threads[self._checks_token] = thread
-        thread.start()
+    def show_checks(self, report: tuple[list[str], list[str], dict | None]) -> None:
+        """Show the checks of the split: warnings, facts and the count per class and part."""
+        self.split_panel.show_checks(report)
 
-    def _join_check_thread(self, token: int) -> None:
-        thread = self._check_threads.pop(token, None)
-        if thread is not None:
-            thread.wait()
-
-    @Slot(int, object)
-    def _on_checks_done(self, token: int, report: object) -> None:
-        self._join_check_thread(token)
-        if token == self._checks_token:
-            self._show_checks(report)  # type: ignore[arg-type]
-
-    @Slot(int, str)
-    def _on_checks_failed(self, token: int, message: str) -> None:
-        self._join_check_thread(token)
-        if token == self._checks_token:
-            self._show_checks(([message], [], None))
-
-    def shutdown(self) -> None:
-        """Wait for checks still running (the window's closeEvent calls this)."""
-        self._checks_token += 1
-        for token in list(self._check_threads):
-            self._join_check_thread(token)
-
-    def _show_checks(self, report: tuple[list[str], list[str], dict | None]) -> None:
-        warnings, facts, counts = report
-        self.warnings_label.setText("\n".join(f"⚠ {w}" for w in warnings))
-        self.warnings_label.setVisible(bool(warnings))
-        self.facts_label.setText("\n".join(facts))
-        self.facts_label.setVisible(bool(facts))
-        self.split_table.setRowCount(0)
-        if counts is None:
-            return
-        names = list(counts["train"].get("classes", {}))
-        rows = [
-            (name, [counts[p]["classes"][name] for p in ("train", "val", "test")]) for name in names
-        ]
-        rows.append(("All", [counts[p]["rows"] for p in ("train", "val", "test")]))
-        self.split_table.setRowCount(len(rows))
-        for row, (name, values) in enumerate(rows):
-            self.split_table.setItem(row, 0, QTableWidgetItem(name))
-            for column, value in enumerate(values, start=1):
-                item = QTableWidgetItem(format_count(int(value)))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.split_table.setItem(row, column, item)
-        self.split_counts = counts
-        _fit_height(self.split_table, len(rows))
+    @property
+    def split_counts(self) -> dict[str, dict]:
+        """Rows per part and class, as last shown."""
+        return self.split_panel.split_counts
 
     # -- person's edits ------------------------------------------------------------------
 
@@ -895,26 +773,6 @@ class DataView(QWidget):
         )
         if chosen != (self.dataset.x_name, self.dataset.y_name, self.dataset.task):
             self.sig_arrays_changed.emit(*chosen)
-
-    @Slot()
-    def _emit_split(self, *_args: object) -> None:
-        self.sig_split_changed.emit(
-            round(self.validation_spin.value(), 4),
-            round(self.test_spin.value(), 4),
-            self.split_seed_spin.value(),
-        )
-
-
-def _fit_height(view: QTableView, rows: int, most: int = 12) -> None:
-    """Tall enough for ``rows`` rows (up to ``most``, then it scrolls), no empty space."""
-    shown = max(1, min(rows, most))
-    model = view.model()
-    if model is not None and model.rowCount() >= shown:
-        body = sum(view.rowHeight(r) for r in range(shown))
-    else:
-        body = view.verticalHeader().defaultSectionSize() * shown
-    header = view.horizontalHeader().sizeHint().height()
-    view.setFixedHeight(header + body + 2 * view.frameWidth() + 2)
 
 
 def _empty_frame() -> pd.DataFrame:

@@ -284,6 +284,17 @@ class PredictView(QWidget):
 
     # -- results -------------------------------------------------------------------------
 
+    def clear_result(self) -> None:
+        """Forget the last answer (it was about other data or another model)."""
+        self.banner.clear()
+        self.results_view.hide()
+        self.label_value.clear()
+        self.confidence_label.clear()
+        self.text_echo.clear()
+        self.probability_model.set_probabilities({}, "")
+        self.image_model.set_images([], [])
+        self._image_predictions, self._image_paths = [], []
+
     def show_prediction(self, prediction: Prediction, text: str = "") -> None:
         """Show the label (or value) big and every class probability below it."""
         self.banner.clear()

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -195,12 +195,16 @@ class TrainView(QWidget):
         font.setBold(True)
         self.result_label.setFont(font)
         self.result_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.plots = LivePlots()
-        self.plots.sig_exported.connect(self._on_exported)
+        # The live plots (about 0.1 s to build) are made when the tab first shows.
+        self._plots: LivePlots | None = None
+        self._metric = "accuracy"
+        self._plots_holder = QWidget()
+        plots_layout = QVBoxLayout(self._plots_holder)
+        plots_layout.setContentsMargins(0, 0, 0, 0)
         self.log_pane = LogPane()
 
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.plots)
+        splitter.addWidget(self._plots_holder)
         log_box = QWidget()
         log_layout = QVBoxLayout(log_box)
         log_layout.setContentsMargins(0, 0, 0, 0)
@@ -273,7 +277,24 @@ class TrainView(QWidget):
         self.settings.set_task(task, num_classes)
         self.settings.set_class_counts(class_counts or [])
         if task is not None:
-            self.plots.set_metric("mae" if task == "regression" else "accuracy")
+            self._metric = "mae" if task == "regression" else "accuracy"
+            if self._plots is not None:
+                self._plots.set_metric(self._metric)
+
+    @property
+    def plots(self) -> LivePlots:
+        """The live curves, built on first use."""
+        if self._plots is None:
+            self._plots = LivePlots()
+            self._plots.sig_exported.connect(self._on_exported)
+            self._plots.set_metric(self._metric)
+            self._plots_holder.layout().addWidget(self._plots)
+        return self._plots
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Build the plots the first time the tab shows."""
+        super().showEvent(event)
+        _ = self.plots
 
     def set_devices(self, names: list[str]) -> None:
         """The devices the backend found ('CPU:0', 'GPU:0'): GPU choices need a GPU."""
@@ -357,7 +378,8 @@ class TrainView(QWidget):
 
     def start_run(self) -> None:
         """Clear the previous run's curves, log and messages."""
-        self.plots.clear()
+        if self._plots is not None:
+            self._plots.clear()
         self.log_pane.reset()
         self.banner.clear()
         self.result_label.clear()
@@ -365,6 +387,15 @@ class TrainView(QWidget):
         self._show_stats(None)
         self.progress_bar.setRange(0, 0)  # busy until the plan arrives
         self.progress_label.setText("Preparing data and model…")
+
+    def clear_results(self, reason: str = "") -> None:
+        """Other data is in use: the last run's curves, log and headline no longer apply."""
+        self.start_run()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_label.setText("No run on this data yet.")
+        if reason:
+            self.banner.show_message(f"{reason} Its run is kept in the Runs tab.", "info")
 
     def show_progress(self, snapshot: ProgressSnapshot) -> None:
         """Redraw from the recorder (called by the window's timer, not per batch)."""

@@ -1,0 +1,11 @@
+"""The kinds of data and the tasks the workbench knows, without importing pandas.
+
+The project schema, the model metadata, the CLI's choices and the Data tab read these; the
+loaders in :mod:`workbench.core.datasets` (which import pandas) use the same tuples. Keeping
+them here lets the window open without paying for pandas until the first file is read.
+"""
+
+from __future__ import annotations
+
+KINDS = ("text", "tabular", "images", "npz")
+TASKS = ("classification", "regression")

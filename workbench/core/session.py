@@ -1,0 +1,141 @@
+"""What the person is working on, in one Qt-free place that the window's tabs follow.
+
+The session holds the project being edited, the data set loaded for it and its summary, the
+model that predicts (a run's or the one just trained) and whether a run is training. Every
+change goes through a method here, which emits one event (psygnal, as napari's evented
+models do); views subscribe to the events rather than to each other. That is how opening new
+data clears, in one place, every result that belonged to the old data: the model trained on
+other inputs, the last run's headline and curves.
+
+The session never imports Qt or TensorFlow: the CLI, a test or a future child-process
+trainer can hold one as well as the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from psygnal import Signal
+
+from workbench.core.project import DatasetSpec, Project
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where the model that predicts came from, in words the Predict tab shows."""
+
+    #: "run 3", "the model just trained (run 4)", "model.keras"
+    name: str = ""
+    #: The run it was recorded as, when it came from a run.
+    run_id: str | None = None
+    #: The data file or folder it was trained on ("" when unknown).
+    data_path: str = ""
+
+    def describe(self) -> str:
+        """'run 3 (trained on imdb.csv)' for the Predict tab's label."""
+        if not self.name:
+            return ""
+        if self.data_path:
+            return f"{self.name} (trained on {Path(self.data_path).name})"
+        return self.name
+
+
+class Session:
+    """The window's one source of truth about data, model and runs. Not thread-safe: only
+    the GUI thread (or one CLI thread) changes it; workers hand their results back first."""
+
+    #: New data is in use: (dataset, summary). Emitted after the project's data spec changed.
+    data_changed = Signal(object, object)
+    #: The model that predicts changed: (predictor or None, ModelSource).
+    predictor_changed = Signal(object, object)
+    #: The results shown for the last run no longer apply (new data): (reason).
+    results_cleared = Signal(str)
+    #: A run started (True) or ended (False).
+    training_changed = Signal(bool)
+
+    def __init__(self, project: Project | None = None) -> None:
+        self.project = project if project is not None else Project()
+        self.dataset: Any = None  # TextTable | TabularTable | ImageFolder | ArrayData
+        self.summary: dict[str, Any] = {}
+        self.num_classes: int | None = None
+        self.predictor: Any = None
+        self.source = ModelSource()
+        self.last_run_id: str | None = None
+        self.training = False
+
+    # -- data --------------------------------------------------------------------------
+
+    def set_dataset(self, dataset: Any, summary: dict[str, Any]) -> bool:
+        """Use ``dataset`` from now on; returns True when it is another file than before.
+
+        A model trained on other inputs stops predicting, and the last run's results are
+        cleared when the file changes, so no tab shows them as if they were about this data.
+        """
+        old = self.dataset
+        new_file = old is None or Path(str(old.path)) != Path(str(dataset.path))
+        if self.predictor is not None and (new_file or not same_inputs(old, dataset)):
+            self.set_predictor(None)
+        if old is not None and new_file:
+            self.results_cleared.emit(f"The last results belong to {Path(str(old.path)).name}.")
+        self.dataset = dataset
+        self.summary = summary
+        task = dataset.task
+        classes = summary.get("classes", {}) if task == "classification" else {}
+        self.num_classes = len(classes) if task == "classification" else 1
+        self.project.dataset = DatasetSpec(
+            str(dataset.path),
+            getattr(dataset, "text_column", "") or "",
+            getattr(dataset, "label_column", "") or getattr(dataset, "y_name", "") or "",
+            dataset.kind,
+            task,
+            self.project.dataset.augment if dataset.kind == "images" else False,
+        )
+        self.data_changed.emit(dataset, summary)
+        return new_file
+
+    def class_counts(self) -> dict[str, int]:
+        """Rows per class of the loaded data (empty for regression or before any data)."""
+        if self.dataset is None or self.dataset.task != "classification":
+            return {}
+        return dict(self.summary.get("classes", {}))
+
+    # -- model and runs ------------------------------------------------------------------
+
+    def set_predictor(self, predictor: Any, source: ModelSource | None = None) -> None:
+        """The model the Predict tab uses (None: none until one is trained or opened)."""
+        self.predictor = predictor
+        self.source = source if (predictor is not None and source is not None) else ModelSource()
+        if source is not None and source.run_id:
+            self.last_run_id = source.run_id
+        self.predictor_changed.emit(predictor, self.source)
+
+    def set_training(self, training: bool) -> None:
+        """A run started or ended."""
+        if training != self.training:
+            self.training = training
+            self.training_changed.emit(training)
+
+    def data_matches(self, spec: dict[str, Any]) -> bool:
+        """Whether the loaded data is the file and kind a run's saved settings name."""
+        data = self.dataset
+        if data is None or data.kind != spec.get("kind"):
+            return False
+        return Path(str(data.path)) == Path(str(spec.get("path", "")))
+
+
+def same_inputs(old: Any, new: Any) -> bool:
+    """Whether a model trained on ``old`` takes and answers for ``new``'s inputs."""
+    if old is None or old.kind != new.kind or old.task != new.task:
+        return False
+    if new.kind == "tabular":
+        return old.feature_types == new.feature_types and old.label_column == new.label_column
+    if new.kind == "images":
+        return tuple(old.image_size) == tuple(new.image_size)
+    if new.kind == "npz":
+        return (old.x_name, old.y_name) == (new.x_name, new.y_name)
+    return True
+
+
+__all__ = ["ModelSource", "Session", "same_inputs"]
