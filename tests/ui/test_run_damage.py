@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.test_runs import killed_run
 from workbench.core.runs import RunStore
-from workbench.ui import main_window
+from workbench.ui.train import controller as train_controller
 from workbench.ui.main_window import RUNS_TAB, MainWindow
 
 
@@ -22,7 +22,7 @@ def test_start_with_damaged_runs_offers_the_healthy_interrupted_one(qtbot, tmp_p
     data = json.loads((typed.path / "run.json").read_text())
     (typed.path / "run.json").write_text(json.dumps({**data, "pid": "1234"}))
     asked = []
-    monkeypatch.setattr(main_window, "ask_resume", lambda p, r: asked.append(r.id) or "later")
+    monkeypatch.setattr(train_controller, "ask_resume", lambda p, r: asked.append(r.id) or "later")
 
     window = MainWindow(store=store)
     qtbot.addWidget(window)

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QMessageBox
 from tests.ui.conftest import LONG, load
 from workbench.core.project import Project
 from workbench.core.runs import RunStore
-from workbench.ui import main_window
-from workbench.ui.main_window import RUNS_TAB, MainWindow
+from workbench.ui.train import controller as train_controller
+from workbench.ui.main_window import RUNS_TAB, TRAIN_TAB, MainWindow
 from workbench.ui.runs.models import RunsTableModel
 from workbench.ui.runs.view import RunsView
 
@@ -205,7 +205,7 @@ def test_export_history_csv_and_delete(qtbot, runs_window, tmp_path, monkeypatch
     view = runs_window.runs_view
     target = tmp_path / "all-runs.csv"
     monkeypatch.setattr(
-        "workbench.ui.runs.view.QFileDialog.getSaveFileName",
+        "workbench.ui.file_dialogs.QFileDialog.getSaveFileName",
         staticmethod(lambda *a, **k: (str(target), "")),
     )
     qtbot.mouseClick(view.export_button, LEFT)
@@ -290,7 +290,7 @@ def test_resume_offer_later_keeps_and_discard_marks_the_run(qtbot, store, monkey
     row = window.runs_view.model.row_of(run.id)
     assert window.runs_view.model.index(row, RunsTableModel.STATUS).data() == "interrupted"
 
-    monkeypatch.setattr(main_window, "ask_resume", ask)
+    monkeypatch.setattr(train_controller, "ask_resume", ask)
     for _ in answers:
         window = MainWindow(store=store)
         qtbot.addWidget(window)
@@ -309,7 +309,7 @@ def test_resume_offer_later_keeps_and_discard_marks_the_run(qtbot, store, monkey
 def test_no_offer_without_a_checkpoint(qtbot, store, monkeypatch):
     run = killed_run(store)
     shutil.rmtree(run.checkpoint_path)
-    monkeypatch.setattr(main_window, "ask_resume", lambda *a: pytest.fail("asked"))
+    monkeypatch.setattr(train_controller, "ask_resume", lambda *a: pytest.fail("asked"))
     window = MainWindow(store=store)
     qtbot.addWidget(window)
     window.training.offer_resume()
@@ -328,7 +328,7 @@ def test_save_and_open_project(qtbot, tmp_path, csv_path, monkeypatch):
     window.train_view.batch_spin.setValue(8)
     path = tmp_path / "my project"
     monkeypatch.setattr(
-        "workbench.ui.main_window.QFileDialog.getSaveFileName",
+        "workbench.ui.file_dialogs.QFileDialog.getSaveFileName",
         staticmethod(lambda *a, **k: (str(path), "")),
     )
     window.save_project_action.trigger()
@@ -339,7 +339,7 @@ def test_save_and_open_project(qtbot, tmp_path, csv_path, monkeypatch):
     other = MainWindow(store=RunStore(tmp_path / "runs"))
     qtbot.addWidget(other)
     other.show()
-    assert other.open_project(saved)
+    assert other.projects.open_project(saved)
     qtbot.waitUntil(lambda: other.table is not None, timeout=LONG)
     assert Path(other.table.path) == csv_path
     assert other.project.layers[2].params["units"] == 24
@@ -390,9 +390,9 @@ def test_killed_run_is_resumed_at_start_then_continued(qtbot, make_window, csv_p
     first.train_view.epochs_spin.setValue(3)
     first.train_view.batch_spin.setValue(4)
     qtbot.mouseClick(first.train_view.train_button, LEFT)
-    thread = first._training
+    thread = first.training.thread
     qtbot.waitUntil(lambda: thread.recorder.snapshot().epochs_done >= 1, timeout=LONG)
-    first.stop_training()
+    first.training.stop_training()
     qtbot.waitUntil(lambda: not first.is_training, timeout=LONG)
     (run,) = first.store.list()
     done = len(run.history)
@@ -414,7 +414,7 @@ def test_killed_run_is_resumed_at_start_then_continued(qtbot, make_window, csv_p
     # The next start offers it once the backend is ready; Resume trains epochs done+1..3.
     asked = []
     monkeypatch.setattr(
-        main_window, "ask_resume", lambda parent, record: asked.append(record.id) or "resume"
+        train_controller, "ask_resume", lambda parent, record: asked.append(record.id) or "resume"
     )
     second = make_window(backend=True)
     qtbot.waitUntil(lambda: asked == [run.id], timeout=LONG)
@@ -442,7 +442,7 @@ def test_killed_run_is_resumed_at_start_then_continued(qtbot, make_window, csv_p
     assert extra.parent == run.id and extra.status == "finished"
     assert [entry["epoch"] for entry in extra.history] == [1, 2, 3, 4, 5]
     assert view.plots.point_counts()["val_loss"] == 5
-    assert second.last_run_id == extra.id
+    assert second.session.last_run_id == extra.id
     assert [r.id for r in second.runs_view.records()] == [run.id, extra.id]
 
 
@@ -452,7 +452,7 @@ def test_runs_recorded_behind_another_tab_are_read_when_the_tab_shows(qtbot, sto
     window = MainWindow(store=store)
     qtbot.addWidget(window)
     window.show()
-    window.tabs.setCurrentIndex(main_window.TRAIN_TAB)
+    window.tabs.setCurrentIndex(TRAIN_TAB)
     view = window.runs_view
     shown_before = [r.name for r in view.model.records()]
     record(store, "delta", 0.001, 8, [0.7], [0.6], 1_700_000_300)

@@ -7,6 +7,8 @@ a JSON object, and a folder that no longer exists is ignored.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -44,12 +46,9 @@ def remember(path: str | Path) -> None:
     if not folder.is_dir() or folder == _last:
         return
     _last = folder
-    try:
-        import json
-
+    # A read-only workspace: the folder is still remembered until the app closes.
+    with contextlib.suppress(OSError, WorkbenchError):
         atomic_write_text(workspace_root() / _FILE, json.dumps({"last_folder": str(folder)}))
-    except OSError:
-        pass  # a read-only workspace: the folder is still remembered until the app closes
 
 
 def forget() -> None:
@@ -64,6 +63,14 @@ def open_file(parent: QWidget, title: str, filters: str) -> str:
     if path:
         remember(path)
     return path
+
+
+def open_files(parent: QWidget, title: str, filters: str) -> list[str]:
+    """Ask for several files to read; [] when cancelled."""
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, str(last_folder()), filters)
+    if paths:
+        remember(paths[0])
+    return list(paths)
 
 
 def open_folder(parent: QWidget, title: str) -> str:

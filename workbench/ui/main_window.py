@@ -363,4 +363,4 @@ class MainWindow(Shell):
         self.collector.stop()  # after the workers are gone: nothing else can collect now
 
 
-__all__ = ["DATA_TAB", "IDLE", "MODEL_TAB", "RUNS_TAB", "MainWindow"]
+__all__ = ["DATA_TAB", "IDLE", "MODEL_TAB", "PREDICT_TAB", "RUNS_TAB", "TRAIN_TAB", "MainWindow"]

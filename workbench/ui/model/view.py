@@ -163,10 +163,13 @@ class ModelView(QWidget):
         self.stack_view.setAlternatingRowColors(True)
         self.stack_view.verticalHeader().setDefaultSectionSize(28)
         header = self.stack_view.horizontalHeader()
+        # The layer column takes what the shape and parameter columns (as wide as their
+        # contents) leave, so it stays readable in a window 1024 pixels wide.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 48), (2, 180), (3, 110)):
-            header.resizeSection(column, width)
+        for column in (2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(0, 40)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.stack_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         # Drag to reorder: the model turns a drop into sig_move_requested, one undoable move.
@@ -290,7 +293,7 @@ class ModelView(QWidget):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([250, 600, 420])
+        splitter.setSizes([245, 500, 330])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)

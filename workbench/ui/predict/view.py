@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.summary import Prediction
+from workbench.ui.file_dialogs import open_file, open_files
 from workbench.ui.item_models import DataFrameModel, ImageListModel
 from workbench.ui.predict.models import ProbabilityModel
 from workbench.ui.widgets import BarDelegate, MessageBanner
@@ -386,15 +386,15 @@ class PredictView(QWidget):
 
     @Slot()
     def _on_predict_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Predict a file", "", "Tables (*.csv *.tsv *.txt *.jsonl);;All files (*)"
+        path = open_file(
+            self, "Predict a file", "Tables (*.csv *.tsv *.txt *.jsonl);;All files (*)"
         )
         if path:
             self.sig_predict_file.emit(path)
 
     @Slot()
     def _on_choose_images(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Choose images", "", IMAGE_FILTER)
+        paths = open_files(self, "Choose images", IMAGE_FILTER)
         if paths:
             self.sig_predict_images.emit(list(paths))
 

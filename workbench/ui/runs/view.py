@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from workbench.core import run_compare
 from workbench.core.errors import WorkbenchError
 from workbench.core.runs import RunRecord, RunStore, is_interrupted
+from workbench.ui.file_dialogs import save_file
 from workbench.ui.runs.models import RunIdRole, RunsTableModel, SettingsDiffModel, SortRole
 
 CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
@@ -397,9 +397,7 @@ class RunsView(QWidget):
     @Slot()
     def export_dialog(self) -> None:
         """Export history CSV…: ask where, then write every run's history."""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export the history of all runs", "runs.csv", "CSV (*.csv)"
-        )
+        path = save_file(self, "Export the history of all runs", "runs.csv", "CSV (*.csv)")
         if path:
             self.export_csv(path)
 

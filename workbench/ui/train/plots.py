@@ -21,16 +21,17 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
-    QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.ui.file_dialogs import save_file
 from workbench.ui.train.progress import ProgressSnapshot
 from workbench.ui.train.steady_range import SteadyRange
 from workbench.ui.wheel import guard_wheel
@@ -110,9 +111,10 @@ def _make_plot(
 
 
 def _keyed_title(title: str) -> str:
-    """A title that doubles as the legend: the train and validation colours after it."""
+    """A title that doubles as the legend: the train and validation colours after it (a dot
+    and a smaller name each, so the title fits a plot a third of a 1024-pixel window wide)."""
     key = "".join(
-        f"&nbsp;&nbsp;<span style='color:{color}'>&#9472;&#9679;&#9472; {name}</span>"
+        f"&nbsp;<span style='color:{color}; font-size:9pt'>&#9679;&nbsp;{name}</span>"
         for color, name in ((_TRAIN_COLOR, "train"), (_VAL_COLOR, "validation"))
     )
     return f"{title}{key}"
@@ -214,14 +216,17 @@ class LivePlots(QWidget):
         for check in (self.train_check, self.val_check, self.batch_check):
             check.toggled.connect(self._apply_visibility)
         self.log_check.toggled.connect(self.set_log_scale)
-        self.png_button = QPushButton("PNG…")
-        self.png_button.setToolTip("Save the plots as a PNG image.")
-        self.png_button.clicked.connect(self._ask_png)
-        self.csv_button = QPushButton("CSV…")
-        self.csv_button.setToolTip(
-            "Save every curve's values as CSV (columns series, epoch, value)."
+        # One Export button with a menu: the toolbar fits the tab at 1024 pixels wide.
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setToolTip("Save the plots as a PNG image, or every curve as CSV.")
+        export_menu = QMenu(self.export_button)
+        self.png_action = export_menu.addAction("Plots as PNG…", self._ask_png)
+        self.csv_action = export_menu.addAction(
+            "Curves as CSV (series, epoch, value)…", self._ask_csv
         )
-        self.csv_button.clicked.connect(self._ask_csv)
+        self.export_button.setMenu(export_menu)
 
         tools = QHBoxLayout()
         tools.setContentsMargins(0, 0, 0, 0)
@@ -235,9 +240,7 @@ class LivePlots(QWidget):
         for check in (self.train_check, self.val_check, self.batch_check, self.log_check):
             tools.addWidget(check)
         tools.addStretch(1)
-        tools.addWidget(QLabel("Export:"))
-        tools.addWidget(self.png_button)
-        tools.addWidget(self.csv_button)
+        tools.addWidget(self.export_button)
 
         top = QHBoxLayout()
         top.setSpacing(4)
@@ -503,7 +506,7 @@ class LivePlots(QWidget):
         self._ask("Save the curves as CSV", "training.csv", "CSV (*.csv)", self.export_csv)
 
     def _ask(self, title: str, name: str, filter_: str, export: Callable[[str], Path]) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filter_)
+        path = save_file(self, title, name, filter_)
         if not path:
             return
         try:
