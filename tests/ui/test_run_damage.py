@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.test_runs import killed_run
 from workbench.core.runs import RunStore
-from workbench.ui.train import controller as train_controller
 from workbench.ui.main_window import RUNS_TAB, MainWindow
+from workbench.ui.train import controller as train_controller
 
 
 def test_start_with_damaged_runs_offers_the_healthy_interrupted_one(qtbot, tmp_path, monkeypatch):

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QMessageBox
 from tests.ui.conftest import LONG, load
 from workbench.core.project import Project
 from workbench.core.runs import RunStore
-from workbench.ui.train import controller as train_controller
 from workbench.ui.main_window import RUNS_TAB, TRAIN_TAB, MainWindow
 from workbench.ui.runs.models import RunsTableModel
 from workbench.ui.runs.view import RunsView
+from workbench.ui.train import controller as train_controller
 
 LEFT = Qt.MouseButton.LeftButton
 TOOLTIP = Qt.ItemDataRole.ToolTipRole

@@ -298,7 +298,9 @@ def test_predict_tab_waits_for_a_trained_model(qtbot, window):
 
 
 def test_closing_while_a_file_loads_waits_for_the_reader(qtbot, window):
-    window.data.open_path(Path(__file__).resolve().parents[2] / "resources/samples/wordnet_topics.csv")
+    window.data.open_path(
+        Path(__file__).resolve().parents[2] / "resources/samples/wordnet_topics.csv"
+    )
     window.close()  # must join the loader thread; the leak check would fail otherwise
     assert not window.tasks.active
 
