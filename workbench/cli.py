@@ -14,17 +14,18 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from workbench.core.kinds import KINDS, TASKS
 from workbench.core.errors import WorkbenchError
-from workbench.core.project import (
+from workbench.core.kinds import KINDS, TASKS
+from workbench.core.options import (
     CLASS_WEIGHTS,
-    DEVICES,
     LOSSES,
     METRICS,
     MONITORS,
     OPTIMIZERS,
     SCHEDULES,
+    OptionTable,
 )
+from workbench.core.project import DEVICES
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -94,9 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--optimizer",
-        choices=OPTIMIZERS,
+        choices=OPTIMIZERS.names,
         default="adam",
-        help="how weights are updated (default adam)",
+        help="how weights are updated (default adam): " + _each(OPTIMIZERS),
     )
     train.add_argument("--momentum", type=float, default=0.0, help="sgd: momentum (default 0)")
     train.add_argument(
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--loss",
-        choices=LOSSES,
+        choices=LOSSES.names,
         default="auto",
         help="what training minimises (default auto: the usual one for the task and head)",
     )
@@ -113,11 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_metric_list,
         default=[],
         metavar="NAMES",
-        help=f"extra metrics, comma-separated: {', '.join(METRICS)} (accuracy or mae always)",
+        help=f"extra metrics, comma-separated: {', '.join(METRICS.names)} (accuracy or mae always)",
     )
     train.add_argument(
         "--monitor",
-        choices=MONITORS,
+        choices=MONITORS.names,
         default="val_loss",
         help="what picks the best epoch and drives early stopping (default val_loss)",
     )
@@ -138,7 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the last epoch's weights instead of the best epoch's",
     )
     train.add_argument(
-        "--schedule", choices=SCHEDULES, default="constant", help="learning-rate schedule"
+        "--schedule",
+        choices=SCHEDULES.names,
+        default="constant",
+        help="learning-rate schedule (default constant): " + _each(SCHEDULES),
     )
     train.add_argument(
         "--early-stopping",
@@ -149,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--class-weights",
-        choices=CLASS_WEIGHTS,
+        choices=CLASS_WEIGHTS.names,
         default="auto",
         help="balanced: rare classes weigh as much as common ones; auto (default): balanced "
         "when the largest class has 1.5x the rows of the smallest or more",
@@ -240,12 +244,18 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--y-name", default="y", help="npz: the targets array (default y)")
 
 
+def _each(table: OptionTable) -> str:
+    """Every choice of a setting with its one-line help, for ``--help``."""
+    text = "; ".join(f"{option.name}: {option.help.rstrip('.')}" for option in table)
+    return text.replace("%", "%%") + "."
+
+
 def _metric_list(value: str) -> list[str]:
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in METRICS]
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown metric {', '.join(unknown)}; choose from {', '.join(METRICS)}"
+            f"unknown metric {', '.join(unknown)}; choose from {', '.join(METRICS.names)}"
         )
     return names
 

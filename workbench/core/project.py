@@ -9,9 +9,10 @@ from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any
 
+from workbench.core import options
 from workbench.core.atomic import atomic_write_text
-from workbench.core.kinds import KINDS, TASKS
 from workbench.core.errors import FileRejected, ModelConfigError
+from workbench.core.kinds import KINDS, TASKS
 from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.safe_json import read_json
 from workbench.core.templates import text_classifier
@@ -21,24 +22,20 @@ SCHEMA_VERSION = 1
 MAX_PROJECT_BYTES = 4 * 2**20
 MAX_LAYERS = 500
 MAX_TEXT = 4096  # characters in a path, a column name or a string setting
-OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "nadam")
-SCHEDULES = ("constant", "cosine", "step", "plateau")
-CLASS_WEIGHTS = ("auto", "none", "balanced")
+# The names of each setting's values, from its one table (workbench.core.options).
+OPTIMIZERS = options.OPTIMIZERS.names
+SCHEDULES = options.SCHEDULES.names
+CLASS_WEIGHTS = options.CLASS_WEIGHTS.names
 # "auto" balances the classes when the largest is at least this many times the smallest.
 IMBALANCE_RATIO = 1.5
 # "auto" picks by task: binary / sparse categorical cross-entropy, or mean squared error.
-CLASSIFICATION_LOSSES = (
-    "auto",
-    "binary_crossentropy",
-    "categorical_crossentropy",
-    "sparse_categorical_crossentropy",
-)
-REGRESSION_LOSSES = ("auto", "mean_squared_error", "mean_absolute_error", "huber")
-LOSSES = CLASSIFICATION_LOSSES + REGRESSION_LOSSES[1:]
-CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "auc")
-REGRESSION_METRICS = ("mae", "rmse")
-METRICS = CLASSIFICATION_METRICS + REGRESSION_METRICS
-MONITORS = ("val_loss", "val_accuracy", "loss")
+CLASSIFICATION_LOSSES = options.LOSSES.names_for("classification")
+REGRESSION_LOSSES = options.LOSSES.names_for("regression")
+LOSSES = options.LOSSES.names
+CLASSIFICATION_METRICS = options.METRICS.names_for("classification")
+REGRESSION_METRICS = options.METRICS.names_for("regression")
+METRICS = options.METRICS.names
+MONITORS = options.MONITORS.names
 DEVICES = ("auto", "cpu", "gpu", "all_gpus")  # all_gpus: tf.distribute.MirroredStrategy
 
 

@@ -1,8 +1,12 @@
 """The training settings form: every TrainingConfig field, grouped, each with a one-line help.
 
-The help of a field shows three ways: as its tooltip, as its status tip (the window's status
-bar while the mouse is over it) and in the help line under the form while the field is
-hovered or has the keyboard focus, so a new user never has to guess what a number does.
+The help of a field shows in one place: the help box under the form, while the field (or its
+caption) is hovered or has the keyboard focus, so a new user never has to guess what a number
+does. It is also the field's What's This text (Shift+F1), shown only when asked for. No
+tooltip or status tip repeats it.
+
+The choices of the combo boxes and the metric checks come from their tables in
+:mod:`workbench.core.options`: each item shows the option's label and holds its name.
 """
 
 from __future__ import annotations
@@ -24,18 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.project import (
+from workbench.core.options import (
     CLASS_WEIGHTS,
-    CLASSIFICATION_LOSSES,
-    CLASSIFICATION_METRICS,
-    DEVICES,
     LOSSES,
     METRICS,
     MONITORS,
     OPTIMIZERS,
-    REGRESSION_LOSSES,
-    REGRESSION_METRICS,
     SCHEDULES,
+    OptionTable,
+)
+from workbench.core.project import (
+    DEVICES,
     TrainingConfig,
     imbalance,
     loss_problem,
@@ -48,23 +51,7 @@ CAPTION_WIDTH = 84  # the same for every group, so the fields line up
 #: Settings that may change while training is paused (they take effect on resume).
 PAUSE_EDITABLE = ("learning_rate", "epochs", "early_stopping_patience")
 
-LOSS_NAMES = {
-    "binary_crossentropy": "binary cross-entropy",
-    "categorical_crossentropy": "categorical cross-entropy (one-hot labels)",
-    "sparse_categorical_crossentropy": "sparse categorical cross-entropy",
-    "mean_squared_error": "mean squared error",
-    "mean_absolute_error": "mean absolute error",
-    "huber": "Huber (squared near 0, absolute far out)",
-}
 DEVICE_NAMES = {"auto": "auto", "cpu": "CPU", "gpu": "GPU", "all_gpus": "all GPUs"}
-METRIC_HELP = {
-    "accuracy": "Share of samples whose predicted class is right (always measured).",
-    "precision": "Of the samples predicted positive, the share that really are positive.",
-    "recall": "Of the samples that really are positive, the share the model finds.",
-    "auc": "Area under the ROC curve: how well scores rank positives first (0.5 chance, 1 best).",
-    "mae": "Mean absolute error: the average size of a miss, in the target's units (always).",
-    "rmse": "Root mean squared error: like MAE, but big misses count more (always measured).",
-}
 HELP = {
     "optimizer": "How the weights move along the gradient; adam suits most problems.",
     "learning_rate": "Size of each optimizer step: too big diverges (NaN), too small crawls; "
@@ -111,6 +98,19 @@ def _share_spin(maximum: float) -> QDoubleSpinBox:
     return spin
 
 
+def _option_combo(table: OptionTable) -> QComboBox:
+    """A combo box of a setting's options: each shows its label and holds its name."""
+    combo = QComboBox()
+    for option in table:
+        combo.addItem(option.label, option.name)
+    return combo
+
+
+def _select(combo: QComboBox, name: str) -> None:
+    """Show the item holding ``name`` (the first item when none does)."""
+    combo.setCurrentIndex(max(0, combo.findData(name)))
+
+
 def _set_item_enabled(combo: QComboBox, index: int, enabled: bool) -> None:
     model = combo.model()
     if isinstance(model, QStandardItemModel):
@@ -140,8 +140,7 @@ class TrainingSettingsForm(QWidget):
         self._min_epochs = 1
         self._help_of: dict[QObject, tuple[str, str]] = {}
 
-        self.optimizer_combo = QComboBox()
-        self.optimizer_combo.addItems(list(OPTIMIZERS))
+        self.optimizer_combo = _option_combo(OPTIMIZERS)
         self.learning_rate_spin = QDoubleSpinBox()
         self.learning_rate_spin.setDecimals(6)
         self.learning_rate_spin.setRange(0.0, 100.0)
@@ -157,18 +156,14 @@ class TrainingSettingsForm(QWidget):
         self.epochs_spin.setRange(1, 100_000)
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
-        self.schedule_combo = QComboBox()
-        self.schedule_combo.addItems(list(SCHEDULES))
+        self.schedule_combo = _option_combo(SCHEDULES)
 
         self.loss_combo = QComboBox()
-        self.metric_checks = {name: QCheckBox(name) for name in METRICS}
-        self.class_weights_combo = QComboBox()
-        for name in CLASS_WEIGHTS:
-            self.class_weights_combo.addItem(name, name)
+        self.metric_checks = {option.name: QCheckBox(option.label) for option in METRICS}
+        self.class_weights_combo = _option_combo(CLASS_WEIGHTS)
         self._class_counts: list[int] = []
 
-        self.monitor_combo = QComboBox()
-        self.monitor_combo.addItems(list(MONITORS))
+        self.monitor_combo = _option_combo(MONITORS)
         self.patience_spin = QSpinBox()
         self.patience_spin.setRange(0, 1000)
         self.patience_spin.setSpecialValueText("off")
@@ -220,7 +215,7 @@ class TrainingSettingsForm(QWidget):
         grid.setVerticalSpacing(2)
         for index, (name, check) in enumerate(self.metric_checks.items()):
             grid.addWidget(check, index // 2, index % 2)
-            self._describe(check, name, METRIC_HELP[name])
+            self._describe(check, name, METRICS[name].help)
         self._row(loss, "Metrics", metrics_box, "metrics")
         self._row(loss, "Class weights", self.class_weights_combo, "class_weights")
         stopping = self._group("Early stopping")
@@ -301,9 +296,8 @@ class TrainingSettingsForm(QWidget):
             form.addRow(widget)
 
     def _describe(self, widget: QWidget, title: str, text: str) -> None:
-        """Tooltip, status tip, What's This and the help line for one field."""
-        widget.setToolTip(text)
-        widget.setStatusTip(text)
+        """The help box's text for one field (and its What's This), shown on hover or focus;
+        not a tooltip or status tip as well, so the help appears once."""
         widget.setWhatsThis(text)
         self._help_of[widget] = (title, text)
         widget.installEventFilter(self)
@@ -353,33 +347,25 @@ class TrainingSettingsForm(QWidget):
         self._num_classes = max(1, int(num_classes))
         self._fill_losses(current)
         for name, check in self.metric_checks.items():
-            if task == "classification":
-                fits = name in CLASSIFICATION_METRICS
-            elif task == "regression":
-                fits = name in REGRESSION_METRICS
-            else:
-                fits = True
-            check.setVisible(fits)
+            check.setVisible(METRICS[name].fits(task))
         self._show_metric_checks()
         self._update_enabled()
         self._show_problems()
 
     def _fill_losses(self, current: str) -> None:
-        if self._task == "classification":
-            names = list(CLASSIFICATION_LOSSES)
-            auto = LOSS_NAMES[resolve_loss("auto", self._num_classes, "classification")]
-        elif self._task == "regression":
-            names = list(REGRESSION_LOSSES)
-            auto = LOSS_NAMES[resolve_loss("auto", 1, "regression")]
-        else:
-            names = list(LOSSES)
+        names = LOSSES.names_for(self._task)
+        if self._task is None:
             auto = "picked for the data"
+        else:
+            classes = self._num_classes if self._task == "classification" else 1
+            auto = LOSSES.label(resolve_loss("auto", classes, self._task))
         self.loss_combo.blockSignals(True)
         self.loss_combo.clear()
         for name in names:
-            self.loss_combo.addItem(f"auto ({auto})" if name == "auto" else LOSS_NAMES[name], name)
+            label = f"auto ({auto})" if name == "auto" else LOSSES.label(name)
+            self.loss_combo.addItem(label, name)
         if current not in names and current in LOSSES:
-            self.loss_combo.addItem(f"{LOSS_NAMES[current]} (does not fit this data)", current)
+            self.loss_combo.addItem(f"{LOSSES.label(current)} (does not fit this data)", current)
         self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(current)))
         self.loss_combo.blockSignals(False)
 
@@ -397,7 +383,7 @@ class TrainingSettingsForm(QWidget):
     def config(self) -> TrainingConfig:
         """The settings as a TrainingConfig."""
         return TrainingConfig(
-            optimizer=self.optimizer_combo.currentText(),
+            optimizer=self.optimizer_combo.currentData() or "adam",
             learning_rate=round(self.learning_rate_spin.value(), 8),
             epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(),
@@ -405,14 +391,14 @@ class TrainingSettingsForm(QWidget):
             seed=self.seed_spin.value(),
             test_fraction=round(self.test_spin.value(), 4),
             momentum=round(self.momentum_spin.value(), 4),
-            schedule=self.schedule_combo.currentText(),
+            schedule=self.schedule_combo.currentData() or "constant",
             early_stopping_patience=self.patience_spin.value(),
             class_weights=self.class_weights_combo.currentData() or "auto",
             clip_norm=round(self.clip_spin.value(), 4),
             loss=self.loss_combo.currentData() or "auto",
-            metrics=[name for name in METRICS if name in self._metrics],
+            metrics=[name for name in METRICS.names if name in self._metrics],
             nesterov=self.nesterov_check.isChecked(),
-            early_stopping_monitor=self.monitor_combo.currentText(),
+            early_stopping_monitor=self.monitor_combo.currentData() or "val_loss",
             restore_best_weights=self.restore_check.isChecked(),
             device=self.device_combo.currentData() or "auto",
             mixed_precision=self.mixed_precision_check.isChecked(),
@@ -423,7 +409,7 @@ class TrainingSettingsForm(QWidget):
         widgets = self._inputs()
         for widget in widgets:
             widget.blockSignals(True)
-        self.optimizer_combo.setCurrentText(config.optimizer)
+        _select(self.optimizer_combo, config.optimizer)
         self.learning_rate_spin.setValue(config.learning_rate)
         self.epochs_spin.setMinimum(1)
         self.epochs_spin.setValue(config.epochs)
@@ -432,17 +418,16 @@ class TrainingSettingsForm(QWidget):
         self.test_spin.setValue(config.test_fraction)
         self.seed_spin.setValue(config.seed)
         self.momentum_spin.setValue(config.momentum)
-        self.schedule_combo.setCurrentText(config.schedule)
+        _select(self.schedule_combo, config.schedule)
         self.patience_spin.setValue(config.early_stopping_patience)
-        index = self.class_weights_combo.findData(config.class_weights)
-        self.class_weights_combo.setCurrentIndex(max(0, index))
+        _select(self.class_weights_combo, config.class_weights)
         self.clip_spin.setValue(config.clip_norm)
         self._fill_losses(config.loss)
         self._metrics = {name for name in config.metrics if name in METRICS}
         self.nesterov_check.setChecked(config.nesterov)
-        self.monitor_combo.setCurrentText(config.early_stopping_monitor)
+        _select(self.monitor_combo, config.early_stopping_monitor)
         self.restore_check.setChecked(config.restore_best_weights)
-        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(config.device)))
+        _select(self.device_combo, config.device)
         self.mixed_precision_check.setChecked(config.mixed_precision)
         for widget in widgets:
             widget.blockSignals(False)
@@ -491,10 +476,11 @@ class TrainingSettingsForm(QWidget):
             problem = loss_problem(config.loss, self._num_classes, self._task)
             if problem:
                 found.append(problem)
-            if self._task == "regression" and "accuracy" in config.early_stopping_monitor:
+            monitor = config.early_stopping_monitor
+            if monitor in MONITORS and not MONITORS[monitor].fits(self._task):
                 found.append(
-                    "Early stopping watches val_accuracy, but a regression has no accuracy; "
-                    "choose val_loss (Early stopping > Watch)."
+                    f"Early stopping watches {monitor}, but a {self._task} has no "
+                    f"{monitor.removeprefix('val_')}; choose val_loss (Early stopping > Watch)."
                 )
         return found
 
@@ -561,9 +547,9 @@ class TrainingSettingsForm(QWidget):
         pause_fields = (self.learning_rate_spin, self.epochs_spin, self.patience_spin)
         for widget in self._inputs():
             widget.setEnabled(idle or (paused and widget in pause_fields))
-        sgd = self.optimizer_combo.currentText() == "sgd"
-        self.momentum_spin.setEnabled(idle and sgd)
-        self.nesterov_check.setEnabled(idle and sgd)
+        own = OPTIMIZERS[self.optimizer_combo.currentData() or "adam"].settings  # sgd's
+        self.momentum_spin.setEnabled(idle and "momentum" in own)
+        self.nesterov_check.setEnabled(idle and "nesterov" in own)
         for check in self.metric_checks.values():
             check.setEnabled(idle and not check.property("always"))
         gpu_known = bool(self._gpus)
