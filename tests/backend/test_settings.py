@@ -115,21 +115,20 @@ def test_restore_best_weights_decides_which_weights_are_kept(vectors, tmp_path):
 def test_reduce_on_plateau_halves_the_rate_and_says_so():
     import keras
 
-    from workbench.backend.trainer import _Bridge
-    from workbench.core.listener import TrainingControl, TrainingPlan
+    from workbench.backend.callbacks import FitPosition, ReduceOnPlateau
 
     listener = _Log()
-    plan = TrainingPlan(10, 3, 96, 24, [])
-    bridge = _Bridge(listener, TrainingControl(), plan, TrainingConfig(schedule="plateau"))
+    plateau = ReduceOnPlateau(listener, FitPosition(target_epochs=10))
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
-    bridge.set_model(model)
+    plateau.set_model(model)
     for val_loss in (1.0, 0.9, 0.95, 0.91):  # better, then two epochs without improvement
-        bridge._plateau(val_loss)
+        plateau.update(val_loss)
     assert float(model.optimizer.learning_rate) == pytest.approx(0.005)
     assert listener.lines == [
         "Learning rate reduced from 0.01 to 0.005: val_loss has not improved for 2 epochs."
     ]
+    assert plateau.state() == {"plateau_best": 0.9, "plateau_wait": 0}
 
 
 def test_a_listener_without_on_log_still_trains(vectors):

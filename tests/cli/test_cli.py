@@ -247,6 +247,30 @@ def test_export_writes_a_script_from_the_trained_folder(tmp_path, capsys):
     assert code == 2 and "no project found" in err
 
 
+def test_export_writes_a_script_for_every_optimizer(tmp_path, capsys):
+    # `workbench export PROJECT --python` once failed with "internal error: KeyError:
+    # 'adamw'" (and nadam, adagrad): every optimizer of the table must export.
+    from workbench.backend.optimizers import OPTIMIZERS as KERAS_OPTIMIZERS
+    from workbench.core.datasets import load_dataset
+    from workbench.core.options import OPTIMIZERS
+    from workbench.core.project import DatasetSpec, Project
+    from workbench.core.templates import default_layers
+
+    path = write_csv(tmp_path / "reviews.csv", n=64)
+    data = load_dataset(path)
+    spec = DatasetSpec(str(path), data.text_column, data.label_column, data.kind, data.task)
+    for optimizer in OPTIMIZERS.names:
+        project = Project(spec, default_layers(data))
+        project.training.optimizer = optimizer
+        project.save(tmp_path / "project.json")
+        script = tmp_path / f"train_{optimizer}.py"
+        code, _, err = run_cli(capsys, "export", tmp_path / "project.json", "--python", script)
+        assert code == 0, (optimizer, err)
+        text = script.read_text()
+        assert f"keras.optimizers.{KERAS_OPTIMIZERS[optimizer].__name__}(" in text
+        assert f"#   optimizer: {optimizer}\n" in text
+
+
 def test_a_refused_model_is_one_line_and_verbose_adds_keras_reason(tmp_path, capsys):
     """Keras's refusal carries the whole config over many lines: the person gets one line
     naming the file and what is wrong; --verbose adds Keras's own text."""

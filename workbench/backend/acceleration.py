@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.backend.adapters import batches
+from workbench.backend.log import log
 from workbench.backend.runtime import ensure_loaded
 
 ensure_loaded()
@@ -64,13 +65,6 @@ def _cached_bytes(spec: Any, count: int) -> int | None:
     if not per_item.is_fully_defined():
         return None
     return int(count * max(1, per_item.num_elements()) * spec.dtype.size)
-
-
-def _log(listener: Any, message: str) -> None:
-    """Tell the listener, when it has a log pane (older listeners lack ``on_log``)."""
-    on_log = getattr(listener, "on_log", None)
-    if callable(on_log):
-        on_log(message)
 
 
 # -- devices ---------------------------------------------------------------------------------
@@ -399,7 +393,7 @@ class Acceleration:
             keep_output_float32(model)
         self.vectorizer, inner = split_string_preprocessing(model)
         if self.vectorizer is not None:
-            _log(
+            log(
                 self.listener,
                 f"Text is vectorised in the input pipeline, in parallel with training "
                 f"({self.vectorizer.name}); the saved model still reads raw text.",
@@ -434,7 +428,7 @@ class Acceleration:
         texts = vectorised.unbatch().apply(tf.data.experimental.assert_cardinality(len(rows)))
         if shuffle_seed is not None and not self._said_cache:
             self._said_cache = True
-            _log(
+            log(
                 self.listener,
                 f"Word indices of the {len(rows)} training texts are kept in memory "
                 f"({size / 2**20:.1f} MiB, {spec.shape[1:]} per text): texts are tokenised "
@@ -455,7 +449,7 @@ class Acceleration:
         fit_model.compile(**options, jit_compile=self.xla.enabled)
         if fit_model is not model:
             model.compile(**{**options, "optimizer": fit_model.optimizer}, jit_compile=False)
-        _log(self.listener, self.xla.reason)
+        log(self.listener, self.xla.reason)
 
     def fit(self, fit_model: keras.Model, *args: Any, **kwargs: Any) -> Any:
         """``fit_model.fit``; when XLA was on and no step finished, recompile without it
@@ -471,7 +465,7 @@ class Acceleration:
                 raise
             detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             self.xla = XlaChoice(False, "XLA failed; training without it.")
-            _log(
+            log(
                 self.listener,
                 "XLA could not compile this model "
                 f"({type(exc).__name__}{': ' + detail if detail else ''}); "
@@ -493,7 +487,7 @@ def accelerated(
     """
     placement = choose_placement(device, mixed_precision)
     for note in placement.notes:
-        _log(listener, note)
+        log(listener, note)
     previous = keras.config.dtype_policy()
     if placement.mixed_precision:
         keras.config.set_dtype_policy("mixed_float16")

@@ -1,21 +1,27 @@
 """The narrow interface of the backend: everything the GUI's workers and the CLI call.
 
 Kept small and made of plain data (``core`` types in, ``core`` types out) so training could
-later move to a child process without touching the views.
+later move to a child process without touching the views. Importing it is cheap: each
+function imports the TensorFlow side when called, and ``api.Predictor`` (the class lives in
+:mod:`workbench.backend.predictor`) is looked up on first use.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from workbench.backend.log import log
 from workbench.core.datasets import Dataset
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import LayerSpec
 from workbench.core.listener import TrainingControl, TrainingListener, TrainingOutcome
 from workbench.core.project import Project
 from workbench.core.runs import RunRecord, RunStore, default_store
-from workbench.core.summary import Prediction, StackSummary
+from workbench.core.summary import StackSummary
+
+if TYPE_CHECKING:
+    from workbench.backend.predictor import Predictor
 
 
 def load() -> str:
@@ -88,7 +94,7 @@ def resume(
     """
     from workbench.backend.checkpoints import latest_checkpoint
     from workbench.backend.recording import RunKeeper
-    from workbench.backend.trainer import Trainer, log
+    from workbench.backend.trainer import Trainer
 
     record = _record(run, store)
     if record.status == "finished":
@@ -133,7 +139,7 @@ def continue_run(
     """
     from workbench.backend.checkpoints import Checkpoint, latest_checkpoint
     from workbench.backend.recording import RunKeeper
-    from workbench.backend.trainer import Trainer, log
+    from workbench.backend.trainer import Trainer
 
     if extra_epochs < 1:
         raise WorkbenchError("Continue training needs at least 1 more epoch.")
@@ -228,96 +234,11 @@ def import_keras(path: str | Path) -> Any:
     return import_keras_model(path)
 
 
-class Predictor:
-    """A trained model plus what it needs to read raw inputs (kind, classes, encodings)."""
+def __getattr__(name: str) -> Any:
+    """``api.Predictor``: imported on first use, so importing this module stays cheap (no
+    TensorFlow until a function needs it)."""
+    if name == "Predictor":
+        from workbench.backend.predictor import Predictor
 
-    def __init__(self, model: Any, meta: dict[str, Any]) -> None:
-        self.model = model
-        self.meta = dict(meta)
-
-    @property
-    def class_names(self) -> list[str]:
-        """Output classes (empty for regression)."""
-        return list(self.meta.get("class_names", []))
-
-    @property
-    def kind(self) -> str:
-        """text, tabular, images or npz."""
-        return str(self.meta.get("kind", "text"))
-
-    @property
-    def task(self) -> str:
-        """classification or regression."""
-        return str(self.meta.get("task", "classification"))
-
-    @classmethod
-    def load(cls, path: str | Path) -> Predictor:
-        """Open a saved .keras model (safe mode) with the metadata stored inside it."""
-        from workbench.backend.export import load_model_with_meta
-
-        model, meta = load_model_with_meta(path)
-        return cls(model, meta)
-
-    def predict(self, texts: list[str]) -> list[Prediction]:
-        """Label and class probabilities for each text (text models)."""
-        from workbench.backend.predictor import text_inputs
-
-        return self._answer(text_inputs(texts))
-
-    def predict_table(self, frame: Any, source: str = "input") -> list[Prediction]:
-        """One answer per row of a DataFrame with the training columns (tabular models)."""
-        from workbench.backend.predictor import table_inputs
-
-        return self._answer(table_inputs(self.meta, frame, source))
-
-    def predict_images(self, paths: list[str | Path]) -> tuple[list[Prediction], list[str]]:
-        """Answers for the image files that could be read, and which those were."""
-        from workbench.backend.predictor import image_inputs
-
-        batch, used = image_inputs(self.meta, paths)
-        return self._answer(batch), used
-
-    def predict_arrays(self, x: Any) -> list[Prediction]:
-        """Answers for samples shaped like the training x (npz models)."""
-        import numpy as np
-
-        from workbench.core.errors import DataError
-
-        try:
-            x = np.asarray(x, dtype=np.float32)
-        except (TypeError, ValueError):
-            raise DataError("the arrays do not hold numbers; the model takes numbers.") from None
-        expected = self.meta.get("x_shape")
-        if expected is not None and list(x.shape[1:]) != list(expected):
-            raise DataError(
-                f"the model takes samples of shape {tuple(expected)}, but these arrays hold "
-                f"samples of shape {tuple(x.shape[1:])}; give it arrays like its training x."
-            )
-        return self._answer(x)
-
-    def _answer(self, inputs: Any) -> list[Prediction]:
-        """The model's answers; an input the network cannot take is refused in one line."""
-        from workbench.backend.model_file import first_line
-        from workbench.backend.predictor import PREDICT_ERRORS
-        from workbench.core.errors import DataError
-
-        try:
-            return self._predict(inputs)
-        except PREDICT_ERRORS as exc:
-            raise DataError(f"the model cannot take this input: {first_line(exc)}") from None
-
-    def _predict(self, inputs: Any) -> list[Prediction]:
-        from workbench.backend.predictor import probabilities, to_predictions
-
-        if self.task == "regression":
-            import numpy as np
-
-            values = np.asarray(self.model.predict(inputs, verbose=0), dtype=np.float64)
-            return [Prediction(f"{v:.6g}", {}, value=float(v)) for v in values.reshape(-1)]
-        return to_predictions(probabilities(self.model, inputs), self.class_names)
-
-    def save(self, path: str | Path) -> Path:
-        """Write the model as a .keras file that plain ``keras.models.load_model`` opens."""
-        from workbench.backend.export import save_model_with_meta
-
-        return save_model_with_meta(self.model, self.meta, path)
+        return Predictor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

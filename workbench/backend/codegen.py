@@ -19,7 +19,8 @@ from pathlib import Path
 
 from workbench.backend import adapters
 from workbench.backend.acceleration import CACHE_BUDGET_BYTES, VECTORISE_CHUNK
-from workbench.core import datasets, splits, textdata
+from workbench.backend.optimizers import OPTIMIZERS, SCHEDULES
+from workbench.core import datasets, options, splits, textdata
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import ADAPTED, LayerSpec
@@ -128,27 +129,41 @@ def _head_units(project: Project, task: str, classes: int) -> int:
     return head_for(classes, task)[0]
 
 
+def _schedule_code(cfg: TrainingConfig) -> str:
+    """The learning rate (a number, or a schedule object) as the trainer makes it."""
+    schedule = SCHEDULES[cfg.schedule]
+    if schedule.keras_class is None:  # constant, plateau (a callback halves it)
+        return "LEARNING_RATE"
+    divisor = schedule.decay_divisor
+    steps = "TOTAL_STEPS" if divisor == 1 else f"max(1, TOTAL_STEPS // {divisor})"
+    extra = "".join(f", {name}={value!r}" for name, value in schedule.options.items())
+    return (
+        f"keras.optimizers.schedules.{schedule.keras_class.__name__}(LEARNING_RATE, "
+        f"decay_steps={steps}{extra})"
+    )
+
+
 def _optimizer_code(cfg: TrainingConfig) -> str:
     """The optimizer with its schedule and clipping, as the trainer makes it."""
-    if cfg.schedule == "cosine":
-        rate = "keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=TOTAL_STEPS)"
-    elif cfg.schedule == "step":  # halve every quarter of the run
-        rate = (
-            "keras.optimizers.schedules.ExponentialDecay(LEARNING_RATE, "
-            "decay_steps=max(1, TOTAL_STEPS // 4), decay_rate=0.5, staircase=True)"
-        )
-    else:
-        rate = "LEARNING_RATE"
-    options = [f"learning_rate={rate}"]
+    chosen = [f"learning_rate={_schedule_code(cfg)}"]
     if cfg.clip_norm > 0:
-        options.append(f"clipnorm={cfg.clip_norm!r}")
-    if cfg.optimizer == "sgd" and cfg.momentum > 0:
-        options.append(f"momentum={cfg.momentum!r}")
-    if cfg.optimizer == "sgd" and cfg.nesterov:
-        options.append("nesterov=True")
-    from workbench.backend.trainer import OPTIMIZERS  # the trainer's table, one for both
+        chosen.append(f"clipnorm={cfg.clip_norm!r}")
+    own = options.OPTIMIZERS[cfg.optimizer].settings  # e.g. sgd's momentum and nesterov
+    if "momentum" in own and cfg.momentum > 0:
+        chosen.append(f"momentum={cfg.momentum!r}")
+    if "nesterov" in own and cfg.nesterov:
+        chosen.append("nesterov=True")
+    return f"keras.optimizers.{OPTIMIZERS[cfg.optimizer].__name__}({', '.join(chosen)})"
 
-    return f"keras.optimizers.{OPTIMIZERS[cfg.optimizer].__name__}({', '.join(options)})"
+
+def _settings_comment(cfg: TrainingConfig) -> str:
+    """The project's choices, by the names the workbench stores, as comment lines."""
+    lines = ["# The workbench's settings this script follows:"]
+    for setting in options.TABLES:
+        value = getattr(cfg, setting)
+        shown = (", ".join(value) or "none") if isinstance(value, list) else value
+        lines.append(f"#   {setting}: {_comment(shown)}")
+    return "\n".join(lines)
 
 
 def _compile_block(project: Project, task: str, classes: int, reads_strings: bool) -> str:
@@ -636,6 +651,7 @@ LEARNING_RATE = {cfg.learning_rate!r}
 VALIDATION = {cfg.validation_fraction!r}
 TEST = {cfg.test_fraction!r}
 SEED = {cfg.seed!r}
+{_settings_comment(cfg)}
 
 
 '''

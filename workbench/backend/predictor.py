@@ -1,4 +1,8 @@
-"""Class probabilities (or predicted values) for raw inputs of every kind."""
+"""A trained model that answers raw inputs of every kind: class probabilities, or values.
+
+:class:`Predictor` is what training returns and what a saved .keras file opens as; the
+functions below turn texts, table rows, image files and arrays into the model's inputs.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.backend.export import load_model_with_meta, save_model_with_meta
+from workbench.backend.model_file import first_line
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.errors import DataError
 from workbench.core.summary import Prediction
@@ -86,3 +92,76 @@ def image_inputs(meta: dict[str, Any], paths: list[str | Path]) -> tuple[Any, li
             f"None of the {len(paths)} files could be read as an image (the first: {paths[0]})."
         )
     return tf.stack(images), used
+
+
+class Predictor:
+    """A trained model plus what it needs to read raw inputs (kind, classes, encodings)."""
+
+    def __init__(self, model: Any, meta: dict[str, Any]) -> None:
+        self.model = model
+        self.meta = dict(meta)
+
+    @property
+    def class_names(self) -> list[str]:
+        """Output classes (empty for regression)."""
+        return list(self.meta.get("class_names", []))
+
+    @property
+    def kind(self) -> str:
+        """text, tabular, images or npz."""
+        return str(self.meta.get("kind", "text"))
+
+    @property
+    def task(self) -> str:
+        """classification or regression."""
+        return str(self.meta.get("task", "classification"))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Predictor:
+        """Open a saved .keras model (safe mode) with the metadata stored inside it."""
+        model, meta = load_model_with_meta(path)
+        return cls(model, meta)
+
+    def predict(self, texts: list[str]) -> list[Prediction]:
+        """Label and class probabilities for each text (text models)."""
+        return self._answer(text_inputs(texts))
+
+    def predict_table(self, frame: Any, source: str = "input") -> list[Prediction]:
+        """One answer per row of a DataFrame with the training columns (tabular models)."""
+        return self._answer(table_inputs(self.meta, frame, source))
+
+    def predict_images(self, paths: list[str | Path]) -> tuple[list[Prediction], list[str]]:
+        """Answers for the image files that could be read, and which those were."""
+        batch, used = image_inputs(self.meta, paths)
+        return self._answer(batch), used
+
+    def predict_arrays(self, x: Any) -> list[Prediction]:
+        """Answers for samples shaped like the training x (npz models)."""
+        try:
+            x = np.asarray(x, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise DataError("the arrays do not hold numbers; the model takes numbers.") from None
+        expected = self.meta.get("x_shape")
+        if expected is not None and list(x.shape[1:]) != list(expected):
+            raise DataError(
+                f"the model takes samples of shape {tuple(expected)}, but these arrays hold "
+                f"samples of shape {tuple(x.shape[1:])}; give it arrays like its training x."
+            )
+        return self._answer(x)
+
+    def _answer(self, inputs: Any) -> list[Prediction]:
+        """The model's answers; an input the network cannot take is refused in one line."""
+        try:
+            return self._predict(inputs)
+        except PREDICT_ERRORS as exc:
+            raise DataError(f"the model cannot take this input: {first_line(exc)}") from None
+
+    def _predict(self, inputs: Any) -> list[Prediction]:
+        if self.task == "regression":
+            values = np.asarray(self.model.predict(inputs, verbose=0), dtype=np.float64)
+            return [Prediction(f"{v:.6g}", {}, value=float(v)) for v in values.reshape(-1)]
+        return to_predictions(probabilities(self.model, inputs), self.class_names)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as a .keras file that plain ``keras.models.load_model`` opens."""
+        return save_model_with_meta(self.model, self.meta, path)

@@ -1,8 +1,10 @@
 """Recording a run while it trains: history, a checkpoint per epoch, the model, the status.
 
-The trainer calls a :class:`RunKeeper` after every finished epoch and once at the end; the
-run's folder (see :mod:`workbench.core.runs`) then always holds a consistent picture: a
-checkpoint of the last finished epoch and a run.json whose history ends at that epoch.
+The trainer's callbacks call a :class:`RunKeeper` after every finished epoch, and the trainer
+once at the end, with plain data (a :class:`~workbench.backend.fit_record.FitRecord`, a
+:class:`~workbench.backend.checkpoints.Checkpoint`); the run's folder (see
+:mod:`workbench.core.runs`) then always holds a consistent picture: a checkpoint of the last
+finished epoch and a run.json whose history ends at that epoch.
 """
 
 from __future__ import annotations
@@ -10,19 +12,23 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from workbench.backend.checkpoints import Checkpoint, write_checkpoint
-from workbench.backend.trainer import log
+from workbench.backend.fit_record import FitRecord
+from workbench.backend.log import log
 from workbench.core.listener import TrainingOutcome
 from workbench.core.runs import RunRecord
 
-if TYPE_CHECKING:
-    from workbench.backend.trainer import Trainer, _Bridge
-
 TENSORBOARD_DIR = "tensorboard"
+
+
+class SavesModel(Protocol):
+    """What the recorder saves at the end (a :class:`~workbench.backend.predictor.Predictor`)."""
+
+    def save(self, path: Path) -> Path: ...
 
 
 class RunKeeper:
@@ -44,23 +50,14 @@ class RunKeeper:
         self.record.message = ""
         self.record.save()
 
-    def epoch_finished(self, bridge: _Bridge) -> None:
+    def epoch_finished(self, fit: FitRecord, checkpoint: Checkpoint) -> None:
         """Checkpoint first, then run.json: the history never runs ahead of the checkpoint."""
-        model = bridge.model
-        optimizer_state = [np.asarray(v.numpy()) for v in model.optimizer.variables]
-        checkpoint = Checkpoint(
-            epoch=bridge.epochs_completed,
-            weights=bridge.weights_model.get_weights(),
-            optimizer=optimizer_state,
-            best_weights=bridge.best_weights,
-            state=bridge.state(),
-        )
         write_checkpoint(self.record.checkpoint_path, checkpoint)
-        self.record.history = [dict(entry) for entry in bridge.history]
-        self.record.epochs_completed = bridge.epochs_completed
-        self.record.best_epoch = bridge.best_epoch
+        self.record.history = [dict(entry) for entry in fit.history]
+        self.record.epochs_completed = fit.epoch
+        self.record.best_epoch = fit.best_epoch
         self.record.save()
-        log(self.listener, f"Checkpoint saved after epoch {bridge.epochs_completed}.")
+        log(self.listener, f"Checkpoint saved after epoch {fit.epoch}.")
 
     def settings_changed(self, changes: dict[str, Any]) -> None:
         """Settings changed during training become the run's settings (a resume uses them)."""
@@ -69,12 +66,11 @@ class RunKeeper:
         self.record.project.setdefault("training", {}).update(changes)
         self.record.save()
 
-    def finish(self, outcome: TrainingOutcome, trainer: Trainer) -> None:
-        """Save the model and the final status and metrics."""
-        bridge = trainer.bridge
+    def finish(self, outcome: TrainingOutcome, fit: FitRecord, model: SavesModel) -> None:
+        """Save the model (when an epoch finished) and the final status and metrics."""
         record = self.record
-        if bridge is not None and bridge.epochs_completed:
-            path = trainer.predictor().save(record.model_path)
+        if fit.epoch:
+            path = model.save(record.model_path)
             outcome.model_path = outcome.model_path or str(path)
         if outcome.error:
             record.status, record.message = "failed", outcome.error
@@ -84,14 +80,10 @@ class RunKeeper:
             record.status = "finished"
             record.message = (
                 f"Stopped early at epoch {outcome.epochs_completed}: no improvement."
-                if bridge is not None and bridge.stopped_early
+                if fit.stopped_early
                 else ""
             )
-        kept = bridge.kept_epoch if bridge is not None else None
-        metrics: dict[str, float] = {}
-        if bridge is not None and kept is not None:
-            source = bridge.best_logs if kept == bridge.best_epoch else bridge.last_logs
-            metrics = dict(source)
+        metrics = fit.kept_metrics
         metrics.update(outcome.test_metrics)
         record.metrics = {k: v for k, v in metrics.items() if isinstance(v, float | int)}
         record.best_epoch = outcome.best_epoch
