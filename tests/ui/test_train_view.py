@@ -73,9 +73,10 @@ def test_every_field_has_a_visible_one_line_help(view, qtbot):
               for w in form.findChildren(kind)]  # fmt: skip
     assert len(fields) >= 19
     for widget in fields:
-        tip = widget.toolTip()
-        assert tip and "\n" not in tip, widget
-        assert widget.statusTip() == tip
+        text = form.help_text(widget)
+        assert text and "\n" not in text, widget
+        # shown once: in the help box, not again as a tooltip or in the status bar
+        assert not widget.toolTip() and not widget.statusTip(), widget
     # Hovering (or focusing) a field puts its help under the form.
     view.learning_rate_spin.setEnabled(True)
     view.learning_rate_spin.setFocus()
