@@ -248,8 +248,11 @@ class Trainer:
         outcome = TrainingOutcome(
             stopped=control.stop_requested or fit.diverged,
             epochs_completed=record.epoch,
-            best_epoch=record.best_epoch,
-            best_metrics=dict(record.best_metrics),
+            # "best" everywhere means the epoch whose weights the model keeps (the Runs tab
+            # reads the same from run.json): the best by the monitor, or the last epoch when
+            # the settings keep the last weights.
+            best_epoch=record.kept_epoch,
+            best_metrics=record.kept_metrics,
             samples_per_second=float(np.mean(later)) if later else None,
             class_names=list(adapter.class_names),
             error=fit.nan_guard.message(),
