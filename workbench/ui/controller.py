@@ -37,6 +37,10 @@ class Shell(QMainWindow):
         """Bring ``widget``'s tab to the front."""
         raise NotImplementedError
 
+    def show_task_error(self, message: str) -> None:
+        """A background task failed: tell the person."""
+        raise NotImplementedError
+
 
 class Controller(QObject):
     """Base of the feature controllers: status messages, actions, menus."""

@@ -37,6 +37,10 @@ class TrainController(Controller):
     #: A run ended (finished, stopped or failed) and its results were handled: (the run's id,
     #: "" when it failed before one was recorded).
     sig_run_ended = Signal(str)
+    #: The running run was created in the store (the Runs tab lists it).
+    sig_run_listed = Signal()
+    #: The settings changed: (TrainingConfig). The Data tab shows the split from it.
+    sig_config_changed = Signal(object)
 
     def __init__(
         self, shell: Shell, view: TrainView, model_block_reason: Callable[[], str | None]
@@ -90,9 +94,6 @@ class TrainController(Controller):
         self.view.set_config(config)
         self.sig_config_changed.emit(config)
         self.update_state()
-
-    #: The settings changed: (TrainingConfig). The Data tab shows the split from it.
-    sig_config_changed = Signal(object)
 
     @Slot(float, float, int)
     def set_split(self, validation: float, test: float, seed: int) -> None:
@@ -230,9 +231,6 @@ class TrainController(Controller):
         if not thread.listed and snapshot.plan is not None:
             thread.listed = True  # the trainer has created the run: list it as running
             self.sig_run_listed.emit()
-
-    #: The running run was created in the store (the Runs tab lists it).
-    sig_run_listed = Signal()
 
     def _end(self) -> ProgressSnapshot | None:
         thread, self.thread = self.thread, None
