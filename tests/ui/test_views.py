@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
+    QLabel,
     QMessageBox,
     QSpinBox,
 )
@@ -243,7 +244,8 @@ def test_parameter_form_is_generated_from_the_catalog(qtbot, window):
     view.select_row(2)  # LSTM
     units = form.editor("units")
     assert isinstance(units, QSpinBox)
-    assert units.toolTip() == "Size of the output."
+    hint = units.parentWidget().findChild(QLabel, "field_help")
+    assert hint.text() == "Size of the output." and units.toolTip() == ""
     assert isinstance(form.editor("return_sequences"), QCheckBox)
     assert isinstance(form.editor("dropout"), QDoubleSpinBox)
     units.setValue(32)
@@ -256,7 +258,10 @@ def test_parameter_form_is_generated_from_the_catalog(qtbot, window):
     standardize = form.editor("standardize")
     assert isinstance(standardize, QComboBox)
     assert standardize.count() == 4
-    assert "[UNK]" in form.editor("max_tokens").toolTip()
+    editor = form.editor("max_tokens")
+    hint = editor.parentWidget().findChild(QLabel, "field_help")
+    assert "[UNK]" in hint.text()  # the help is said once, under the field
+    assert editor.toolTip() == ""  # not repeated on hover
 
 
 def test_local_problems_mark_the_row_and_block_training(qtbot, window, csv_path):

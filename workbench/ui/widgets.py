@@ -172,8 +172,9 @@ class ParamForm(QWidget):
     """An editor per parameter of one layer, generated from its type's ParamSpecs.
 
     int -> QSpinBox, float -> QDoubleSpinBox, bool -> QCheckBox, choice -> QComboBox,
-    shape -> QLineEdit ("8, 8"); each spec's help text is the tooltip. Edits are written into
-    the LayerSpec's params and announced with ``sig_changed`` so the stack can be re-checked.
+    shape -> QLineEdit ("8, 8"); each spec's help text shows once, under its field. Edits are
+    written into the LayerSpec's params and announced with ``sig_changed`` so the stack can be
+    re-checked.
 
     A typed value the parameter cannot take (out of range, empty, not a shape) is refused
     in the field: the field is marked, the reason is shown under it, and nothing is written
@@ -245,12 +246,8 @@ class ParamForm(QWidget):
             editor = self._make_editor(spec, value)
             editor.setObjectName(f"param_{spec.name}")
             editor.installEventFilter(self)
-            if spec.help:
-                editor.setToolTip(spec.help)
             label = QLabel(spec.title + ":")
             label.setBuddy(editor)
-            if spec.help:
-                label.setToolTip(spec.help)
             error = QLabel()
             error.setObjectName("field_error")
             error.setStyleSheet(_ERROR_STYLE)
@@ -429,8 +426,8 @@ class ParamForm(QWidget):
         if message:
             palette.setColor(QPalette.ColorRole.Base, QColor(_INVALID_BACKGROUND))
         editor.setPalette(palette)
-        help_text = self._layer.type.param(name).help if self._layer is not None else ""
-        editor.setToolTip(message or help_text)
+        # The help is said once, under the field; a tooltip only repeats a problem.
+        editor.setToolTip(message)
 
     def _write(self, name: str, value: Any) -> None:
         if self._layer is None:
