@@ -288,7 +288,7 @@ class PredictView(QWidget):
         """Forget the last answer (it was about other data or another model)."""
         self.banner.clear()
         self.results_view.hide()
-        self.label_value.clear()
+        self.label_value.setText("—")  # as before the first answer
         self.confidence_label.clear()
         self.text_echo.clear()
         self.probability_model.set_probabilities({}, "")
