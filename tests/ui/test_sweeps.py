@@ -98,7 +98,7 @@ def test_sweep_runs_one_after_another_and_marks_the_best(qtbot, make_window, csv
     # Open the best run's saved model for prediction: the Predict tab answers with it.
     view.select_ids([view.best_id])
     assert view.predict_button.isEnabled()
-    window.predictor = None
+    window.session.set_predictor(None)
     qtbot.mouseClick(view.predict_button, LEFT)
     qtbot.waitUntil(lambda: window.predictor is not None, timeout=LONG)
     predict = window.predict_view

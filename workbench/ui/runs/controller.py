@@ -161,6 +161,7 @@ class RunsController(Controller):
     def cancel_sweep(self) -> None:
         """Runs ▸ Cancel sweep: the current run stops (its model kept), no more start."""
         if self.sweep_running:
+            self._on_stop()
             self.training.stop_training()
 
     @Slot()
