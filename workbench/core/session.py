@@ -75,10 +75,16 @@ class Session:
         """
         old = self.dataset
         new_file = old is None or Path(str(old.path)) != Path(str(dataset.path))
-        if self.predictor is not None and (new_file or not same_inputs(old, dataset)):
+        other_inputs = new_file or not same_inputs(old, dataset)
+        if self.predictor is not None and other_inputs:
             self.set_predictor(None)
-        if old is not None and new_file:
-            self.results_cleared.emit(f"The last results belong to {Path(str(old.path)).name}.")
+        if old is not None and other_inputs:
+            name = Path(str(old.path)).name
+            self.results_cleared.emit(
+                f"The last results belong to {name}."
+                if new_file
+                else f"The last results belong to other settings of {name}."
+            )
         self.dataset = dataset
         self.summary = summary
         task = dataset.task

@@ -29,6 +29,7 @@ from workbench.ui.collector import GuiThreadCollector
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Shell
 from workbench.ui.data.controller import DataController
 from workbench.ui.data.view import DataView
+from workbench.ui.file_dialogs import remember
 from workbench.ui.model.controller import ModelController
 from workbench.ui.model.view import ModelView
 from workbench.ui.predict.controller import PredictController
@@ -308,6 +309,7 @@ class MainWindow(Shell):
         if path and not self.session.training:
             event.acceptProposedAction()
             self.tabs.setCurrentIndex(DATA_TAB)
+            remember(path)  # the next file dialog starts where the dropped file was
             self.data.open_path(path)
         else:
             event.ignore()

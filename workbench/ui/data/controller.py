@@ -20,7 +20,7 @@ from workbench.core.project import Project
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
 from workbench.ui.data.view import DataView
-from workbench.ui.file_dialogs import open_file, open_folder, remember
+from workbench.ui.file_dialogs import open_file, open_folder
 from workbench.ui.workers import (
     choose_columns,
     image_size,
@@ -164,7 +164,6 @@ class DataController(Controller):
             self.status("Stop training before loading other data.", 5000)
             return
         path = Path(path)
-        remember(path)
         self.status(f"Reading {path.name}…")
         self._stop_big_load()
         options = {
