@@ -14,7 +14,7 @@ plain float the GUI polls with a timer, which is what the Data tab already draws
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Slot
@@ -29,7 +29,6 @@ class _Task:
     on_done: Callable[[Any], None] | None
     on_failed: Callable[[str], None] | None
     on_cancelled: Callable[[], None] | None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class TaskRunner(QObject):
