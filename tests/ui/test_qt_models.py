@@ -10,8 +10,8 @@ from workbench.core.layers import LayerSpec
 from workbench.core.summary import LayerSummary, Prediction, StackSummary
 from workbench.core.templates import text_classifier
 from workbench.ui.data.models import ClassCountsModel
-from workbench.ui.item_models import ERROR_BACKGROUND, PENDING, DataFrameModel, FractionRole
-from workbench.ui.model.stack_model import LayerStackModel
+from workbench.ui.item_models import DataFrameModel, FractionRole
+from workbench.ui.model.stack_model import ERROR_BACKGROUND, PENDING, LayerStackModel
 from workbench.ui.predict.models import ProbabilityModel
 
 DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -27,11 +27,6 @@ if TYPE_CHECKING:  # the window shows before pandas is imported
 Index = QModelIndex | QPersistentModelIndex
 #: Role under which numeric models expose a 0..1 fraction for :class:`BarDelegate`.
 FractionRole = Qt.ItemDataRole.UserRole + 1
-ERROR_BACKGROUND = QColor(255, 226, 226)
-NOTE_BACKGROUND = QColor(255, 246, 214)
-PENDING = "…"
-#: MIME type of a row dragged within the layer stack (the row number as text).
-LAYER_ROW_MIME = "application/x-workbench-layer-row"
 
 
 def format_count(value: int) -> str:

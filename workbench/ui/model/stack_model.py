@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QMimeData,
@@ -10,24 +10,18 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
 from workbench.core.layers import LayerSpec
 from workbench.core.summary import StackSummary
+from workbench.ui.item_models import Index, TitledColumnsModel, format_count
 
-if TYPE_CHECKING:  # the window shows before pandas is imported
-    pass
-
-from workbench.ui.item_models import (
-    ERROR_BACKGROUND,
-    LAYER_ROW_MIME,
-    NOTE_BACKGROUND,
-    PENDING,
-    Index,
-    TitledColumnsModel,
-    format_count,
-)
+ERROR_BACKGROUND = QColor(255, 226, 226)
+NOTE_BACKGROUND = QColor(255, 246, 214)
+PENDING = "…"
+#: MIME type of a row dragged within the layer stack (the row number as text).
+LAYER_ROW_MIME = "application/x-workbench-layer-row"
 
 
 class LayerStackModel(TitledColumnsModel):

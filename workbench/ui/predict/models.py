@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QFont
-
-if TYPE_CHECKING:  # the window shows before pandas is imported
-    pass
 
 from workbench.ui.item_models import (
     FractionRole,
