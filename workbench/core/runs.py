@@ -73,6 +73,12 @@ class RunRecord:
         """Where the trainer keeps the last finished epoch."""
         return self.path / CHECKPOINT_DIR
 
+    @property
+    def has_checkpoint(self) -> bool:
+        """Whether the run left a checkpoint to resume or continue from."""
+        folder = self.checkpoint_path
+        return folder.is_dir() and any(folder.iterdir())
+
     def save(self) -> None:
         """Write run.json atomically."""
         data = asdict(self)

@@ -59,7 +59,6 @@ class Session:
         self.project = project if project is not None else Project()
         self.dataset: Any = None  # TextTable | TabularTable | ImageFolder | ArrayData
         self.summary: dict[str, Any] = {}
-        self.num_classes: int | None = None
         self.predictor: Any = None
         self.source = ModelSource()
         self.last_run_id: str | None = None
@@ -88,8 +87,6 @@ class Session:
         self.dataset = dataset
         self.summary = summary
         task = dataset.task
-        classes = summary.get("classes", {}) if task == "classification" else {}
-        self.num_classes = len(classes) if task == "classification" else 1
         self.project.dataset = DatasetSpec(
             str(dataset.path),
             getattr(dataset, "text_column", "") or "",
@@ -100,6 +97,13 @@ class Session:
         )
         self.data_changed.emit(dataset, summary)
         return new_file
+
+    @property
+    def num_classes(self) -> int | None:
+        """Output units the data asks for: its classes, 1 for regression, None before data."""
+        if self.dataset is None:
+            return None
+        return len(self.class_counts()) if self.dataset.task == "classification" else 1
 
     def class_counts(self) -> dict[str, int]:
         """Rows per class of the loaded data (empty for regression or before any data)."""

@@ -270,13 +270,13 @@ class MainWindow(Shell):
     def _on_data_applied(
         self, dataset: Any, summary: dict[str, Any], new_file: bool, project: Project | None
     ) -> None:
-        classes = self.session.num_classes if dataset.task == "classification" else 0
+        classes = len(self.session.class_counts())  # 0 for regression
         if project is not None:  # an opened project brings its own layers for this data
             self.use_project(project, "Open project")
-            self.model.mark_fitted(dataset, classes or 0)
+            self.model.mark_fitted(dataset, classes)
             changes: list[str] = []
         else:
-            changes = self.model.fit_to(dataset, summary, classes or 0)
+            changes = self.model.fit_to(dataset, summary, classes)
         message = self.data.describe_loaded(dataset, summary, new_file)
         if changes:
             message += " Adapted the model: " + "; ".join(changes) + "."

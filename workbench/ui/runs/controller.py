@@ -52,7 +52,7 @@ class RunsController(Controller):
         view.sig_resume.connect(training.resume_run)
         view.sig_sweep_requested.connect(self.sweep_dialog)
         view.sig_cancel_sweep.connect(self.cancel_sweep)
-        training.view.sig_stop.connect(self._on_stop)
+        training.sig_stopping.connect(self._on_stop)
         training.sig_run_listed.connect(view.request_refresh)
         training.sig_run_ended.connect(self._on_run_ended)
         self.session.data_changed.connect(lambda *_: view.request_refresh())
@@ -161,12 +161,11 @@ class RunsController(Controller):
     def cancel_sweep(self) -> None:
         """Runs ▸ Cancel sweep: the current run stops (its model kept), no more start."""
         if self.sweep_running:
-            self._on_stop()
             self.training.stop_training()
 
     @Slot()
     def _on_stop(self) -> None:
-        """Stop during a sweep ends the current run and the sweep with it."""
+        """Any stop during a sweep ends the current run and the sweep with it."""
         if self._queue:
             self._queue = []
             self.view.show_sweep("Sweep cancelled: stopping the current run…")

@@ -41,6 +41,8 @@ class TrainController(Controller):
     sig_run_listed = Signal()
     #: The settings changed: (TrainingConfig). The Data tab shows the split from it.
     sig_config_changed = Signal(object)
+    #: Stop was asked for (button, menu, Cancel sweep): the run ends after this batch.
+    sig_stopping = Signal()
 
     def __init__(
         self, shell: Shell, view: TrainView, model_block_reason: Callable[[], str | None]
@@ -215,6 +217,7 @@ class TrainController(Controller):
         thread = self.thread
         if thread is None:
             return
+        self.sig_stopping.emit()
         thread.control.request_stop()
         thread.recorder.set_paused(False)
         self.view.set_state(STOPPING)
@@ -295,7 +298,7 @@ class TrainController(Controller):
             record = self.shell.store.get(run_id)
         except WorkbenchError:
             return False
-        return record.status in ("finished", "stopped") and has_checkpoint(record)
+        return record.status in ("finished", "stopped") and record.has_checkpoint
 
     @Slot(int)
     def continue_training(self, epochs: int) -> None:
@@ -328,7 +331,7 @@ class TrainController(Controller):
         if self._resume_offered or self.shell.shut_down or self.thread is not None:
             return
         self._resume_offered = True
-        candidates = [r for r in self.shell.store.interrupted() if has_checkpoint(r)]
+        candidates = [r for r in self.shell.store.interrupted() if r.has_checkpoint]
         if not candidates:
             return
         record = max(candidates, key=lambda r: r.created)
@@ -438,10 +441,4 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def has_checkpoint(record: RunRecord) -> bool:
-    """Whether the run left a checkpoint to resume or continue from."""
-    folder = record.checkpoint_path
-    return folder.is_dir() and any(folder.iterdir())
-
-
-__all__ = ["TrainController", "ask_resume", "has_checkpoint", "replay_history"]
+__all__ = ["TrainController", "ask_resume", "replay_history"]
