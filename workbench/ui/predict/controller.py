@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QMessageBox
 
+from workbench.core.model_fit import NoData
 from workbench.core.session import ModelSource
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
 from workbench.ui.file_dialogs import save_file
@@ -66,6 +67,8 @@ class PredictController(Controller):
     def _on_predictor_changed(self, predictor: Any, source: ModelSource) -> None:
         if predictor is None:
             self.view.clear_result()
+        elif predictor.kind == "text" and getattr(self.session.dataset, "kind", None) != "text":
+            self.view.set_dataset(NoData(predictor.task))  # a run's text model: the text page
         self.view.set_source(f"Model: {source.describe()}" if source.name else "", source.data_path)
         self.update_state()
 

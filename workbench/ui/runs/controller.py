@@ -15,7 +15,6 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QMessageBox
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.model_fit import NoData
 from workbench.core.project import Project
 from workbench.core.runs import RunRecord
 from workbench.core.session import ModelSource
@@ -104,8 +103,6 @@ class RunsController(Controller):
                 "Predict tab can show the inputs it takes.",
             )
             return
-        if kind == "text" and (data is None or data.kind != "text"):
-            self.predict_view.set_dataset(NoData(predictor.task))  # the text page
         self.session.set_predictor(predictor, ModelSource(record.name, record.id, path))
         self.training.update_state()
         self.shell.show_tab(self.predict_view)
