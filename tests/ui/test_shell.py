@@ -157,3 +157,22 @@ def test_shutdown_waits_for_every_task_and_calls_nothing_back(qtbot):
     assert runner.active == 0
     qtbot.wait(50)
     assert answers == []
+
+
+def test_a_damaged_dialogs_file_starts_the_dialogs_at_home(tmp_path, monkeypatch):
+    """dialogs.json is read like any file from a stranger: a broken one changes nothing."""
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setattr(Path, "home", staticmethod(lambda: home))
+    for text in (
+        "{not json",
+        '{"last_folder": 12}',
+        '{"last_folder": "/no/such/folder"}',
+        "[" * 100 + "]" * 100,
+        '{"last_folder": "' + "x" * 100_000 + '"}',
+    ):
+        (tmp_path / "dialogs.json").write_text(text)
+        file_dialogs.forget()
+        assert file_dialogs.last_folder() == home, text[:40]
+    file_dialogs.forget()
