@@ -228,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices = sub.add_parser("devices", help="list the CPU and GPUs training can use")
     devices.add_argument("--json", action="store_true")
+
+    from workbench import cli_evaluate
+
+    cli_evaluate.add_parser(sub, _data_options)
     return parser
 
 
@@ -723,7 +727,14 @@ COMMANDS = {
     "gui": cmd_gui,
     "export": cmd_export,
     "devices": cmd_devices,
+    "evaluate": lambda args: _evaluate(args),
 }
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from workbench import cli_evaluate
+
+    return cli_evaluate.cmd_evaluate(args)
 
 
 def main(argv: list[str] | None = None) -> int:
