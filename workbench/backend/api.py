@@ -227,6 +227,76 @@ def _run(
         raise
 
 
+def evaluate(
+    predictor: Predictor,
+    dataset: Dataset,
+    rows: Any = None,
+    progress: Any = None,
+    cancel: Any = None,
+) -> Any:
+    """The model's results (a core ``ClassificationEval`` or ``RegressionEval``) on ``rows``
+    of the dataset, predicted in batches; ``progress(fraction)`` and ``cancel() -> bool``
+    report and stop it between batches."""
+    from workbench.backend.evaluation import evaluate as run
+
+    return run(predictor, dataset, rows, progress, cancel)
+
+
+def fit_baselines(
+    predictor: Predictor,
+    dataset: Dataset,
+    train_rows: Any,
+    eval_rows: Any,
+    progress: Any = None,
+    cancel: Any = None,
+) -> list[Any]:
+    """The majority-class (or mean) and linear baselines on the rows the model was
+    evaluated on, fitted on ``train_rows`` (cross-fitted on the evaluated rows when None)."""
+    from workbench.backend.evaluation import fit_baselines as fit
+
+    return fit(predictor, dataset, train_rows, eval_rows, progress, cancel)
+
+
+def save_threshold(path: str | Path, threshold: float | None) -> dict[str, Any]:
+    """Keep a two-class model's decision threshold in its file; returns the new metadata."""
+    from workbench.backend.export import save_threshold as save
+
+    return save(path, threshold)
+
+
+def text_importance(
+    predictor: Predictor, texts: list[str], class_index: Any = None, cancel: Any = None
+) -> Any:
+    """Per text, (word, start, end, weight): how much removing each word lowers the
+    probability of the class (occlusion; forward passes only)."""
+    from workbench.backend.explain import text_importance as explain
+
+    return explain(predictor, texts, class_index, cancel=cancel)
+
+
+def image_saliency(predictor: Predictor, paths: list[str], class_index: Any = None) -> Any:
+    """Per image, an (height, width) map of 0..1: where the pixels drove the answer."""
+    from workbench.backend.explain import image_saliency as saliency
+
+    return saliency(predictor, paths, class_index)
+
+
+def feature_importance(
+    predictor: Predictor,
+    dataset: Dataset,
+    rows: Any,
+    progress: Any = None,
+    cancel: Any = None,
+) -> dict[str, float]:
+    """Permutation importance of each feature column on ``rows`` (table models)."""
+    from workbench.backend.evaluation import true_labels
+    from workbench.backend.explain import permutation_importance
+
+    frame = dataset.frame.iloc[rows]  # type: ignore[union-attr]
+    truth = true_labels(predictor, dataset, rows)
+    return permutation_importance(predictor, frame, truth, cancel=cancel, progress=progress)
+
+
 def import_keras(path: str | Path) -> Any:
     """Layers, weights and left-out layers of a plain Keras .keras model (safe mode)."""
     from workbench.backend.keras_import import import_keras_model

@@ -37,6 +37,29 @@ def save_model_with_meta(model, meta: dict[str, Any], path: str | Path) -> Path:
     return path
 
 
+def save_threshold(path: str | Path, threshold: float | None) -> dict[str, Any]:
+    """Store the decision threshold in a saved model's metadata (None removes it); the
+    archive is rewritten atomically with every other entry unchanged. Returns the new
+    metadata."""
+    path = Path(path)
+    _, meta = load_model_with_meta(path)  # the file is checked as any model is
+    if threshold is None:
+        meta.pop("threshold", None)
+    else:
+        meta["threshold"] = float(threshold)
+    read_meta(json.dumps(meta).encode(), f"{path} ({META_ENTRY})")  # valid before written
+    with (
+        atomic_path(path, suffix=".keras") as tmp,
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(tmp, "w") as target,
+    ):
+        for entry in source.infolist():
+            if entry.filename != META_ENTRY:
+                target.writestr(entry, source.read(entry))
+        target.writestr(META_ENTRY, json.dumps(meta))
+    return meta
+
+
 def load_model_with_meta(path: str | Path) -> tuple[Any, dict[str, Any]]:
     """Open a .keras model in safe mode with its validated metadata.
 

@@ -42,6 +42,9 @@ class ModelMeta(pydantic.BaseModel):
     fill: Annotated[dict[_Text, float], pydantic.Field(max_length=MAX_FEATURES)] = {}
     image_size: Annotated[list[_Size], pydantic.Field(min_length=2, max_length=2)] | None = None
     x_shape: Annotated[list[_Size], pydantic.Field(max_length=8)] | None = None
+    # Two classes: the positive class (the second) is predicted from this probability on;
+    # chosen on the Evaluate tab, honoured by every prediction.
+    threshold: Annotated[float, pydantic.Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
 
     @pydantic.model_validator(mode="after")
     def _complete(self) -> ModelMeta:
@@ -57,6 +60,10 @@ class ModelMeta(pydantic.BaseModel):
             raise ValueError("an array model's metadata has no x_shape")
         if self.task == "classification" and len(set(self.class_names)) != len(self.class_names):
             raise ValueError("class_names has the same name twice")
+        if self.threshold is not None and (
+            self.task != "classification" or len(self.class_names) != 2
+        ):
+            raise ValueError("a threshold is for a model of two classes")
         return self
 
 
