@@ -100,6 +100,8 @@ class ClassificationEval:
         )
 
     def per_class(self) -> dict[str, ClassScores]:
+        if not self.size:  # scikit-learn refuses empty input; nothing was scored
+            return {name: ClassScores(0.0, 0.0, 0.0, 0) for name in self.class_names}
         labels = list(range(len(self.class_names)))
         p, r, f, s = skm.precision_recall_fscore_support(
             self.y_true, self.predicted, labels=labels, zero_division=0
@@ -112,7 +114,13 @@ class ClassificationEval:
     def averages(self) -> dict[str, float]:
         """Macro and weighted precision, recall and F1."""
         labels = list(range(len(self.class_names)))
-        out = {}
+        out: dict[str, float] = {}
+        if not self.size:  # scikit-learn refuses empty input; nothing was scored
+            return {
+                f"{a}_{m}": 0.0
+                for a in ("macro", "weighted")
+                for m in ("precision", "recall", "f1")
+            }
         for average in ("macro", "weighted"):
             p, r, f, _ = skm.precision_recall_fscore_support(
                 self.y_true, self.predicted, labels=labels, average=average, zero_division=0
@@ -155,9 +163,7 @@ class ClassificationEval:
             return None
         if len(self.class_names) == 2:
             return float(skm.roc_auc_score(self.y_true, self.proba[:, 1]))
-        scores = [
-            skm.roc_auc_score(self.y_true == c, self.proba[:, c]) for c in self._present()
-        ]
+        scores = [skm.roc_auc_score(self.y_true == c, self.proba[:, c]) for c in self._present()]
         return float(np.mean(scores))
 
     def average_precision(self) -> float | None:
@@ -173,8 +179,7 @@ class ClassificationEval:
                 return None
             return float(skm.average_precision_score(self.y_true == 1, self.proba[:, 1]))
         scores = [
-            skm.average_precision_score(self.y_true == c, self.proba[:, c])
-            for c in self._present()
+            skm.average_precision_score(self.y_true == c, self.proba[:, c]) for c in self._present()
         ]
         return float(np.mean(scores))
 
@@ -274,9 +279,7 @@ class Reliability:
     ece: float
 
 
-def reliability(
-    y_true: np.ndarray, proba: np.ndarray, bins: int = CALIBRATION_BINS
-) -> Reliability:
+def reliability(y_true: np.ndarray, proba: np.ndarray, bins: int = CALIBRATION_BINS) -> Reliability:
     """Top-label reliability: the share right among answers given with each confidence."""
     proba = np.asarray(proba, dtype=np.float64)
     predicted = np.argmax(proba, axis=1)
@@ -297,8 +300,9 @@ def reliability(
 
 def _normalised(proba: np.ndarray) -> np.ndarray:
     """Rows scaled to sum to 1 (float32 softmax rows are off by ~1e-7, which sklearn's
-    log loss warns about)."""
-    clipped = np.clip(proba, 1e-15, None)
+    log loss warns about). Zeros are clipped to scikit-learn's own floor (float64 eps), so a
+    probability of exactly 0 costs what scikit-learn says it does."""
+    clipped = np.clip(proba, np.finfo(np.float64).eps, None)
     return clipped / clipped.sum(axis=1, keepdims=True)
 
 
