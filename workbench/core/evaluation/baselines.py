@@ -47,11 +47,9 @@ def majority_baseline(
     counts = np.bincount(np.asarray(train_y, dtype=np.int64), minlength=n).astype(np.float64)
     shares = counts / max(counts.sum(), 1.0)
     proba = np.tile(shares, (len(test_y), 1))
-    # argmax of equal rows picks the majority: the first most frequent class
-    evaluation = evaluate_classification(test_y, proba, class_names, rows)
-    if n == 2:  # decide by the majority, not by whether its share passes 0.5
-        evaluation = evaluation.with_threshold(0.0 if counts[1] > counts[0] else 1.0 + 1e-9)
-    return Baseline("majority class", evaluation)
+    # Argmax picks the first most frequent class; with two classes the majority's share is
+    # at least 0.5, so the default threshold picks it too.
+    return Baseline("majority class", evaluate_classification(test_y, proba, class_names, rows))
 
 
 def mean_baseline(train_y: np.ndarray, test_y: np.ndarray, rows: np.ndarray) -> Baseline:
@@ -121,5 +119,15 @@ def linear_baseline(
     """A linear model on simple features, fitted on the training rows, scored on the test
     rows. ``train_x``/``test_x``: a list of strings (text), a DataFrame of the feature
     columns (tabular), or a 2-D float array (images as downsampled pixels, npz flattened).
+
+    ``train_y``/``test_y`` are class indices into ``class_names`` or numeric targets. The
+    fit is deterministic and bounded (see :mod:`.linear`); ``cancelled`` is polled between
+    its steps, and :class:`~workbench.core.evaluation.linear.BaselineCancelled` (a
+    ``LoadCancelled``) is raised when it returns True.
     """
-    raise NotImplementedError
+    from workbench.core.evaluation.linear import fit_linear
+
+    fit = fit_linear(kind, task, train_x, train_y, test_x, len(class_names), cancelled)
+    if task == "classification":
+        return Baseline(fit.name, evaluate_classification(test_y, fit.outputs, class_names, rows))
+    return Baseline(fit.name, evaluate_regression(test_y, fit.outputs, rows))
