@@ -35,12 +35,41 @@ def probabilities(model, inputs: Any, batch_size: int = 256) -> np.ndarray:
     return out
 
 
-def to_predictions(outputs: np.ndarray, class_names: list[str]) -> list[Prediction]:
-    """Most probable label and every class's probability, per row."""
+#: The second of two classes is the answer when its probability reaches this (argmax but ties).
+DEFAULT_THRESHOLD = 0.5
+
+
+def decision_threshold(meta: dict[str, Any]) -> float:
+    """The model's binary threshold (``meta["threshold"]``, set by the Evaluate tab), or 0.5
+    when it has none or one that is not a number in [0, 1]."""
+    value = meta.get("threshold")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return DEFAULT_THRESHOLD
+    value = float(value)
+    return value if 0.0 <= value <= 1.0 else DEFAULT_THRESHOLD
+
+
+def chosen_classes(outputs: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
+    """Index of the predicted class per row: for two classes the second when its probability
+    is at least ``threshold``, else the first; for more classes the most probable."""
+    outputs = np.asarray(outputs)
+    if outputs.ndim == 2 and outputs.shape[1] == 2:
+        return (outputs[:, 1] >= threshold).astype(np.intp)
+    return np.argmax(outputs, axis=-1).astype(np.intp)
+
+
+def to_predictions(
+    outputs: np.ndarray, class_names: list[str], threshold: float = DEFAULT_THRESHOLD
+) -> list[Prediction]:
+    """The predicted label (see :func:`chosen_classes`) and every class's probability, per row.
+
+    >>> [p.label for p in to_predictions(np.array([[0.3, 0.7]]), ["neg", "pos"], 0.9)]
+    ['neg']
+    """
     results = []
-    for row in outputs:
+    for row, chosen in zip(outputs, chosen_classes(outputs, threshold), strict=True):
         by_class = {name: float(p) for name, p in zip(class_names, row, strict=True)}
-        results.append(Prediction(class_names[int(np.argmax(row))], by_class))
+        results.append(Prediction(class_names[int(chosen)], by_class))
     return results
 
 
@@ -107,6 +136,12 @@ class Predictor:
         return list(self.meta.get("class_names", []))
 
     @property
+    def threshold(self) -> float:
+        """Two classes: the second is predicted when its probability reaches this (0.5 unless
+        the model's metadata carries another, as the Evaluate tab sets)."""
+        return decision_threshold(self.meta)
+
+    @property
     def kind(self) -> str:
         """text, tabular, images or npz."""
         return str(self.meta.get("kind", "text"))
@@ -160,7 +195,8 @@ class Predictor:
         if self.task == "regression":
             values = np.asarray(self.model.predict(inputs, verbose=0), dtype=np.float64)
             return [Prediction(f"{v:.6g}", {}, value=float(v)) for v in values.reshape(-1)]
-        return to_predictions(probabilities(self.model, inputs), self.class_names)
+        outputs = probabilities(self.model, inputs)
+        return to_predictions(outputs, self.class_names, self.threshold)
 
     def save(self, path: str | Path) -> Path:
         """Write the model as a .keras file that plain ``keras.models.load_model`` opens."""
