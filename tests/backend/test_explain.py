@@ -178,3 +178,29 @@ def test_the_deciding_column_matters_more_than_noise(tmp_path, regression):
         assert by_name == pytest.approx(importance)
     with pytest.raises(LoadCancelled):
         permutation_importance(predictor, frame, y, cancel=lambda: True)
+
+
+def test_saliency_works_on_a_sequential_model_without_an_input_layer(tmp_path):
+    """A model made in code (no keras.Input, built by its first call) explains as well;
+    a one-unit sigmoid head answers for either class, and a wrong class is refused."""
+    import keras
+
+    from workbench.backend.predictor import Predictor
+
+    model = keras.Sequential(
+        [keras.layers.Rescaling(1 / 255), keras.layers.Flatten(), keras.layers.Dense(1, "sigmoid")]
+    )
+    model(tf.zeros((1, 16, 16, 3)))
+    image = np.zeros((16, 16, 3), np.uint8)
+    image[4:8, 4:8] = 200
+    path = tmp_path / "one.png"
+    path.write_bytes(tf.io.encode_png(tf.constant(image)).numpy())
+    predictor = Predictor(
+        model, {"kind": "images", "image_size": [16, 16], "class_names": ["a", "b"]}
+    )
+    for class_index in (None, 0, 1):
+        (heat,) = image_saliency(predictor, [str(path)], class_index=class_index, steps=4)
+        assert heat.shape == (16, 16) and heat.max() == pytest.approx(1.0)
+        assert heat[:4].sum() == 0.0  # black pixels carry nothing against a black baseline
+    with pytest.raises(ValueError, match="class_index"):
+        image_saliency(predictor, [str(path)], class_index=2)

@@ -47,6 +47,15 @@ MAX_ROWS = 5000
 WordWeight = tuple[str, int, int, float]
 
 
+def _answer_column(predictor: Predictor, scores: np.ndarray) -> int:
+    """The class the model answers for one row of probabilities: with two classes the second
+    when it reaches the model's threshold (0.5 unless its metadata sets one, as the Predict
+    tab reads it), else the most probable."""
+    if scores.shape[-1] == 2:
+        return int(scores[1] >= float(getattr(predictor, "threshold", 0.5)))
+    return int(np.argmax(scores))
+
+
 def _check_cancel(cancel: Cancel | None, what: str) -> None:
     if cancel is not None and cancel():
         raise LoadCancelled(f"{what}: cancelled")
@@ -110,7 +119,9 @@ def text_importance(
     for first, words in zip(origin, spans, strict=True):
         column = 0
         if predictor.task != "regression":
-            column = int(np.argmax(scores[first])) if class_index is None else class_index
+            column = (
+                _answer_column(predictor, scores[first]) if class_index is None else class_index
+            )
         base = scores[first, column]
         occluded = scores[first + 1 : first + 1 + min(len(words), MAX_WORDS), column]
         weights = list(base - occluded) + [0.0] * max(0, len(words) - MAX_WORDS)
@@ -152,6 +163,9 @@ def image_saliency(
         raise DataError(f"{unread[0]}: not an image the workbench can read (png, jpg, bmp, gif).")
     model = predictor.model
     regression = predictor.task == "regression"
+    classes = max(len(predictor.class_names), 1)
+    if class_index is not None and not regression and not 0 <= class_index < classes:
+        raise ValueError(f"class_index {class_index} is not one of the model's classes")
     # Midpoints of ``steps`` equal slices of the path from black (0) to the image (1).
     alphas = tf.reshape((tf.range(steps, dtype=tf.float32) + 0.5) / steps, (-1, 1, 1, 1))
     maps = []
@@ -160,10 +174,10 @@ def image_saliency(
         if not regression:
             if class_index is None:
                 answer = np.asarray(model(image[None], training=False), dtype=np.float64)
-                answer = answer.reshape(1, -1)
-                column = (
-                    int(answer[0, 0] >= 0.5) if answer.shape[1] == 1 else int(np.argmax(answer[0]))
-                )
+                answer = answer.reshape(-1)
+                if answer.size == 1:  # one sigmoid unit: p(second class)
+                    answer = np.array([1.0 - answer[0], answer[0]])
+                column = _answer_column(predictor, answer)
             else:
                 column = int(class_index)
         path = alphas * image[None]
