@@ -249,12 +249,14 @@ def fit_baselines(
     eval_rows: Any,
     progress: Any = None,
     cancel: Any = None,
+    train_data: Dataset | None = None,
 ) -> list[Any]:
     """The majority-class (or mean) and linear baselines on the rows the model was
-    evaluated on, fitted on ``train_rows`` (cross-fitted on the evaluated rows when None)."""
+    evaluated on, fitted on ``train_rows`` of ``train_data`` (default: the evaluated
+    dataset); cross-fitted on the evaluated rows when ``train_rows`` is None."""
     from workbench.backend.evaluation import fit_baselines as fit
 
-    return fit(predictor, dataset, train_rows, eval_rows, progress, cancel)
+    return fit(predictor, dataset, train_rows, eval_rows, progress, cancel, train_data)
 
 
 def save_threshold(path: str | Path, threshold: float | None) -> dict[str, Any]:

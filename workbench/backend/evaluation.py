@@ -174,7 +174,7 @@ def evaluate(
 # -- baselines ----------------------------------------------------------------------------------
 
 
-def baseline_features(dataset: Any, rows: np.ndarray) -> Any:
+def baseline_features(predictor: Predictor, dataset: Any, rows: np.ndarray) -> Any:
     """What the linear baseline reads for these rows: strings, a feature table, or a 2-D
     float array (images downsampled to grey PIXELS x PIXELS, arrays flattened)."""
     kind = dataset.kind
@@ -182,7 +182,9 @@ def baseline_features(dataset: Any, rows: np.ndarray) -> Any:
         texts = dataset.texts()
         return [texts[i] for i in rows]
     if kind == "tabular":
-        return dataset.frame.iloc[rows][list(dataset.features)].reset_index(drop=True)
+        # the model's own feature columns, so training and evaluated files line up
+        columns = list(predictor.meta.get("features") or dataset.features)
+        return dataset.frame.iloc[rows][columns].reset_index(drop=True)
     if kind == "images":
         return _pixels([dataset.files[i] for i in rows])
     x = np.asarray(dataset.x[rows], dtype=np.float32)
@@ -211,9 +213,10 @@ def fit_baselines(
     eval_rows: np.ndarray,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    train_data: Any = None,
 ) -> list[Baseline]:
-    """The majority class (or mean) and a linear model, fitted on ``train_rows`` of the same
-    dataset and scored on ``eval_rows``.
+    """The majority class (or mean) and a linear model, fitted on ``train_rows`` of
+    ``train_data`` (by default the evaluated dataset) and scored on ``eval_rows``.
 
     Without training rows (a file evaluated on its own, as ``workbench evaluate`` does when
     the model's training data is unknown) both are cross-fitted: five folds of the evaluated
@@ -225,23 +228,25 @@ def fit_baselines(
     train_rows = np.asarray(train_rows, dtype=np.int64)
     if len(train_rows) == 0:
         return []
-    return _fit(predictor, dataset, train_rows, eval_rows, eval_rows, progress, cancel)
+    train_data = dataset if train_data is None else train_data
+    return _fit(predictor, train_data, dataset, train_rows, eval_rows, progress, cancel)
 
 
 def _fit(
     predictor: Predictor,
+    train_data: Any,
     dataset: Any,
     train_rows: np.ndarray,
     test_rows: np.ndarray,
-    report_rows: np.ndarray,
     progress: Progress | None,
     cancel: Cancel | None,
 ) -> list[Baseline]:
     names = predictor.class_names
+    report_rows = test_rows
     if dataset.kind == "images" and len(train_rows) > MAX_BASELINE_IMAGES:
         pick = np.random.default_rng(0).choice(len(train_rows), MAX_BASELINE_IMAGES, False)
         train_rows = train_rows[np.sort(pick)]
-    train_y = true_labels(predictor, dataset, train_rows)
+    train_y = true_labels(predictor, train_data, train_rows)
     test_y = true_labels(predictor, dataset, test_rows)
     if predictor.task == "regression":
         simple = mean_baseline(train_y, test_y, report_rows)
@@ -249,10 +254,10 @@ def _fit(
         simple = majority_baseline(train_y, test_y, names, report_rows)
     if progress is not None:
         progress(0.1)
-    train_x = baseline_features(dataset, train_rows)
+    train_x = baseline_features(predictor, train_data, train_rows)
     if progress is not None:
         progress(0.4)
-    test_x = baseline_features(dataset, test_rows)
+    test_x = baseline_features(predictor, dataset, test_rows)
     if progress is not None:
         progress(0.6)
     linear = linear_baseline(
@@ -278,14 +283,14 @@ def _cross_fitted(
     pieces: list[list[Baseline]] = []
     for k, part in enumerate(parts):
         rest = np.concatenate([p for j, p in enumerate(parts) if j != k])
-        fold = _fit(predictor, dataset, rows[rest], rows[part], rows[part], None, cancel)
+        fold = _fit(predictor, dataset, dataset, rows[rest], rows[part], None, cancel)
         pieces.append(fold)
         if progress is not None:
             progress((k + 1) / folds)
     out = []
     for i, first in enumerate(pieces[0]):
         evals = [fold[i].evaluation for fold in pieces]
-        name = f"{first.name} (5-fold cross-fitted on this data)"
+        name = first.name  # how it was fitted is said beside it (cross-fitted)
         if predictor.task == "regression":
             merged = evaluate_regression(
                 np.concatenate([e.y_true for e in evals]),
