@@ -99,34 +99,41 @@ class ClassificationEval:
             self.confusion, totals, out=np.zeros(self.confusion.shape), where=totals > 0
         )
 
+    def _scores(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per-class precision, recall, F1 and support, read off the confusion matrix.
+
+        The definitions are scikit-learn's (``precision_recall_fscore_support`` with
+        ``zero_division=0``; the tests hold them equal), but from the matrix it costs
+        microseconds instead of two passes over every row, so a threshold slider stays
+        live on 100,000 rows.
+        """
+        confusion = self.confusion.astype(np.float64)
+        hits = np.diag(confusion)
+        support = confusion.sum(axis=1)
+        predicted = confusion.sum(axis=0)
+        precision = np.divide(hits, predicted, out=np.zeros_like(hits), where=predicted > 0)
+        recall = np.divide(hits, support, out=np.zeros_like(hits), where=support > 0)
+        both = precision + recall
+        f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(hits), where=both > 0)
+        return precision, recall, f1, support.astype(np.int64)
+
     def per_class(self) -> dict[str, ClassScores]:
-        if not self.size:  # scikit-learn refuses empty input; nothing was scored
-            return {name: ClassScores(0.0, 0.0, 0.0, 0) for name in self.class_names}
-        labels = list(range(len(self.class_names)))
-        p, r, f, s = skm.precision_recall_fscore_support(
-            self.y_true, self.predicted, labels=labels, zero_division=0
-        )
+        p, r, f, s = self._scores()
         return {
             name: ClassScores(float(p[i]), float(r[i]), float(f[i]), int(s[i]))
             for i, name in enumerate(self.class_names)
         }
 
     def averages(self) -> dict[str, float]:
-        """Macro and weighted precision, recall and F1."""
-        labels = list(range(len(self.class_names)))
+        """Macro and weighted precision, recall and F1 (zeros when nothing was scored)."""
+        p, r, f, s = self._scores()
+        total = s.sum()
+        weights = s / total if total else np.zeros(len(s))
         out: dict[str, float] = {}
-        if not self.size:  # scikit-learn refuses empty input; nothing was scored
-            return {
-                f"{a}_{m}": 0.0
-                for a in ("macro", "weighted")
-                for m in ("precision", "recall", "f1")
-            }
-        for average in ("macro", "weighted"):
-            p, r, f, _ = skm.precision_recall_fscore_support(
-                self.y_true, self.predicted, labels=labels, average=average, zero_division=0
-            )
-            out |= {f"{average}_precision": float(p), f"{average}_recall": float(r)}
-            out[f"{average}_f1"] = float(f)
+        for average, w in (("macro", np.full(len(s), 1.0 / max(len(s), 1))), ("weighted", weights)):
+            out[f"{average}_precision"] = float(np.sum(p * w)) if total else 0.0
+            out[f"{average}_recall"] = float(np.sum(r * w)) if total else 0.0
+            out[f"{average}_f1"] = float(np.sum(f * w)) if total else 0.0
         return out
 
     def cell_rows(self, true_class: int, predicted_class: int) -> np.ndarray:
