@@ -363,3 +363,15 @@ def test_compare_headlines_for_a_regressor_that_wins_and_one_that_loses() -> Non
     assert loss.headline.startswith(
         "The model loses to the training mean baseline with 100% higher"
     )
+
+
+def test_long_texts_are_cut_and_fewer_of_them_are_fitted(monkeypatch) -> None:
+    from workbench.core.evaluation import linear
+
+    monkeypatch.setattr(linear, "MAX_TOTAL_CHARS", 2_000_000)
+    texts = ["word " * 200] * 5_000  # 1,000 characters each
+    assert linear._row_limit("text", texts) == 2_000
+    assert linear._row_limit("text", ["short"] * 10) == linear.MAX_TRAIN_ROWS
+    assert len(linear._texts(["x" * (linear.MAX_TEXT_CHARS + 50)])[0]) == linear.MAX_TEXT_CHARS
+    wide = np.zeros((3, linear.MAX_ARRAY_CELLS // 1_000))
+    assert linear._row_limit("npz", wide) == 1_000

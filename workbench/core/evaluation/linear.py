@@ -24,12 +24,17 @@ from workbench.core.tables import LoadCancelled
 MAX_TRAIN_ROWS = 50_000  # text and tables
 MAX_ARRAY_CELLS = 50_000_000  # images and npz: rows x features fitted (400 MB of float64)
 MAX_TEXT_FEATURES = 200_000
+MAX_TEXT_CHARS = 10_000  # of each text: a baseline reads the start of a long document
+MAX_TOTAL_CHARS = 30_000_000  # text read in all: about half a minute of vectorising
 MIN_DF_ROWS = 1_000  # from this many training texts on, a word must occur in two of them
 MAX_CATEGORIES = 1_000  # one-hot columns per categorical column (rarer values pool)
 NUMERIC_SHARE = 0.95  # a text column whose present values are this numeric is a number
 TEXT_C, OTHER_C, RIDGE_ALPHA = 4.0, 1.0, 1.0
 MAX_ITER = 1_000
 SEED = 0
+# BLAS threads while fitting. OpenBLAS threads spin while they wait: beside a training run
+# (or on a busy machine) two threads made a 0.2 s fit of the digits take 4-6 s.
+BLAS_THREADS = 1
 
 Cancelled = Callable[[], bool]
 
@@ -96,6 +101,24 @@ def fit_linear(
     else:
         train_y = train_y.astype(np.float64).reshape(-1)
 
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=BLAS_THREADS):
+        return _fit(kind, task, name, train_x, train_y, test_x, n_test, n_classes, cancelled)
+
+
+def _fit(
+    kind: str,
+    task: str,
+    name: str,
+    train_x: Any,
+    train_y: np.ndarray,
+    test_x: Any,
+    n_test: int,
+    n_classes: int,
+    cancelled: Cancelled | None,
+) -> LinearFit:
+    classify = task == "classification"
     _check(cancelled)
     keep = _sample(len(train_y), _row_limit(kind, train_x))
     train_x, train_y = _take(train_x, keep), train_y[keep]
@@ -126,9 +149,14 @@ def _length(x: Any) -> int:
 
 
 def _row_limit(kind: str, train_x: Any) -> int:
+    """The most training rows fitted: fewer when rows are wide (arrays) or long (text)."""
     if kind in ("images", "npz"):
         width = int(np.prod(np.shape(train_x)[1:])) or 1
         return max(1, min(MAX_TRAIN_ROWS, MAX_ARRAY_CELLS // width))
+    if kind == "text":
+        chars = sum(min(len(v), MAX_TEXT_CHARS) for v in train_x if isinstance(v, str))
+        mean = max(chars / max(len(train_x), 1), 1.0)
+        return max(1_000, min(MAX_TRAIN_ROWS, int(MAX_TOTAL_CHARS / mean)))
     return MAX_TRAIN_ROWS
 
 
@@ -175,8 +203,12 @@ def _features(kind: str, train_x: Any, n: int) -> tuple[_Features, Any]:
 
 
 def _texts(x: Any) -> list[str]:
-    """Strings, with missing values (None, NaN, pandas' NA) as empty text."""
-    return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in x]
+    """Strings cut to their first ``MAX_TEXT_CHARS``, missing values (None, NaN, pandas'
+    NA) as empty text."""
+    return [
+        "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)[:MAX_TEXT_CHARS]
+        for v in x
+    ]
 
 
 def _array(x: Any) -> np.ndarray:
