@@ -3,6 +3,8 @@ features, scored by the same metrics code, deterministic, cancellable."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -375,3 +377,26 @@ def test_long_texts_are_cut_and_fewer_of_them_are_fitted(monkeypatch) -> None:
     assert len(linear._texts(["x" * (linear.MAX_TEXT_CHARS + 50)])[0]) == linear.MAX_TEXT_CHARS
     wide = np.zeros((3, linear.MAX_ARRAY_CELLS // 1_000))
     assert linear._row_limit("npz", wide) == 1_000
+
+
+def test_regression_rows_without_a_target_are_left_out() -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    x = rng.normal(size=(100, 3))
+    target = x @ np.array([1.0, 2.0, 3.0])
+    train_y = target.copy()
+    train_y[::10] = np.nan
+    base = linear_baseline("npz", "regression", x, train_y, x, target, [], np.arange(100))
+    assert base.evaluation.rmse < 0.1
+    with pytest.raises(ValueError, match="finite"):
+        linear_baseline("npz", "regression", x, np.full(100, np.nan), x, target, [], range(100))
+
+
+def test_a_fit_cut_short_raises_no_convergence_warning(monkeypatch) -> None:
+    from workbench.core.evaluation import linear
+
+    monkeypatch.setattr(linear, "MAX_ITER", 2)
+    x, y = _blobs(300, 3, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        base = linear_baseline("npz", "classification", x, y, x, y, list("abc"), range(300))
+    assert base.evaluation.size == 300

@@ -100,6 +100,11 @@ def fit_linear(
             return LinearFit(name, proba)
     else:
         train_y = train_y.astype(np.float64).reshape(-1)
+        known = np.flatnonzero(np.isfinite(train_y))  # a missing target teaches nothing
+        if len(known) == 0:
+            raise ValueError("the linear baseline needs at least one finite training target")
+        if len(known) < len(train_y):
+            train_x, train_y = _take(train_x, known), train_y[known]
 
     from threadpoolctl import threadpool_limits
 
@@ -125,8 +130,10 @@ def _fit(
     features, train_m = _features(kind, train_x, len(train_y))
     _check(cancelled)
     model = _model(kind, classify)
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning: a bounded fit is still a baseline
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a bounded fit is still a baseline
         model.fit(train_m, train_y)
     _check(cancelled)
     if n_test == 0:
