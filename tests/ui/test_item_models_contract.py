@@ -24,6 +24,9 @@ from workbench.core.runs import RunRecord, RunStore
 from workbench.core.summary import LayerSummary, StackSummary
 from workbench.core.templates import image_cnn, text_classifier
 from workbench.ui.data.models import ClassCountsModel
+from workbench.ui.evaluate.confusion_model import ROW_SHARE, ClassScoresModel, ConfusionModel
+from workbench.ui.evaluate.samples import SampleInputs, SamplesModel
+from workbench.ui.evaluate.tables import FeatureImportanceModel, WorstErrorsModel
 from workbench.ui.item_models import DataFrameModel, ImageListModel
 from workbench.ui.model.stack_model import LayerStackModel
 from workbench.ui.predict.models import ProbabilityModel
@@ -31,7 +34,8 @@ from workbench.ui.runs.models import RunsTableModel, SettingsDiffModel
 
 DIGITS = Path(__file__).resolve().parents[2] / "resources" / "samples" / "digits"
 ROLES = [*range(0, 14), int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 2]
-ROLES += [int(Qt.ItemDataRole.UserRole) + 3]
+ROLES += [int(Qt.ItemDataRole.UserRole) + 3, int(Qt.ItemDataRole.UserRole) + 4]
+ROLES += [int(Qt.ItemDataRole.UserRole) + 5]
 
 
 def read_everything(model: QAbstractItemModel) -> None:
@@ -231,6 +235,102 @@ def settings_diff_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
     yield model
 
 
+def _classification(classes: list[str], n: int = 40, seed: int = 0):
+    from workbench.core.evaluation.metrics import evaluate_classification
+
+    rng = np.random.default_rng(seed)
+    proba = rng.dirichlet(np.ones(len(classes)), size=n)
+    return evaluate_classification(rng.integers(0, len(classes), n), proba, classes)
+
+
+class _Texts:
+    """A text data set as the samples model reads it."""
+
+    kind = "text"
+
+    def __init__(self, n: int) -> None:
+        self._texts = [f"review {i}: " + "a rather long sentence " * (i % 5) for i in range(n)]
+
+    def texts(self) -> list[str]:
+        return self._texts
+
+
+def confusion_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = ConfusionModel()
+    yield model
+    two = _classification(["neg", "pos"])
+    model.set_evaluation(two)
+    yield model
+    model.set_mode(ROW_SHARE)
+    model.set_evaluation(two.with_threshold(0.9))  # same classes: cells change in place
+    yield model
+    model.set_evaluation(_classification(["a", "b", "c", "d"], n=3))  # absent classes
+    yield model
+    model.set_evaluation(None)
+    yield model
+
+
+def class_scores_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = ClassScoresModel()
+    yield model
+    two = _classification(["neg", "pos"])
+    model.set_evaluation(two)
+    yield model
+    model.set_evaluation(two.with_threshold(0.2))
+    yield model
+    model.set_evaluation(_classification([str(d) for d in range(10)], n=25))
+    yield model
+    model.set_evaluation(None)
+    yield model
+
+
+def samples_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = SamplesModel()
+    yield model
+    ev = _classification(["neg", "pos"])
+    inputs = SampleInputs(_Texts(40))
+    model.set_samples(ev, ev.cell_rows(0, 1), inputs, "neg as pos")
+    yield model
+    model.set_weights({int(p): [("review", 0, 6, 0.3), ("a", 11, 12, -0.1)] for p in ev.rows})
+    yield model
+    model.relabel(ev.with_threshold(0.7))
+    yield model
+    files, _ = digit_files()
+    paths = [files[i % len(files)] for i in range(39)] + [str(tmp_path / "gone.png")]
+    images = type("Images", (), {"kind": "images", "files": paths})
+    model.set_samples(ev, ev.confident_mistakes()[:5], SampleInputs(images()), "mistakes")
+    yield model
+    model.clear()
+    yield model
+
+
+def worst_errors_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    from workbench.core.evaluation.metrics import evaluate_regression
+
+    model = WorstErrorsModel()
+    yield model
+    rng = np.random.default_rng(0)
+    actual = rng.normal(size=300)
+    model.set_evaluation(evaluate_regression(actual, actual + rng.normal(size=300)))
+    yield model
+    texts = SampleInputs(_Texts(3))
+    model.set_evaluation(evaluate_regression([1.0, 2.0, 3.0], [1.5, 2.0, -1.0]), texts)
+    yield model
+    model.set_evaluation(None)
+    yield model
+
+
+def feature_importance_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = FeatureImportanceModel()
+    yield model
+    model.set_importance({"age": 0.12, "income": 0.3, "noise": -0.01})
+    yield model
+    model.set_importance({"only": 0.0})
+    yield model
+    model.set_importance({})
+    yield model
+
+
 MODELS: dict[str, Callable[[Path], Iterator[QAbstractItemModel]]] = {
     "DataFrameModel": dataframe_model,
     "ImageListModel": image_list_model,
@@ -239,6 +339,11 @@ MODELS: dict[str, Callable[[Path], Iterator[QAbstractItemModel]]] = {
     "ProbabilityModel": probability_model,
     "RunsTableModel": runs_table_model,
     "SettingsDiffModel": settings_diff_model,
+    "ConfusionModel": confusion_model,
+    "ClassScoresModel": class_scores_model,
+    "SamplesModel": samples_model,
+    "WorstErrorsModel": worst_errors_model,
+    "FeatureImportanceModel": feature_importance_model,
 }
 
 

@@ -1,7 +1,7 @@
 """The main window: the shell that composes the feature tabs, their menus and the status bar.
 
-Each tab is a feature package (``ui/data``, ``ui/model``, ``ui/train``, ``ui/predict``,
-``ui/runs``) with its view and controller. The window creates the one
+Each tab is a feature package (``ui/data``, ``ui/model``, ``ui/train``, ``ui/evaluate``,
+``ui/predict``, ``ui/runs``) with its view and controller. The window creates the one
 :class:`~workbench.core.session.Session` they share, the one
 :class:`~workbench.ui.tasks.TaskRunner` for background work, and the backend client; it
 collects each controller's menu actions, owns the status bar, and has the one way out,
@@ -29,6 +29,8 @@ from workbench.ui.collector import GuiThreadCollector
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Shell
 from workbench.ui.data.controller import DataController
 from workbench.ui.data.view import DataView
+from workbench.ui.evaluate.controller import EvaluateController
+from workbench.ui.evaluate.view import EvaluateView
 from workbench.ui.file_dialogs import remember
 from workbench.ui.model.controller import ModelController
 from workbench.ui.model.view import ModelView
@@ -44,8 +46,8 @@ from workbench.ui.train.view import IDLE, TrainView
 from workbench.ui.undo_router import UndoRouter
 from workbench.ui.workers import BackendClient, device_names
 
-DATA_TAB, MODEL_TAB, TRAIN_TAB, PREDICT_TAB, RUNS_TAB = range(5)
-MENU_ORDER = ("&File", "&Edit", "&Model", "&Train", "&Help")
+DATA_TAB, MODEL_TAB, TRAIN_TAB, EVALUATE_TAB, PREDICT_TAB, RUNS_TAB = range(6)
+MENU_ORDER = ("&File", "&Edit", "&Model", "&Train", "&Evaluate", "&Help")
 
 
 class MainWindow(Shell):
@@ -87,6 +89,7 @@ class MainWindow(Shell):
         self.data_view = DataView()
         self.model_view = ModelView()
         self.train_view = TrainView()
+        self.evaluate_view = EvaluateView()
         self.predict_view = PredictView()
         self.runs_view = RunsView(self.store)
         self.tabs = QTabWidget()
@@ -95,6 +98,7 @@ class MainWindow(Shell):
             (self.data_view, "Data"),
             (self.model_view, "Model"),
             (self.train_view, "Train"),
+            (self.evaluate_view, "Evaluate"),
             (self.predict_view, "Predict"),
             (self.runs_view, "Runs"),
         ):
@@ -104,6 +108,7 @@ class MainWindow(Shell):
         self.data = DataController(self, self.data_view)
         self.model = ModelController(self, self.model_view)
         self.training = TrainController(self, self.train_view, self.model.block_reason)
+        self.evaluation = EvaluateController(self, self.evaluate_view)
         self.predict = PredictController(self, self.predict_view)
         self.runs = RunsController(
             self, self.runs_view, self.training, self.predict_view, self.use_project
@@ -147,6 +152,7 @@ class MainWindow(Shell):
             self.model,
             self.training,
             self.runs,
+            self.evaluation,
         ):
             for title, actions in controller.menus.items():
                 menu = menus[title]
@@ -356,6 +362,7 @@ class MainWindow(Shell):
             self.training,
             self.data,
             self.model,
+            self.evaluation,
             self.predict,
             self.projects,
         ):
@@ -365,4 +372,13 @@ class MainWindow(Shell):
         self.collector.stop()  # after the workers are gone: nothing else can collect now
 
 
-__all__ = ["DATA_TAB", "IDLE", "MODEL_TAB", "PREDICT_TAB", "RUNS_TAB", "TRAIN_TAB", "MainWindow"]
+__all__ = [
+    "DATA_TAB",
+    "EVALUATE_TAB",
+    "IDLE",
+    "MODEL_TAB",
+    "PREDICT_TAB",
+    "RUNS_TAB",
+    "TRAIN_TAB",
+    "MainWindow",
+]

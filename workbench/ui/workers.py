@@ -570,3 +570,119 @@ def load_run_model(path: str) -> Any:
     from workbench.backend.api import Predictor
 
     return Predictor.load(path)
+
+
+# -- the Evaluate tab ----------------------------------------------------------------------------
+
+
+def evaluate_model(
+    predictor: Any,
+    dataset: Any,
+    plan: Any,
+    *,
+    progress: Callable[[float], None],
+    cancel: Callable[[], bool],
+) -> tuple[Any, Any]:
+    """(the rows chosen, the model's evaluation on them): ``plan.resolve()`` picks the rows
+    (an evaluate.rows.Plan: the trainer's split), then ``api.evaluate`` scores them."""
+    from workbench.backend import api
+
+    chosen = plan.resolve()
+    evaluation = api.evaluate(predictor, dataset, chosen.rows, progress=progress, cancel=cancel)
+    return chosen, evaluation
+
+
+def fit_baselines(
+    predictor: Any,
+    dataset: Any,
+    train_rows: Any,
+    eval_rows: Any,
+    *,
+    progress: Callable[[float], None],
+    cancel: Callable[[], bool],
+) -> list[Any]:
+    """The majority (or mean) and linear baselines on the evaluated rows."""
+    from workbench.backend import api
+
+    return api.fit_baselines(predictor, dataset, train_rows, eval_rows, progress, cancel)
+
+
+def load_evaluation_file(
+    path: str,
+    kind: str | None,
+    options: dict[str, Any],
+    *,
+    progress: Callable[[float], None],
+    cancel: Callable[[], bool],
+) -> Any:
+    """Another labelled file, read as the model's kind of data (no TensorFlow)."""
+    from workbench.core.datasets import load_dataset
+
+    chosen = {k: v for k, v in options.items() if v is not None}
+    if kind in ("text", "tabular"):
+        chosen.update(progress=progress, cancel=cancel)
+    return load_dataset(path, kind, **chosen)
+
+
+def save_model_threshold(path: str, threshold: float | None) -> dict[str, Any]:
+    """Keep a two-class model's threshold in its file; the new metadata."""
+    from workbench.backend import api
+
+    return api.save_threshold(path, threshold)
+
+
+def explain_texts(
+    predictor: Any,
+    texts: list[str],
+    classes: list[int],
+    *,
+    progress: Callable[[float], None],
+    cancel: Callable[[], bool],
+) -> list[Any]:
+    """Per text, (word, start, end, weight) towards ``classes[i]`` (its predicted class)."""
+    from workbench.backend import api
+
+    out: list[Any] = [None] * len(texts)
+    groups: dict[int, list[int]] = {}
+    for i, cls in enumerate(classes):
+        groups.setdefault(int(cls), []).append(i)
+    done = 0
+    for cls, members in groups.items():
+        weights = api.text_importance(
+            predictor, [texts[i] for i in members], class_index=cls, cancel=cancel
+        )
+        for i, w in zip(members, weights, strict=True):
+            out[i] = w
+        done += len(members)
+        progress(done / max(len(texts), 1))
+    return out
+
+
+def image_saliency(predictor: Any, path: str, class_index: int | None) -> Any:
+    """An (H, W) map of 0..1 of where the image's pixels drove the answer."""
+    from workbench.backend import api
+
+    return api.image_saliency(predictor, [path], class_index)[0]
+
+
+def feature_importance(
+    predictor: Any,
+    dataset: Any,
+    rows: Any,
+    *,
+    progress: Callable[[float], None],
+    cancel: Callable[[], bool],
+) -> dict[str, float]:
+    """Permutation importance of each feature column on ``rows``."""
+    from workbench.backend import api
+
+    return api.feature_importance(predictor, dataset, rows, progress, cancel)
+
+
+def write_evaluation_report(
+    directory: str, evaluation: Any, baselines: list[Any], title: str, source: str
+) -> Any:
+    """report.html and metrics.json of an evaluation, in ``directory``."""
+    from workbench.core.evaluation.report import write_report
+
+    return write_report(directory, evaluation, baselines, title, source)

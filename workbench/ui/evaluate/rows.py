@@ -1,0 +1,113 @@
+"""Which rows the Evaluate tab scores, and which rows the baselines learn from.
+
+Plain Python over ``core``: the split is the trainer's own (``core.splits.split_indices``
+with the settings the model was trained with), so the test rows are the ones it never saw.
+:meth:`Plan.resolve` runs on a worker thread (reading the labels of a big file takes time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.core.checks import label_indices, row_count
+from workbench.core.errors import WorkbenchError
+from workbench.core.project import Project, TrainingConfig
+from workbench.core.splits import split_indices
+
+try:  # "auto" test share (None): decided in one place when core has it
+    from workbench.core.splits import resolve_test_fraction
+except ImportError:  # pragma: no cover - an older core: None meant no test split
+
+    def resolve_test_fraction(test_fraction: float | None, rows: int) -> float:
+        """None: no test split."""
+        return 0.0 if test_fraction is None else float(test_fraction)
+
+
+NO_TEST_NOTE = (
+    "No test split: these are the validation rows, which chose the kept epoch — scores are "
+    "optimistic. Set a test share in Train ▸ Split."
+)
+VALIDATION_NOTE = (
+    "These are the validation rows, which chose the kept epoch — scores are optimistic."
+)
+PART_NAMES = {
+    "test": "test split",
+    "validation": "validation split",
+    "all": "all rows",
+    "file": "all rows",
+}
+
+
+@dataclass(frozen=True)
+class EvalRows:
+    """Rows to score (None: all), rows the baselines learn from (None: cross-fitted on the
+    scored rows), what the rows are, and a caveat to show with the results."""
+
+    rows: np.ndarray | None
+    train_rows: np.ndarray | None
+    part: str
+    note: str = ""
+
+    @property
+    def part_name(self) -> str:
+        """'test split', 'validation split', 'all rows'."""
+        return PART_NAMES.get(self.part, self.part)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to evaluate on: ``part`` ('test', 'validation', 'file') of ``dataset``."""
+
+    dataset: Any
+    part: str
+    config: TrainingConfig | None = None
+    #: The model was trained on other data than ``dataset``: every row is new to it.
+    other_data: str = ""
+
+    def resolve(self) -> EvalRows:
+        """The rows, by the trainer's split (worker thread: reads every label)."""
+        if self.part == "file":
+            return EvalRows(None, None, "file")
+        if self.other_data:
+            note = (
+                f"The model was trained on {self.other_data}, not on this file: every row is "
+                "scored, and the baselines are cross-fitted on them."
+            )
+            return EvalRows(None, None, "all", note)
+        config = self.config or TrainingConfig()
+        n = row_count(self.dataset)
+        test_fraction = resolve_test_fraction(config.test_fraction, n)
+        split = split_indices(
+            label_indices(self.dataset), n, config.validation_fraction, config.seed, test_fraction
+        )
+        if self.part == "test" and len(split.test):
+            return EvalRows(split.test, split.train, "test")
+        note = NO_TEST_NOTE if self.part == "test" else VALIDATION_NOTE
+        return EvalRows(split.val, split.train, "validation", note)
+
+
+def training_config(session: Any, store: Any) -> TrainingConfig:
+    """The split settings the model was trained with: its run's when it came from a run,
+    else the project's."""
+    run_id = getattr(session.source, "run_id", None)
+    if run_id and store is not None:
+        try:
+            record = store.get(run_id)
+            return Project.from_dict(record.project).training
+        except (WorkbenchError, OSError, KeyError, TypeError, ValueError):
+            pass
+    return session.project.training
+
+
+def trained_elsewhere(session: Any) -> str:
+    """The name of the file the model was trained on when it is not the loaded data."""
+    data, trained_on = session.dataset, getattr(session.source, "data_path", "")
+    if data is None or not trained_on:
+        return ""
+    if Path(str(trained_on)) == Path(str(data.path)):
+        return ""
+    return Path(str(trained_on)).name
