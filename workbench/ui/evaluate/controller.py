@@ -399,7 +399,8 @@ class EvaluateController(Controller):
         positions = ev.cell_rows(true_class, predicted_class)
         names = ev.class_names
         title = (
-            f"{len(positions):,} samples of {names[true_class]} predicted as "
+            f"{len(positions):,} sample{'' if len(positions) == 1 else 's'} of "
+            f"{names[true_class]} predicted as "
             f"{names[predicted_class]}, the most confident first."
         )
         self._list(positions, title)
@@ -412,7 +413,9 @@ class EvaluateController(Controller):
             return
         self._listing = None
         positions = ev.confident_mistakes()
-        self._list(positions, f"{len(positions):,} mistakes, the most confident first.")
+        count = len(positions)
+        what = "mistake" if count == 1 else "mistakes"
+        self._list(positions, f"{count:,} {what}, the most confident first.")
 
     def _list(self, positions: np.ndarray, title: str) -> None:
         model = self.view.samples_model
