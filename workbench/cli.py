@@ -27,6 +27,7 @@ from workbench.core.options import (
 )
 from workbench.core.project import DEVICES
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
+from workbench.core.splits import AUTO_TEST_HELP
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -170,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--test-fraction",
         type=float,
-        default=0.0,
-        help="rows held out and scored once at the end (default 0)",
+        help="share of rows held out and scored once at the end (default: auto; "
+        + AUTO_TEST_HELP.removeprefix("Auto: ").replace("%", "%%").rstrip(".")
+        + ")",
     )
     train.add_argument(
         "--seed", type=int, default=42, help="makes the split, weights and order repeatable"

@@ -298,3 +298,33 @@ def test_regression_of_100000_rows_draws_without_a_python_loop(qtbot, window, mo
     assert view.regression_label.text().startswith(f"MAE {ev.mae:.4g} · RMSE {ev.rmse:.4g}")
     worst = view.worst_model.data_rows()
     assert worst[:5] == [int(p) for p in ev.worst(5)]
+
+
+def test_cancel_stops_the_evaluation_and_the_window_stays_usable(
+    qtbot, window, csv_path, monkeypatch
+):
+    load(qtbot, window, csv_path)
+    started = []
+
+    def slow(predictor, dataset, plan, *, progress, cancel):
+        started.append(True)
+        deadline = time.monotonic() + 20
+        while not cancel() and time.monotonic() < deadline:
+            progress(0.3)
+            time.sleep(0.01)
+        return None
+
+    monkeypatch.setattr(workers, "evaluate_model", slow)
+    window.session.set_predictor(FakePredictor(["neg", "pos"]), ModelSource("run 1"))
+    view = window.evaluate_view
+    window.show_tab(view)
+    qtbot.mouseClick(view.evaluate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(started), timeout=5_000)
+    assert view.cancel_button.isVisible() and view.progress.isVisible()
+    qtbot.waitUntil(lambda: view.progress.value() == 300, timeout=5_000)
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    assert not view.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: window.tasks.active == 0, timeout=5_000)
+    assert window.evaluation.evaluation is None
+    assert view.evaluate_button.isEnabled()
+    assert "evaluating" not in view.header_label.text()

@@ -41,6 +41,7 @@ from workbench.core.project import (
     loss_problem,
     resolve_class_weights,
 )
+from workbench.core.splits import resolve_test_fraction
 
 if TYPE_CHECKING:
     from workbench.backend.recording import RunKeeper
@@ -149,7 +150,8 @@ class Trainer:
         loss_problem_now = loss_problem(cfg.loss, classes, adapter.task)
         if loss_problem_now:  # before the (slow) build
             raise ModelConfigError(loss_problem_now)
-        split = self.split = adapter.split(cfg.validation_fraction, cfg.seed, cfg.test_fraction)
+        test_fraction = resolve_test_fraction(cfg.test_fraction, adapter.size)  # None: auto
+        split = self.split = adapter.split(cfg.validation_fraction, cfg.seed, test_fraction)
         model = self.model = build_model(self.project.layers, adapter, split.train)
         adapter.after_build(model, split.train)
         self.seeded_layers = self._seed_weights(model)
@@ -195,6 +197,7 @@ class Trainer:
             listener,
             f"Training on {len(split.train)} samples, validating on {len(split.val)}"
             + (f", testing on {len(split.test)}" if len(split.test) else "")
+            + (" (auto)" if len(split.test) and cfg.test_fraction is None else "")
             + f"; batch {cfg.batch_size}, {per_epoch} steps per epoch; loss {loss}; "
             f"optimizer {cfg.optimizer}, learning rate {cfg.learning_rate:g} ({cfg.schedule}).",
         )
