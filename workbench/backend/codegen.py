@@ -21,6 +21,7 @@ from workbench.backend import adapters
 from workbench.backend.acceleration import CACHE_BUDGET_BYTES, VECTORISE_CHUNK
 from workbench.backend.optimizers import OPTIMIZERS, SCHEDULES
 from workbench.core import datasets, options, splits, textdata
+from workbench.core.checks import row_count
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import ADAPTED, LayerSpec
@@ -154,6 +155,15 @@ def _optimizer_code(cfg: TrainingConfig) -> str:
     if "nesterov" in own and cfg.nesterov:
         chosen.append("nesterov=True")
     return f"keras.optimizers.{OPTIMIZERS[cfg.optimizer].__name__}({', '.join(chosen)})"
+
+
+def _auto_note(cfg: TrainingConfig) -> str:
+    """A comment after TEST when the workbench chose it ("auto"), saying how."""
+    if cfg.test_fraction is not None:
+        return ""
+    return (
+        f"  # auto: {splits.AUTO_TEST_FRACTION!r} from {splits.AUTO_TEST_MIN_ROWS:,} rows, else 0"
+    )
 
 
 def _settings_comment(cfg: TrainingConfig) -> str:
@@ -649,7 +659,7 @@ EPOCHS = {cfg.epochs!r}
 BATCH_SIZE = {cfg.batch_size!r}
 LEARNING_RATE = {cfg.learning_rate!r}
 VALIDATION = {cfg.validation_fraction!r}
-TEST = {cfg.test_fraction!r}
+TEST = {splits.resolve_test_fraction(cfg.test_fraction, row_count(data))!r}{_auto_note(cfg)}
 SEED = {cfg.seed!r}
 {_settings_comment(cfg)}
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from workbench.core.errors import DataError
 from workbench.core.project import TrainingConfig
-from workbench.core.splits import split_indices
+from workbench.core.splits import resolve_test_fraction, split_indices
 
 
 def label_indices(dataset: Any) -> np.ndarray | None:
@@ -52,13 +52,14 @@ def data_checks(dataset: Any, config: TrainingConfig) -> tuple[list[str], list[s
     warnings: list[str] = []
     facts: list[str] = []
     labels = label_indices(dataset)
+    rows = row_count(dataset)
     try:
         split = split_indices(
             labels,
-            row_count(dataset),
+            rows,
             config.validation_fraction,
             config.seed,
-            config.test_fraction,
+            resolve_test_fraction(config.test_fraction, rows),  # None: auto
         )
     except DataError as exc:
         return [str(exc)], facts, None

@@ -15,6 +15,7 @@ from workbench.core.errors import FileRejected, ModelConfigError
 from workbench.core.kinds import KINDS, TASKS
 from workbench.core.layers import CATALOG, LayerSpec
 from workbench.core.safe_json import read_json
+from workbench.core.splits import AUTO_TEST_FRACTION
 from workbench.core.templates import text_classifier
 
 SCHEMA_VERSION = 1
@@ -61,7 +62,9 @@ class TrainingConfig:
     batch_size: int = 32
     validation_fraction: float = 0.2
     seed: int = 42
-    test_fraction: float = 0.0  # held out from training and validation, scored at the end
+    # held out from training and validation, scored at the end; None: "auto", 10% when the
+    # data has at least 1,000 rows, else none (workbench.core.splits.resolve_test_fraction)
+    test_fraction: float | None = None
     momentum: float = 0.0  # sgd only
     schedule: str = "constant"  # learning rate: constant, cosine decay, step decay, plateau
     early_stopping_patience: int = 0  # epochs without a better val_loss before stopping; 0 off
@@ -109,10 +112,15 @@ class TrainingConfig:
             found.append(f"Early stopping must watch one of {', '.join(MONITORS)}.")
         if self.device not in DEVICES:
             found.append(f"Device must be one of {', '.join(DEVICES)}.")
-        if not (0.0 <= self.test_fraction < 0.9):
-            found.append("Test fraction must be at least 0 and below 0.9.")
-        elif self.validation_fraction + self.test_fraction >= 0.9:
-            found.append("Validation and test fractions together must leave 10% for training.")
+        # auto may hold out AUTO_TEST_FRACTION, so it must leave room for that much
+        test = AUTO_TEST_FRACTION if self.test_fraction is None else self.test_fraction
+        if not (0.0 <= test < 0.9):
+            found.append("Test fraction must be at least 0 and below 0.9 (or auto).")
+        elif self.validation_fraction + test >= 0.9:
+            auto = f" (auto tests on up to {test:.0%})" if self.test_fraction is None else ""
+            found.append(
+                f"Validation and test fractions together must leave 10% for training{auto}."
+            )
         return found
 
     def check(self) -> None:

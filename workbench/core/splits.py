@@ -6,11 +6,63 @@ the trainer makes exactly the split the person saw.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from workbench.core.errors import DataError
+
+#: The test share "auto" holds out when the data has at least AUTO_TEST_MIN_ROWS rows.
+AUTO_TEST_FRACTION = 0.10
+AUTO_TEST_MIN_ROWS = 1000
+#: What "auto" means, in the words the form, the Data tab and the CLI's help use.
+AUTO_TEST_HELP = (
+    f"Auto: {AUTO_TEST_FRACTION:.0%} held out for testing when the data has at least "
+    f"{AUTO_TEST_MIN_ROWS:,} rows; none below."
+)
+
+
+def resolve_test_fraction(test_fraction: float | None, rows: int) -> float:
+    """The share held out for testing: ``test_fraction`` as set, or for None ("auto")
+    AUTO_TEST_FRACTION when the data has at least AUTO_TEST_MIN_ROWS rows, else 0.
+
+    The one place "auto" is decided: the trainer, the data checks, the Data tab, the form,
+    the exported script and the CLI all split with what this returns.
+
+    >>> resolve_test_fraction(None, 1000), resolve_test_fraction(None, 999)
+    (0.1, 0.0)
+    >>> resolve_test_fraction(0.0, 5000)
+    0.0
+    """
+    if test_fraction is not None:
+        return float(test_fraction)
+    return AUTO_TEST_FRACTION if rows >= AUTO_TEST_MIN_ROWS else 0.0
+
+
+def held_out_rows(sizes: Sequence[int], test_fraction: float | None) -> int:
+    """How many rows the test part holds, without splitting: ``sizes`` are the rows per
+    class (one size, the row count, without classes), and :func:`split_rows` takes its
+    share of each class, so the count depends on nothing else.
+
+    >>> held_out_rows([600, 400], None), held_out_rows([999], None), held_out_rows([999], 0.2)
+    (100, 0, 200)
+    """
+    fraction = resolve_test_fraction(test_fraction, int(sum(sizes)))
+    if fraction <= 0:
+        return 0
+    return sum(_take(int(size), fraction, keep=2) for size in sizes)
+
+
+def describe_auto_test(held_out: int | None = None) -> str:
+    """What "auto" does for the loaded data: 'Auto (10%: 1,234 rows)', 'Auto (none: under
+    1,000 rows)', or 'Auto' while no data is known; ``held_out`` is the test part's rows
+    (:func:`held_out_rows`)."""
+    if held_out is None:
+        return "Auto"
+    if held_out == 0:
+        return f"Auto (none: under {AUTO_TEST_MIN_ROWS:,} rows)"
+    return f"Auto ({AUTO_TEST_FRACTION:.0%}: {held_out:,} rows)"
 
 
 @dataclass
@@ -82,9 +134,13 @@ def split_indices(
     n: int,
     validation_fraction: float,
     seed: int,
-    test_fraction: float = 0.0,
+    test_fraction: float | None = 0.0,
 ) -> Split:
-    """Random split; with labels every class keeps its share in every part."""
+    """Random split; with labels every class keeps its share in every part.
+
+    ``test_fraction`` None is "auto" (:func:`resolve_test_fraction`).
+    """
+    test_fraction = resolve_test_fraction(test_fraction, n)
     train, val, test = split_rows(labels, n, validation_fraction, seed, test_fraction)
     if len(train) == 0 or len(val) == 0:
         raise DataError(

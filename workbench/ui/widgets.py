@@ -1,4 +1,5 @@
-"""Small reusable widgets: an inline message banner, a bar delegate and the parameter form."""
+"""Small reusable widgets: an inline message banner, a bar delegate, the test-fraction spin box
+and the parameter form."""
 
 from __future__ import annotations
 
@@ -126,6 +127,43 @@ class BarDelegate(QStyledItemDelegate):
             painter.fillRect(bar, self._color)
             painter.restore()
         super().paint(painter, option, index)
+
+
+class HeldOutSpin(QDoubleSpinBox):
+    """The test fraction: 0 to ``maximum`` in steps of 0.05, and one step below 0, "Auto"
+    (None: the share :func:`~workbench.core.splits.resolve_test_fraction` picks for the
+    data). :meth:`show_auto` puts what auto means for the loaded data in that text."""
+
+    AUTO = -0.05
+
+    def __init__(self, maximum: float = 0.9, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(2)
+        self.setRange(self.AUTO, maximum)
+        self.setSingleStep(0.05)
+        self.setSpecialValueText("Auto")
+        self.setValue(self.AUTO)
+        self.editingFinished.connect(self._snap)
+
+    def fraction(self) -> float | None:
+        """The share set, or None for auto (any number below 0 reads as auto)."""
+        value = round(self.value(), 4)
+        return None if value < 0 else value
+
+    def set_fraction(self, fraction: float | None) -> None:
+        """Show a share, or "Auto" for None."""
+        self.setValue(self.AUTO if fraction is None else fraction)
+
+    def show_auto(self, text: str) -> None:
+        """What "Auto" shows: 'Auto', or 'Auto (10%: 1,234 rows)' once the data is known."""
+        if text != self.specialValueText():
+            self.setSpecialValueText(text)
+            self.updateGeometry()
+
+    @Slot()
+    def _snap(self) -> None:
+        if self.AUTO < self.value() < 0:  # a typed -0.02 is auto: show it so
+            self.setValue(self.AUTO)
 
 
 # Set on the labels themselves: a style sheet on the form would reach its spin boxes too,

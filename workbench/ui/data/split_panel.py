@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from workbench.core.checks import row_count, split_report
 from workbench.core.project import TrainingConfig
+from workbench.core.splits import AUTO_TEST_HELP, describe_auto_test
 from workbench.ui.item_models import format_count
+from workbench.ui.widgets import HeldOutSpin
 
 WARNING_COLOR = "#7a5a00"
 #: Up to this many rows the checks run at once; bigger data is checked on a worker thread.
@@ -38,8 +40,8 @@ CHECK_AT_ONCE_ROWS = 20_000
 class SplitPanel(QWidget):
     """The Checks and Split boxes of the Data tab."""
 
-    #: Split settings edited: (validation fraction, test fraction, seed).
-    sig_split_changed = Signal(float, float, int)
+    #: Split settings edited: (validation fraction, test fraction or None for auto, seed).
+    sig_split_changed = Signal(float, object, int)
     #: Big data needs its split checked on a worker: (dataset, training config).
     sig_checks_requested = Signal(object, object)
     #: The widgets the Data tab shows under its own names.
@@ -73,14 +75,17 @@ class SplitPanel(QWidget):
         checks_layout.addWidget(self.facts_label)
 
         self.validation_spin = QDoubleSpinBox()
-        self.test_spin = QDoubleSpinBox()
+        self.validation_spin.setDecimals(2)
+        self.validation_spin.setRange(0.0, 0.9)
+        self.validation_spin.setSingleStep(0.05)
+        self.test_spin = HeldOutSpin(0.9)  # its lowest step is "Auto"
         for spin, tip in (
             (self.validation_spin, "Share held out to measure the model after each epoch."),
-            (self.test_spin, "Share held out until the end and scored once (0: none)."),
+            (
+                self.test_spin,
+                f"Share held out until the end and scored once (0: none). {AUTO_TEST_HELP}",
+            ),
         ):
-            spin.setDecimals(2)
-            spin.setRange(0.0, 0.9)
-            spin.setSingleStep(0.05)
             spin.setToolTip(tip)
             spin.valueChanged.connect(self._emit_split)
         self.split_seed_spin = QSpinBox()
@@ -124,13 +129,12 @@ class SplitPanel(QWidget):
         )
         changed = before != (config.validation_fraction, config.test_fraction, config.seed)
         self._config = config
-        for spin, value in (
-            (self.validation_spin, config.validation_fraction),
-            (self.test_spin, config.test_fraction),
-            (self.split_seed_spin, config.seed),
-        ):
+        for spin in (self.validation_spin, self.test_spin, self.split_seed_spin):
             spin.blockSignals(True)
-            spin.setValue(value)
+        self.validation_spin.setValue(config.validation_fraction)
+        self.test_spin.set_fraction(config.test_fraction)
+        self.split_seed_spin.setValue(config.seed)
+        for spin in (self.validation_spin, self.test_spin, self.split_seed_spin):
             spin.blockSignals(False)
         if changed:
             self.refresh_checks()
@@ -146,12 +150,14 @@ class SplitPanel(QWidget):
             self.split_table.setRowCount(0)
             self.warnings_label.hide()
             self.facts_label.clear()
+            self.test_spin.show_auto(describe_auto_test())
             return
         config = copy.copy(self._config)
         if row_count(dataset) <= CHECK_AT_ONCE_ROWS:
             self.show_checks(split_report(dataset, config))
             return
         self.warnings_label.hide()
+        self.test_spin.show_auto(describe_auto_test())  # until the answer counts the parts
         self.facts_label.setText("Checking for duplicates and leakage…")
         self.facts_label.show()
         self.sig_checks_requested.emit(dataset, config)
@@ -165,7 +171,9 @@ class SplitPanel(QWidget):
         self.facts_label.setVisible(bool(facts))
         self.split_table.setRowCount(0)
         if counts is None:
+            self.test_spin.show_auto(describe_auto_test())
             return
+        self.test_spin.show_auto(describe_auto_test(int(counts["test"]["rows"])))
         names = list(counts["train"].get("classes", {}))
         rows = [
             (name, [counts[p]["classes"][name] for p in ("train", "val", "test")]) for name in names
@@ -185,7 +193,7 @@ class SplitPanel(QWidget):
     def _emit_split(self, *_args: object) -> None:
         self.sig_split_changed.emit(
             round(self.validation_spin.value(), 4),
-            round(self.test_spin.value(), 4),
+            self.test_spin.fraction(),
             self.split_seed_spin.value(),
         )
 

@@ -81,8 +81,8 @@ class DataView(QWidget):
     sig_augment_changed = Signal(bool)
     #: Arrays of an .npz: (x name, y name, task).
     sig_arrays_changed = Signal(str, str, str)
-    #: Split settings edited: (validation fraction, test fraction, seed).
-    sig_split_changed = Signal(float, float, int)
+    #: Split settings edited: (validation fraction, test fraction or None for auto, seed).
+    sig_split_changed = Signal(float, object, int)
     #: Cancel was clicked while a file loads.
     sig_cancel_load = Signal()
     #: Big data needs its split checked on a worker: (dataset, training config). The answer

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from workbench.core.checks import row_count
 from workbench.core.errors import WorkbenchError
 from workbench.core.listener import TrainingOutcome
 from workbench.core.outcome import describe_outcome
@@ -97,9 +98,9 @@ class TrainController(Controller):
         self.sig_config_changed.emit(config)
         self.update_state()
 
-    @Slot(float, float, int)
-    def set_split(self, validation: float, test: float, seed: int) -> None:
-        """The Data tab's split settings changed."""
+    @Slot(float, object, int)
+    def set_split(self, validation: float, test: float | None, seed: int) -> None:
+        """The Data tab's split settings changed (test None: auto)."""
         config = self.view.config()
         config.validation_fraction, config.test_fraction, config.seed = validation, test, seed
         self.set_config(config)
@@ -113,6 +114,7 @@ class TrainController(Controller):
         counts = self.session.class_counts()
         classes = len(counts) if dataset.task == "classification" else 1
         self.view.set_task(dataset.task, classes, list(counts.values()))
+        self.view.settings.set_data_rows(list(counts.values()) or [row_count(dataset)])
 
     # -- state ---------------------------------------------------------------------------
 

@@ -46,6 +46,8 @@ from workbench.core.project import (
     resolve_loss,
     resolve_metrics,
 )
+from workbench.core.splits import AUTO_TEST_HELP, describe_auto_test, held_out_rows
+from workbench.ui.widgets import HeldOutSpin
 
 CAPTION_WIDTH = 84  # the same for every group, so the fields line up
 #: Settings that may change while training is paused (they take effect on resume).
@@ -81,7 +83,7 @@ HELP = {
     "validation_fraction": "Share of the data held out to measure the model on samples it did "
     "not learn from.",
     "test_fraction": "Share held out from training and validation, scored once at the end "
-    "(0: none).",
+    f"(0: none). {AUTO_TEST_HELP}",
     "seed": "Same seed, same split and same starting weights: runs can be repeated exactly.",
     "device": "Where to train: auto takes a GPU when there is one; all GPUs splits each batch "
     "over every GPU.",
@@ -170,7 +172,7 @@ class TrainingSettingsForm(QWidget):
         self.restore_check = QCheckBox("Keep the best epoch's weights")
 
         self.validation_spin = _share_spin(0.95)
-        self.test_spin = _share_spin(0.9)
+        self.test_spin = HeldOutSpin(0.9)  # its lowest step is "Auto"
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
 
@@ -369,6 +371,12 @@ class TrainingSettingsForm(QWidget):
         self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(current)))
         self.loss_combo.blockSignals(False)
 
+    def set_data_rows(self, sizes: list[int] | None) -> None:
+        """The loaded data's rows per class (one size without classes; None: no data), so
+        "Auto" in the test field says what it holds out: 'Auto (10%: 1,234 rows)'."""
+        held_out = None if sizes is None else held_out_rows(sizes, None)
+        self.test_spin.show_auto(describe_auto_test(held_out))
+
     def set_devices(self, names: list[str]) -> None:
         """What the backend found ('CPU:0', 'GPU:0', …): GPU choices need a GPU."""
         self._gpus = [name for name in names if "GPU" in name.upper()]
@@ -389,7 +397,7 @@ class TrainingSettingsForm(QWidget):
             batch_size=self.batch_spin.value(),
             validation_fraction=round(self.validation_spin.value(), 4),
             seed=self.seed_spin.value(),
-            test_fraction=round(self.test_spin.value(), 4),
+            test_fraction=self.test_spin.fraction(),
             momentum=round(self.momentum_spin.value(), 4),
             schedule=self.schedule_combo.currentData() or "constant",
             early_stopping_patience=self.patience_spin.value(),
@@ -415,7 +423,7 @@ class TrainingSettingsForm(QWidget):
         self.epochs_spin.setValue(config.epochs)
         self.batch_spin.setValue(config.batch_size)
         self.validation_spin.setValue(config.validation_fraction)
-        self.test_spin.setValue(config.test_fraction)
+        self.test_spin.set_fraction(config.test_fraction)
         self.seed_spin.setValue(config.seed)
         self.momentum_spin.setValue(config.momentum)
         _select(self.schedule_combo, config.schedule)
