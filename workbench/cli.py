@@ -478,11 +478,16 @@ def _report(as_json: bool, outcome: Any) -> int:
         )
         print(f"workbench: error: {outcome.error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from workbench.core.outcome import describe_test
+
     best = {k: v for k, v in outcome.best_metrics.items() if k.startswith("val_")}
+    test = (
+        {**outcome.test_metrics, "test_rows": outcome.test_samples} if outcome.test_metrics else {}
+    )
     done = {
         "event": "done",
         **best,
-        **outcome.test_metrics,
+        **test,
         "best_epoch": outcome.best_epoch,
         "samples_per_second": round(outcome.samples_per_second or 0.0, 1),
         "model": outcome.model_path,
@@ -493,7 +498,8 @@ def _report(as_json: bool, outcome: Any) -> int:
         done,
         f"Best epoch {outcome.best_epoch}: "
         + ", ".join(f"{k} {v:.4g}" for k, v in best.items())
-        + f". Model saved to {outcome.model_path}. Run {outcome.run_id}.",
+        + f". Model saved to {outcome.model_path}. Run {outcome.run_id}."
+        + (f"\n{describe_test(outcome)}." if test else ""),
     )
     return EXIT_OK
 

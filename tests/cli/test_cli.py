@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -283,3 +284,75 @@ def test_a_refused_model_is_one_line_and_verbose_adds_keras_reason(tmp_path, cap
     assert str(path) in lines[0] and "Lambda layer" in lines[0]
     code, _out, err = run_cli(capsys, "--verbose", "predict", str(path), "--text", "hi")
     assert code == 2 and "safe_mode" in err and len(err.strip().splitlines()) > 1
+
+
+def _vectors(path, rows):
+    x = np.random.default_rng(7).normal(size=(rows, 4))
+    np.savez(path, x=x, y=(x[:, 0] > 0).astype(int))
+    return path
+
+
+def test_train_on_a_thousand_rows_holds_out_a_test_part_and_reports_it(tmp_path, capsys):
+    data = _vectors(tmp_path / "big.npz", 1200)
+    out_dir = tmp_path / "m"
+    code, out, err = run_cli(
+        capsys, "train", "--data", data, "--epochs", "1", "--output", out_dir, "--json"
+    )
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    done = events[-1]
+    assert done["event"] == "done" and done["test_rows"] == 120  # auto: 10% of 1,200
+    assert 0.0 <= done["test_accuracy"] <= 1.0 and done["test_loss"] > 0
+    assert any("testing on 120 (auto)" in e.get("message", "") for e in events)
+    saved = json.loads((out_dir / "project.json").read_text())
+    assert saved["training"]["test_fraction"] is None  # saved as auto, not as 0.1
+
+    code, out, err = run_cli(
+        capsys,
+        "train",
+        "--data",
+        data,
+        "--epochs",
+        "1",
+        "--test-fraction",
+        "0",
+        "--output",
+        out_dir,
+        "--json",
+    )
+    done = json.loads(out.splitlines()[-1])
+    assert code == 0, err
+    assert not [key for key in done if key.startswith("test_")]  # 0: none, as asked
+
+
+def test_train_prints_the_test_score(tmp_path, capsys):
+    data = _vectors(tmp_path / "small.npz", 100)
+    code, out, err = run_cli(
+        capsys,
+        "train",
+        "--data",
+        data,
+        "--epochs",
+        "1",
+        "--test-fraction",
+        "0.2",
+        "--output",
+        tmp_path / "m",
+    )
+    assert code == 0, err
+    line = out.splitlines()[-1]
+    assert line.startswith("Test (held out, 20 rows): accuracy "), line
+    assert ", loss " in line
+    code, out, _ = run_cli(
+        capsys, "train", "--data", data, "--epochs", "1", "--output", tmp_path / "n"
+    )
+    assert code == 0 and "Test (held out" not in out  # under 1,000 rows auto holds none out
+
+
+def test_train_help_says_what_auto_means(capsys):
+    code, out, _ = run_cli(capsys, "train", "--help")
+    help_text = " ".join(out.split())
+    assert code == 0
+    assert (
+        "default: auto; 10% held out for testing when the data has at least 1,000 rows" in help_text
+    )

@@ -266,6 +266,7 @@ class Trainer:
             test = _one_hot(test, units) if one_hot else test
             scores = model.evaluate(test, verbose=0, return_dict=True)
             outcome.test_metrics = {f"test_{k}": float(v) for k, v in scores.items()}
+            outcome.test_samples = len(split.test)
         if builtin_only(metrics) != metrics:
             # Saved models must open in plain Keras, which does not know the macro metrics.
             model.compile(optimizer=model.optimizer, loss=loss, metrics=builtin_only(metrics))

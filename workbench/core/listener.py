@@ -38,6 +38,7 @@ class TrainingOutcome:
     error: str | None = None
     class_names: list[str] = field(default_factory=list)
     test_metrics: dict[str, float] = field(default_factory=dict)  # when a test part was held out
+    test_samples: int = 0  # rows in the test part that test_metrics were scored on
     run_id: str | None = None  # the run it was recorded as, when a run store was given
 
 

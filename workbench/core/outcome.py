@@ -21,6 +21,14 @@ def describe_metrics(metrics: dict[str, float]) -> str:
     return ", ".join(parts)
 
 
+def describe_test(outcome: TrainingOutcome) -> str:
+    """'Test (held out, 123 rows): accuracy 87.1%, loss 0.342', or '' without a test part."""
+    if not outcome.test_metrics:
+        return ""
+    rows = f", {outcome.test_samples:,} rows" if outcome.test_samples else ""
+    return f"Test (held out{rows}): {describe_metrics(outcome.test_metrics)}"
+
+
 def describe_outcome(outcome: TrainingOutcome, planned: int | None = None) -> str:
     """One sentence on how a run ended, for the Train tab and the status bar; ``planned`` is
     the number of epochs the run was set to train, when known."""
