@@ -128,6 +128,8 @@ class EvaluateController(Controller):
         self.file_action.setEnabled(
             self.session.predictor is not None and not self.session.training
         )
+        # "Another file…" needs only a model: the loaded data may be absent or unrelated.
+        self.view.source_combo.setEnabled(self.file_action.isEnabled())
         self.report_action.setEnabled(self.evaluation is not None)
         if self.evaluation is None:
             self.view.set_header(self._describe_next())
