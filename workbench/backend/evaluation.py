@@ -39,7 +39,10 @@ from workbench.core.tables.progress import LoadCancelled
 Progress = Callable[[float], object]
 Cancel = Callable[[], bool]
 
-BATCH = {"text": 1024, "tabular": 4096, "images": 64, "npz": 1024}
+# Rows read and predicted per step (a step's inputs are all that is in memory at once), and
+# the batch size the network sees inside a step.
+BATCH = {"text": 4096, "tabular": 8192, "images": 256, "npz": 4096}
+INNER_BATCH = 512
 PIXELS = 16  # image baselines see PIXELS x PIXELS grey images
 MAX_BASELINE_IMAGES = 5_000
 
@@ -108,7 +111,7 @@ def model_outputs(
 ) -> np.ndarray:
     """Probabilities (rows x classes), or predicted values for regression, batch by batch."""
     size = BATCH.get(dataset.kind, 1024)
-    texts = dataset.texts() if dataset.kind == "text" else None
+    texts = _text_column(dataset) if dataset.kind == "text" else None
     parts = []
     for start in range(0, len(rows), size):
         if cancel is not None and cancel():
@@ -116,7 +119,10 @@ def model_outputs(
         batch = rows[start : start + size]
         inputs = _inputs(predictor, dataset, batch, texts)
         try:
-            out = predictor.model.predict_on_batch(inputs)
+            # predict(), not predict_on_batch(): once predict() has traced its function,
+            # predict_on_batch() on the same model reuses it with the wrong input structure
+            # and fails ("Cast float to string") on text models.
+            out = predictor.model.predict(inputs, batch_size=INNER_BATCH, verbose=0)
         except PREDICT_ERRORS as exc:
             raise DataError(f"the model cannot take this data: {first_line(exc)}") from None
         parts.append(probabilities_of(out, predictor.task))
@@ -128,10 +134,15 @@ def model_outputs(
     return np.concatenate(parts)
 
 
+def _text_column(dataset: Any) -> Any:
+    """The texts as a pandas Series (text folders and tables alike keep a frame)."""
+    return dataset.frame[dataset.text_column]
+
+
 def _inputs(predictor: Predictor, dataset: Any, batch: np.ndarray, texts: Any) -> Any:
     kind = dataset.kind
-    if kind == "text":
-        return text_inputs([texts[i] for i in batch])
+    if kind == "text":  # strings made per step, not for the whole column at once
+        return text_inputs(texts.iloc[batch].fillna("").astype(str).tolist())
     if kind == "tabular":
         return table_inputs(predictor.meta, dataset.frame.iloc[batch], str(dataset.path))
     if kind == "images":
