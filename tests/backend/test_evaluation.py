@@ -15,8 +15,8 @@ from workbench.core.evaluation.metrics import ClassificationEval, RegressionEval
 from workbench.core.evaluation.sources import VALIDATION_NOTE, held_out_rows
 from workbench.core.listener import NullListener
 from workbench.core.project import Project
-from workbench.core.templates import default_layers
 from workbench.core.tables import LoadCancelled
+from workbench.core.templates import default_layers
 from workbench.core.textdata import load_text_table
 
 
@@ -35,7 +35,7 @@ def trained(tmp_path_factory):
 
 
 def test_evaluation_equals_predict_even_after_predict_was_used(trained, monkeypatch):
-    project, table, predictor, _ = trained
+    _project, table, predictor, _ = trained
     predictor.predict(["great day", "awful day"])  # the Predict tab asked first
     monkeypatch.setitem(evaluation.BATCH, "text", 64)  # several steps
     reported = []
