@@ -535,10 +535,13 @@ def cmd_runs(args: argparse.Namespace) -> int:
             str(r.best_epoch or ""),
             _score(r),
             f"{r.samples_per_second:.0f}" if r.samples_per_second else "",
+            _held_out(r),
         )
         for r in records
     ]
-    header = ("ID", "Name", "Status", "Epochs", "Best", "Best val metric", "Samples/s")
+    header = ("ID", "Name", "Status", "Epochs", "Best", "Best val metric", "Samples/s", "Test")
+    if not any(row[-1] for row in rows):  # no run held a test part out: no Test column
+        rows, header = [row[:-1] for row in rows], header[:-1]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
@@ -550,6 +553,14 @@ def _write_runs_csv(records: list[Any], path: Path) -> Path:
     from workbench.core.run_compare import write_history_csv
 
     return write_history_csv(records, path)
+
+
+def _held_out(record: Any) -> str:
+    """The run's main test metric ('test_accuracy 0.871'), '' when it held no test part out."""
+    from workbench.core.run_compare import held_out_score
+
+    score = held_out_score(record)
+    return f"{score[0]} {score[1]:.4g}" if score else ""
 
 
 def _score(record: Any) -> str:
@@ -569,6 +580,7 @@ def _run_summary(record: Any) -> dict[str, Any]:
         "epochs_completed": record.epochs_completed or len(record.history),
         "best_epoch": record.best_epoch,
         "metrics": record.metrics,
+        "test": _held_out(record) or None,
         "samples_per_second": record.samples_per_second,
         "parent": record.parent or None,
         "message": record.message,

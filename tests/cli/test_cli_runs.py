@@ -48,6 +48,25 @@ def test_train_records_a_run_and_reports_speed_for_every_epoch(tmp_path, capsys,
     assert code == 0 and header.startswith("ID") and record.id in row and "finished" in row
 
 
+def test_runs_lists_the_test_score_when_a_run_held_one_out(tmp_path, capsys, vectors):
+    train_json(capsys, tmp_path, vectors, "--epochs", "1", "--name", "none held out")
+    code, out, _ = run_cli(capsys, "runs")
+    assert code == 0 and "Test" not in out.splitlines()[0]  # no run has a test part
+    done = train_json(capsys, tmp_path, vectors, "--epochs", "1", "--test-fraction", "0.25")[-1]
+    assert done["test_rows"] == 30 and "test_accuracy" in done
+
+    code, out, _ = run_cli(capsys, "runs")
+    header, *rows = out.splitlines()
+    assert code == 0 and header.split()[-1] == "Test"
+    held = next(row for row in rows if done["run_id"] in row)
+    assert held.rstrip().endswith(f"test_accuracy {done['test_accuracy']:.4g}")
+    code, out, _ = run_cli(capsys, "runs", "--json")
+    listed = {run["id"]: run for run in json.loads(out)}
+    assert listed[done["run_id"]]["test"] == f"test_accuracy {done['test_accuracy']:.4g}"
+    assert listed[done["run_id"]]["metrics"]["test_loss"] == pytest.approx(done["test_loss"])
+    assert [run["test"] for run in listed.values() if run["id"] != done["run_id"]] == [None]
+
+
 def test_new_training_flags_reach_the_run(tmp_path, capsys, vectors):
     flags = [
         "--epochs", "2", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov",

@@ -227,3 +227,31 @@ def test_best_runs_ranks_only_runs_on_the_same_data(tmp_path) -> None:
     assert data_name(imdb) == "imdb.csv" and data_name(easy) == "spam"
     assert data_path(easy) == "/data/spam/"
     assert data_name(unknown) == data_key(unknown) == data_path(unknown) == ""
+
+
+def test_held_out_score_is_accuracy_else_mae_else_loss():
+    from workbench.core.run_compare import held_out_score
+
+    run = RunRecord(id="r", name="r", created=0.0)
+    assert held_out_score(run) is None  # no test part held out
+    run.metrics = {"val_accuracy": 0.9, "test_loss": 0.34}
+    assert held_out_score(run) == ("test_loss", 0.34)
+    run.metrics.update(test_mae=2.5)
+    assert held_out_score(run) == ("test_mae", 2.5)
+    run.metrics.update(test_accuracy=0.871)
+    assert held_out_score(run) == ("test_accuracy", 0.871)
+    run.metrics = {"test_accuracy": math.nan, "test_loss": 0.5}  # a diverged score is skipped
+    assert held_out_score(run) == ("test_loss", 0.5)
+
+
+def test_settings_diff_and_csv_say_auto_for_the_test_fraction(tmp_path):
+    store = RunStore(tmp_path / "runs")
+    auto = store.create(Project().to_dict(), name="auto")
+    auto.history = [{"loss": 0.5, "val_loss": 0.6}]
+    explicit = Project()
+    explicit.training.test_fraction = 0.0
+    none = store.create(explicit.to_dict(), name="none")
+    (row,) = [r for r in settings_diff(auto, none) if r.name == "test fraction"]
+    assert (row.left, row.right, row.differs) == ("auto", "0", True)
+    rows = list(csv.DictReader(history_csv([auto]).splitlines()))
+    assert rows[0]["setting_test_fraction"] == "auto"

@@ -120,6 +120,7 @@ def recorded_runs(folder: Path) -> list[RunRecord]:
         run.pid = None
         runs.append(run)
     runs[2].status, runs[2].message = "failed", "loss became NaN at epoch 2"
+    runs[1].metrics = {"val_loss": 0.45, "test_accuracy": 0.71, "test_loss": 0.52}  # a test part
     regression = Project()
     regression.dataset.task = "regression"
     runs.append(store.create(regression.to_dict(), name="mae run"))
@@ -215,6 +216,8 @@ def runs_table_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
     model.set_metric("val_accuracy")
     yield model
     model.set_runs(runs[3:4], metric="val_mae")  # a column title changes with the metric
+    yield model  # (and the Test column goes: no run here held a test part out)
+    model.set_runs(runs[1:2])  # it comes back
     yield model
     model.set_runs([])
     yield model

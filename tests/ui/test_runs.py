@@ -172,6 +172,41 @@ def test_best_is_the_kept_epoch_and_starred_per_data_set(qtbot, tmp_path, qtmode
     assert model.best_id is None and model.best_ids == set()
 
 
+def test_test_column_shows_each_runs_held_out_score(qtbot, tmp_path, qtmodeltester) -> None:
+    store = RunStore(tmp_path / "runs")
+    held = record(store, "held", 0.001, 8, [0.5], [0.8], 1_700_000_000)
+    held.metrics = {"val_loss": 0.5, "test_accuracy": 0.871, "test_loss": 0.342}
+    held.save()
+    numbers = record(store, "mass", 0.01, 8, [9.0], [0.0], 1_700_000_100, data="/data/m.csv")
+    numbers.metrics = {"test_loss": 91.5, "test_mae": 7.25}  # regression: MAE, not loss
+    numbers.save()
+    plain = record(store, "none held out", 0.1, 8, [0.6], [0.7], 1_700_000_200)
+    view = RunsView(store)
+    qtbot.addWidget(view)
+    view.refresh()
+    model = view.model
+    qtmodeltester.check(model)
+    assert model.columnCount() == RunsTableModel.TEST + 1
+    assert model.headerData(RunsTableModel.TEST, Qt.Orientation.Horizontal) == "Test"
+    assert "held out" in model.headerData(RunsTableModel.TEST, Qt.Orientation.Horizontal, TOOLTIP)
+
+    def cell(run, role=Qt.ItemDataRole.DisplayRole):
+        return model.index(model.row_of(run.id), RunsTableModel.TEST).data(role)
+
+    assert cell(held) == "accuracy 0.871" and cell(numbers) == "mae 7.25" and cell(plain) == ""
+    assert "test_accuracy" in cell(held, TOOLTIP) and cell(plain, TOOLTIP) is None
+    # Sorted by the header, by number: runs without a test part go below the others.
+    header = view.table.horizontalHeader()
+    x = header.sectionViewportPosition(RunsTableModel.TEST) + 5
+    qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(x, 5))
+    shown = column(view, RunsTableModel.TEST)
+    assert shown in (["", "accuracy 0.871", "mae 7.25"], ["mae 7.25", "accuracy 0.871", ""])
+    # Without any run that held a test part out, there is no Test column.
+    model.set_runs([plain])
+    qtmodeltester.check(model)
+    assert model.columnCount() == RunsTableModel.TEST
+
+
 def test_selected_runs_overlay_and_two_runs_diff(qtbot, runs_window) -> None:
     view = runs_window.runs_view
     select_names(qtbot, view, "alpha", "beta")

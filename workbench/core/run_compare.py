@@ -114,6 +114,20 @@ def kept_value(record: RunRecord, metric: str) -> float | None:
     return float(value) if _finite(value) else None
 
 
+#: What a run's test part is summed up by, first found first: accuracy, else MAE, else loss.
+HELD_OUT_METRICS = ("test_accuracy", "test_mae", "test_loss")
+
+
+def held_out_score(record: RunRecord) -> tuple[str, float] | None:
+    """(name, value) of the run's main test metric (scored once at the end on the rows held
+    out from training and validation), or None when the run held none out."""
+    for name in HELD_OUT_METRICS:
+        value = record.metrics.get(name)
+        if _finite(value):
+            return name, float(value)
+    return None
+
+
 def best_run(records: Iterable[RunRecord], metric: str = DEFAULT_METRIC) -> str | None:
     """The id of the run whose kept epoch has the best ``metric`` (None when no run has it).
 
@@ -208,7 +222,7 @@ def settings(record: RunRecord) -> dict[str, str]:
     for name, value in asdict(project.dataset).items():
         out[f"data {name.replace('_', ' ')}"] = _text(value)
     for name, value in asdict(project.training).items():
-        out[name.replace("_", " ")] = _text(value)
+        out[name.replace("_", " ")] = "auto" if value is None else _text(value)  # None: auto
     for number, layer in enumerate(project.layers, start=1):
         out[f"layer {number}"] = layer.kind
         for name, value in layer.params.items():
@@ -285,6 +299,7 @@ def _setting_columns(record: RunRecord) -> dict[str, Any]:
     project = project_of(record)
     values: dict[str, Any] = asdict(project.training) if project else {}
     values = {k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
+    values = {k: "auto" if v is None else v for k, v in values.items()}  # test_fraction: auto
     values["layers"] = stack_text(record)
     return {f"setting_{name}": value for name, value in values.items()}
 

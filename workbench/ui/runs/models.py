@@ -25,6 +25,10 @@ KEPT_TIP = (
     "'restore best weights' is on (as the Train tab reports it), else the last epoch. "
     "The best run of each data set is starred."
 )
+TEST_TIP = (
+    "Scored once at the end on the rows held out from training and validation (the test "
+    "part): accuracy, else MAE, else loss. Shown when a run held a test part out."
+)
 
 
 class RunsTableModel(TitledColumnsModel):
@@ -62,7 +66,8 @@ class RunsTableModel(TitledColumnsModel):
         VAL_LOSS,
         METRIC,
         SPEED,
-    ) = range(12)
+        TEST,  # only when a run has test metrics (run_compare.held_out_score)
+    ) = range(13)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -105,6 +110,8 @@ class RunsTableModel(TitledColumnsModel):
         self._second = self.metric if self.metric != "val_loss" else _default_second(names)
         self.HEADERS = (*self.BASE_HEADERS, f"{self._second} {KEPT}", "Samples/s")
         self._rows = [(record, self._values(record)) for record in records]
+        if any(values[self.TEST] is not None for _, values in self._rows):
+            self.HEADERS = (*self.HEADERS, "Test")
         self.best_by_data = run_compare.best_runs(records, self.metric)
         self._best_ids = set(self.best_by_data.values())
         newest = max(records, key=lambda r: r.created, default=None)
@@ -149,6 +156,7 @@ class RunsTableModel(TitledColumnsModel):
             run_compare.kept_value(record, "val_loss"),
             run_compare.kept_value(record, self._second),
             record.samples_per_second,
+            run_compare.held_out_score(record),
         ]
 
     def headerData(
@@ -158,9 +166,9 @@ class RunsTableModel(TitledColumnsModel):
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.ToolTipRole
-            and section in (self.VAL_LOSS, self.METRIC)
+            and section in (self.VAL_LOSS, self.METRIC, self.TEST)
         ):
-            return KEPT_TIP
+            return TEST_TIP if section == self.TEST else KEPT_TIP
         return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -174,8 +182,8 @@ class RunsTableModel(TitledColumnsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(column, value, best)
         if role == SortRole:
-            if column == self.EPOCHS and isinstance(value, tuple):
-                return value[0]
+            if column in (self.EPOCHS, self.TEST) and isinstance(value, tuple):
+                return value[0] if column == self.EPOCHS else value[1]
             if value is None:  # missing values sort below every number
                 return float("-inf") if column >= self.LR else ""
             return value
@@ -200,6 +208,8 @@ class RunsTableModel(TitledColumnsModel):
             return values[self.MODEL] or None
         if column == self.DATA:
             return run_compare.data_path(record) or "The data this run trained on is not known."
+        if column == self.TEST:
+            return f"{values[column][0]} on the held-out test part" if values[column] else None
         if column in (self.VAL_LOSS, self.METRIC):
             kept = run_compare.kept_epoch(record)
             if kept.number is None:
@@ -222,6 +232,8 @@ class RunsTableModel(TitledColumnsModel):
             return f"{value[0]}/{value[1]}"
         if column == self.SPEED:
             return f"{value:,.0f}"
+        if column == self.TEST:  # (name, value): "accuracy 0.871"
+            return f"{value[0].removeprefix('test_')} {value[1]:.4g}"
         if isinstance(value, float):
             return f"{value:.4g}"
         return str(value)
