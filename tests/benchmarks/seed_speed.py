@@ -115,6 +115,7 @@ def run_workbench(epochs: int, seed: int) -> dict:
     project = Project(layers=default_layers(data))
     project.training.epochs = epochs
     project.training.seed = seed
+    project.training.test_fraction = 0.0  # the seed model's 80/20 split (auto holds 10% out)
     logs: list[str] = []
     rates: list[float] = []
 
