@@ -66,7 +66,7 @@ def _evaluate(qtbot, window, csv_path, monkeypatch, classes, note: str = ""):
         progress(1.0)
         return EvalRows(ev.rows, np.arange(ROWS, 120), "test", note), ev
 
-    def fake_baselines(predictor, dataset, train_rows, eval_rows, *, progress, cancel):
+    def fake_baselines(predictor, dataset, train_rows, eval_rows, *, progress, cancel, **_):
         calls["train_rows"] = train_rows
         return [majority]
 

@@ -19,9 +19,12 @@ from workbench.core.project import TrainingConfig
 from workbench.core.runs import MODEL_FILE, RUN_FILE, RunRecord, RunStore
 from workbench.core.splits import Split, split_indices
 
-VALIDATION_NOTE = (
+NO_TEST_NOTE = (
     "No test split: these are the validation rows, which chose the kept epoch, so the "
     "scores flatter the model. Set a test share under Train ▸ Split for an unbiased score."
+)
+VALIDATION_NOTE = (
+    "These are the validation rows, which chose the kept epoch, so the scores flatter the model."
 )
 
 
@@ -51,7 +54,7 @@ def held_out_rows(config: TrainingConfig, dataset: Any, part: str = "test") -> E
     split = split_of(config, dataset)
     if part == "test" and len(split.test):
         return EvalRows(split.test, split.train, "test")
-    note = VALIDATION_NOTE if part == "test" else ""
+    note = NO_TEST_NOTE if part == "test" else VALIDATION_NOTE
     return EvalRows(split.val, split.train, "validation", note)
 
 

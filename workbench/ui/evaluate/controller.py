@@ -188,7 +188,14 @@ class EvaluateController(Controller):
             self.update_state()
             return
         if self._source_key == "loaded" and self._loaded is not None:
-            plan = Plan(self._loaded, "file")
+            current = self.session.dataset
+            same = current is not None and current.kind == self._loaded.kind
+            plan = Plan(
+                self._loaded,
+                "file",
+                training_config(self.session, self.shell.store),
+                train_data=current if same and not trained_elsewhere(self.session) else None,
+            )
         else:
             key = self._source_key if self._source_key in ("test", "validation") else "test"
             plan = Plan(
@@ -251,6 +258,7 @@ class EvaluateController(Controller):
             plan.dataset,
             chosen.train_rows,
             evaluation.rows,
+            train_data=chosen.train_data,
             on_done=self._on_baselines,
             on_failed=self._on_baselines_failed,
             on_cancelled=lambda: self._idle("Baselines cancelled."),

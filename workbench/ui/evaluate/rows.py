@@ -13,27 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from workbench.core.checks import label_indices, row_count
 from workbench.core.errors import WorkbenchError
+from workbench.core.evaluation.sources import NO_TEST_NOTE, VALIDATION_NOTE, split_of
 from workbench.core.project import Project, TrainingConfig
-from workbench.core.splits import split_indices
 
-try:  # "auto" test share (None): decided in one place when core has it
-    from workbench.core.splits import resolve_test_fraction
-except ImportError:  # pragma: no cover - an older core: None meant no test split
+__all__ = ["NO_TEST_NOTE", "VALIDATION_NOTE", "EvalRows", "Plan"]
 
-    def resolve_test_fraction(test_fraction: float | None, rows: int) -> float:
-        """None: no test split."""
-        return 0.0 if test_fraction is None else float(test_fraction)
-
-
-NO_TEST_NOTE = (
-    "No test split: these are the validation rows, which chose the kept epoch — scores are "
-    "optimistic. Set a test share in Train ▸ Split."
-)
-VALIDATION_NOTE = (
-    "These are the validation rows, which chose the kept epoch — scores are optimistic."
-)
 PART_NAMES = {
     "test": "test split",
     "validation": "validation split",
@@ -51,6 +36,8 @@ class EvalRows:
     train_rows: np.ndarray | None
     part: str
     note: str = ""
+    #: The data the baselines learn from (None: the scored data itself).
+    train_data: Any = None
 
     @property
     def part_name(self) -> str:
@@ -67,23 +54,25 @@ class Plan:
     config: TrainingConfig | None = None
     #: The model was trained on other data than ``dataset``: every row is new to it.
     other_data: str = ""
+    #: For another file: the loaded data the model was trained on, whose training split the
+    #: baselines learn from (None: they are cross-fitted on the file).
+    train_data: Any = None
 
     def resolve(self) -> EvalRows:
         """The rows, by the trainer's split (worker thread: reads every label)."""
+        config = self.config or TrainingConfig()
         if self.part == "file":
-            return EvalRows(None, None, "file")
+            if self.train_data is None:
+                return EvalRows(None, None, "file")
+            train = split_of(config, self.train_data).train
+            return EvalRows(None, train, "file", train_data=self.train_data)
         if self.other_data:
             note = (
                 f"The model was trained on {self.other_data}, not on this file: every row is "
                 "scored, and the baselines are cross-fitted on them."
             )
             return EvalRows(None, None, "all", note)
-        config = self.config or TrainingConfig()
-        n = row_count(self.dataset)
-        test_fraction = resolve_test_fraction(config.test_fraction, n)
-        split = split_indices(
-            label_indices(self.dataset), n, config.validation_fraction, config.seed, test_fraction
-        )
+        split = split_of(config, self.dataset)
         if self.part == "test" and len(split.test):
             return EvalRows(split.test, split.train, "test")
         note = NO_TEST_NOTE if self.part == "test" else VALIDATION_NOTE
