@@ -170,6 +170,18 @@ def test_loss_choice_is_written_into_the_script():
     assert "loss='huber'" in keras_script(project, data)
 
 
+@pytest.mark.parametrize(("rows", "test"), [(999, "0.0"), (1000, "0.1")])
+def test_auto_test_fraction_is_written_as_the_share_for_this_data(tmp_path, rows, test):
+    data = load_dataset(write_csv(tmp_path / "reviews.csv", n=rows))
+    project = Project(layers=default_layers(data))
+    assert project.training.test_fraction is None  # auto
+    assert re.search(
+        rf"^TEST = {test}  # auto: 0.1 from 1,000 rows, else 0$", keras_script(project, data), re.M
+    )
+    project.training.test_fraction = 0.0  # an explicit 0 stays 0, without the note
+    assert re.search(r"^TEST = 0.0$", keras_script(project, data), re.M)
+
+
 def test_text_folders_are_refused_with_a_reason(tmp_path):
     for label in ("a", "b"):
         (tmp_path / "docs" / label).mkdir(parents=True)
