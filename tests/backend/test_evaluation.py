@@ -12,7 +12,7 @@ from tests.textfixtures import make_texts
 from workbench.backend import api, evaluation
 from workbench.core.datasets import load_dataset
 from workbench.core.evaluation.metrics import ClassificationEval, RegressionEval
-from workbench.core.evaluation.sources import VALIDATION_NOTE, held_out_rows
+from workbench.core.evaluation.sources import NO_TEST_NOTE, held_out_rows
 from workbench.core.listener import NullListener
 from workbench.core.project import Project
 from workbench.core.tables import LoadCancelled
@@ -60,7 +60,7 @@ def test_the_test_split_is_the_rows_training_held_out(trained):
         fallback = held_out_rows(project.training, table)
     finally:
         project.training.test_fraction = 0.2
-    assert fallback.part == "validation" and fallback.note == VALIDATION_NOTE
+    assert fallback.part == "validation" and fallback.note == NO_TEST_NOTE
 
 
 def test_evaluation_cancels_between_steps(trained, monkeypatch):
