@@ -328,3 +328,16 @@ def test_cancel_stops_the_evaluation_and_the_window_stays_usable(
     assert window.evaluation.evaluation is None
     assert view.evaluate_button.isEnabled()
     assert "evaluating" not in view.header_label.text()
+
+
+def test_export_report_writes_the_shown_numbers(qtbot, evaluated, tmp_path):
+    import json
+
+    window, shown, _, _ = evaluated
+    window.evaluation.export_report(tmp_path / "report")
+    written = tmp_path / "report" / "metrics.json"
+    qtbot.waitUntil(lambda: not window.tasks.running("evaluate-report"), timeout=10_000)
+    metrics = json.loads(written.read_text(encoding="utf-8"))
+    assert metrics["accuracy"] == pytest.approx(shown.accuracy)
+    assert metrics["confusion_matrix"] == shown.confusion.tolist()
+    assert (tmp_path / "report" / "report.html").read_text(encoding="utf-8").count("<svg") >= 4
