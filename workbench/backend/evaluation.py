@@ -179,7 +179,8 @@ def evaluate(
     if predictor.task == "regression":
         return evaluate_regression(truth, outputs.reshape(-1), rows)
     threshold = predictor.meta.get("threshold")
-    return evaluate_classification(truth, outputs, predictor.class_names, rows, threshold)
+    result = evaluate_classification(truth, outputs, predictor.class_names, rows, threshold)
+    return result.precompute()  # on this (worker) thread, not the window's
 
 
 # -- baselines ----------------------------------------------------------------------------------

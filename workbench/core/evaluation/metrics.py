@@ -244,7 +244,18 @@ class ClassificationEval:
 
     def ece(self) -> float | None:
         """Expected calibration error of the top label (10 equal-width bins)."""
-        return self.reliability().ece if self.size else None
+        return self._cached("ece", lambda: self.reliability().ece if self.size else None)
+
+    def precompute(self) -> ClassificationEval:
+        """Compute every threshold-free result now (AUC, curves, log loss, calibration):
+        called on the worker thread, so the window only reads them."""
+        self.roc_auc()
+        self.average_precision()
+        self.log_loss()
+        self.ece()
+        self.roc_curves()
+        self.pr_curves()
+        return self
 
     # -- output -------------------------------------------------------------------------------
 

@@ -38,17 +38,15 @@ class SampleInputs:
     def __init__(self, dataset: Any) -> None:
         self.dataset = dataset
         self.kind = getattr(dataset, "kind", "")
-        self._texts: list[str] | None = None
 
     def text(self, row: int) -> str:
         """The input in words: the text, the image file's name, 'a=1, b=x', 'x[12]'."""
         data = self.dataset
         if data is None:
             return ""
-        if self.kind == "text":
-            if self._texts is None:
-                self._texts = list(data.texts())
-            return str(self._texts[row])
+        if self.kind == "text":  # one cell, not the whole column (100,000 strings)
+            value = data.frame[data.text_column].iat[row]
+            return "" if value is None or value != value else str(value)
         if self.kind == "images":
             return Path(data.files[row]).name
         if self.kind == "tabular":

@@ -57,6 +57,10 @@ def _table(model: Any, parent: QWidget) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
     view.verticalHeader().setDefaultSectionSize(24)
+    # Fixed row heights, and columns sized from the first rows only: a cell of 40,000
+    # samples must not have every row measured when it is listed.
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.horizontalHeader().setResizeContentsPrecision(64)
     return view
 
 
