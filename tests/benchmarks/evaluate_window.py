@@ -108,7 +108,16 @@ def main() -> int:
         controller = window.evaluation
         controller.evaluate()
         started = time.monotonic()
+        profile = None
+        if os.environ.get("PROFILE"):
+            import cProfile
+
+            profile = cProfile.Profile()
+            profile.enable()
         busy = stalls(app, None, until=lambda: not controller.busy and controller.baselines)
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(os.environ["PROFILE"])
         seconds = time.monotonic() - started
         evaluation = controller.evaluation
         confusion = evaluation.confusion.copy()

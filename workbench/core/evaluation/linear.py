@@ -11,6 +11,7 @@ worker threads pay for them.
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ MAX_CATEGORIES = 1_000  # one-hot columns per categorical column (rarer values p
 NUMERIC_SHARE = 0.95  # a text column whose present values are this numeric is a number
 TEXT_C, OTHER_C, RIDGE_ALPHA = 4.0, 1.0, 1.0
 MAX_ITER = 1_000
+PREDICT_CHUNK = 4_096  # test rows encoded and scored at a time
 SEED = 0
 # BLAS threads while fitting. OpenBLAS threads spin while they wait: beside a training run
 # (or on a busy machine) two threads made a 0.2 s fit of the digits take 4-6 s.
@@ -138,12 +140,19 @@ def _fit(
     _check(cancelled)
     if n_test == 0:
         return LinearFit(name, np.zeros((0, n_classes)) if classify else np.zeros(0))
-    test_m = features.transform(features.prepare(test_x))
-    if not classify:
-        return LinearFit(name, np.asarray(model.predict(test_m), dtype=np.float64))
-    proba = np.zeros((n_test, n_classes))
-    proba[:, model.classes_] = model.predict_proba(test_m)
-    return LinearFit(name, proba)
+    out = np.zeros(n_test) if not classify else np.zeros((n_test, n_classes))
+    for start in range(0, n_test, PREDICT_CHUNK):
+        # In chunks: encoding and scoring 100,000 rows at once holds the GIL in scipy's
+        # sparse code for seconds, and the window's thread would stall that long.
+        _check(cancelled)
+        part = np.arange(start, min(start + PREDICT_CHUNK, n_test))
+        test_m = features.transform(features.prepare(_take(test_x, part)))
+        if classify:
+            out[start : start + len(part), model.classes_] = model.predict_proba(test_m)
+        else:
+            out[start : start + len(part)] = model.predict(test_m)
+        time.sleep(0)  # let other threads have the GIL between chunks
+    return LinearFit(name, out)
 
 
 def _check(cancelled: Cancelled | None) -> None:

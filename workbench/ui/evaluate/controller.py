@@ -269,10 +269,16 @@ class EvaluateController(Controller):
         self.baselines = list(baselines)
         self._idle(None)
         self._show_verdict()
+        self._explain_after_baselines()
 
     def _on_baselines_failed(self, message: str) -> None:
         self._idle(None)
         self.view.set_baseline_text(f"The baselines could not be fitted: {message}")
+        self._explain_after_baselines()
+
+    def _explain_after_baselines(self) -> None:
+        if self.inputs is not None and self.inputs.kind == "text":
+            self._explain_timer.start()
 
     def _show_verdict(self) -> None:
         if self.evaluation is None:
@@ -453,6 +459,11 @@ class EvaluateController(Controller):
         """Explain the first listed texts (worker; a newer listing supersedes it)."""
         ev = self.evaluation
         if ev is None or self.session.predictor is None:
+            return
+        if self.shell.tasks.running("evaluate-baselines"):
+            # One at a time: on two cores, TensorFlow's threads beside the baseline's fit
+            # stretch each of its GIL-holding steps, and the window stalls. The baselines
+            # start the explanations when they end.
             return
         wanted = [
             int(p)
