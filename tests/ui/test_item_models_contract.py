@@ -29,7 +29,8 @@ from workbench.ui.evaluate.samples import SampleInputs, SamplesModel
 from workbench.ui.evaluate.tables import FeatureImportanceModel, WorstErrorsModel
 from workbench.ui.item_models import DataFrameModel, ImageListModel
 from workbench.ui.model.stack_model import LayerStackModel
-from workbench.ui.predict.models import ProbabilityModel
+from workbench.ui.predict.batch import PredictionResults
+from workbench.ui.predict.models import PredictionTableModel, ProbabilityModel
 from workbench.ui.runs.models import RunsTableModel, SettingsDiffModel
 
 DIGITS = Path(__file__).resolve().parents[2] / "resources" / "samples" / "digits"
@@ -207,6 +208,61 @@ def probability_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
     yield model
 
 
+def prediction_table_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = PredictionTableModel()
+    yield model
+    n = 30
+    probabilities = np.random.default_rng(0).dirichlet([1, 1, 1], n).astype(np.float32)
+    texts = np.array(["a rather long review … " * (i % 4) for i in range(n)], dtype=object)
+    classes = ["pos", "neg", "neutral"]
+    model.set_results(
+        PredictionResults(
+            "reviews.csv",
+            ["review"],
+            [texts],
+            np.arange(1, n + 1),
+            classes,
+            probabilities.argmax(axis=1),
+            probabilities,
+            what="texts",
+        )
+    )
+    yield model
+    for column in range(model.columnCount()):  # what clicking each title does
+        model.sort(column, Qt.SortOrder.DescendingOrder)
+    yield model
+    files = np.array([str(tmp_path / f"{i}.png") for i in range(4)], dtype=object)
+    model.set_results(
+        PredictionResults(
+            "4 images",
+            ["file"],
+            [files],
+            np.array([1, 2, 4, 5]),
+            ["0", "1"],
+            np.array([0, 1, 1, 0]),
+            np.full((4, 2), 0.5, np.float32),
+            skipped=1,
+            what="images",
+        )
+    )
+    yield model
+    keys = [np.array(["a", "b"], dtype=object), np.array(["x", ""], dtype=object)]
+    model.set_results(
+        PredictionResults(
+            "rows.csv",
+            ["id", "name"],
+            keys,
+            np.array([1, 2]),
+            values=np.array([1.5, -2.0]),
+            what="rows",
+        )
+    )  # regression: values, no classes
+    model.sort(2)
+    yield model
+    model.set_results(None)
+    yield model
+
+
 def runs_table_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
     model = RunsTableModel()
     yield model
@@ -339,6 +395,7 @@ MODELS: dict[str, Callable[[Path], Iterator[QAbstractItemModel]]] = {
     "ImageListModel": image_list_model,
     "ClassCountsModel": class_counts_model,
     "LayerStackModel": layer_stack_model,
+    "PredictionTableModel": prediction_table_model,
     "ProbabilityModel": probability_model,
     "RunsTableModel": runs_table_model,
     "SettingsDiffModel": settings_diff_model,

@@ -572,6 +572,38 @@ def load_run_model(path: str) -> Any:
     return Predictor.load(path)
 
 
+# -- the Predict tab: a whole file of inputs ---------------------------------------------------
+
+
+def predict_inputs(
+    predictor: Any,
+    source: Any,
+    *,
+    progress: Callable[[float], None],
+    cancel: Callable[[], bool],
+) -> Any:
+    """Every input of ``source`` (a predict.batch.BatchSource) answered by the predictor in
+    batches, with progress and cancel: a PredictionResults (TensorFlow; a worker thread)."""
+    from workbench.ui.predict.batch import answer_all
+
+    if source.kind == "texts":
+        answer = predictor.predict
+    elif source.kind == "rows":
+        name = source.name
+        answer = lambda frame: predictor.predict_table(frame, source=name)  # noqa: E731
+    else:
+        answer = predictor.predict_images
+    return answer_all(
+        source,
+        answer,
+        predictor.class_names,
+        regression=predictor.task == "regression",
+        features=list(predictor.meta.get("features") or ()),
+        progress=progress,
+        cancel=cancel,
+    )
+
+
 # -- the Evaluate tab ----------------------------------------------------------------------------
 
 

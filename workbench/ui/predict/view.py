@@ -1,13 +1,14 @@
 """The Predict tab: ask the trained model about new inputs of the data's kind.
 
-Text: type a text. Feature table: a form with one field per feature (prefilled from the first
-row), or a whole CSV file. Images: choose image files. Arrays: pick a row of the loaded x.
-Classification shows the label and every class probability; regression shows the number.
+Text: type a text, or a whole file of texts. Feature table: a form with one field per feature
+(prefilled from the first row), or a whole CSV file. Images: choose image files. Arrays: pick a
+row of the loaded x. Classification shows the label and every class probability; regression
+shows the number. A file's (or many images') answers fill one sortable table below, which
+Save predictions… writes as a CSV.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -32,13 +33,16 @@ from PySide6.QtWidgets import (
 
 from workbench.core.summary import Prediction
 from workbench.ui.file_dialogs import open_file, open_files
-from workbench.ui.item_models import DataFrameModel, ImageListModel
+from workbench.ui.item_models import ImageListModel
 from workbench.ui.predict.models import ProbabilityModel
+from workbench.ui.predict.results import BatchProgress, ResultsPanel
 from workbench.ui.widgets import BarDelegate, MessageBanner
 
 TEXT_PAGE, TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE = range(4)
 _PAGES = {"text": TEXT_PAGE, "tabular": TABLE_PAGE, "images": IMAGES_PAGE, "npz": ARRAYS_PAGE}
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif);;All files (*)"
+TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.jsonl);;All files (*)"
+TEXTS_FILTER = "Texts (*.csv *.tsv *.jsonl *.txt);;All files (*)"
 
 
 class PredictView(QWidget):
@@ -48,8 +52,12 @@ class PredictView(QWidget):
     sig_predict = Signal(str)
     #: Predict one feature row: ({column: value}).
     sig_predict_row = Signal(object)
-    #: Predict every row of a CSV file: (path).
+    #: Predict every row of a table file, or every text of a file of texts: (path).
     sig_predict_file = Signal(str)
+    #: Stop predicting the file (Cancel beside the progress bar).
+    sig_cancel_file = Signal()
+    #: Save predictions… was clicked.
+    sig_save_predictions = Signal()
     #: Predict image files: (list of paths).
     sig_predict_images = Signal(object)
     #: Predict row i of the loaded arrays: (i).
@@ -80,12 +88,19 @@ class PredictView(QWidget):
         self.text_edit.returnPressed.connect(self._on_predict)
         self.predict_button = QPushButton("Predict")
         self.predict_button.clicked.connect(self._on_predict)
+        self.text_file_button = QPushButton("Predict a file of texts…")
+        self.text_file_button.setToolTip(
+            "A CSV, TSV or JSON Lines file with a column of texts, or a .txt file with one "
+            "text per line."
+        )
+        self.text_file_button.clicked.connect(self._on_predict_text_file)
         text_page = QWidget()
         input_row = QHBoxLayout(text_page)
         input_row.setContentsMargins(0, 0, 0, 0)
         input_row.addWidget(QLabel("Text:"))
         input_row.addWidget(self.text_edit, 1)
         input_row.addWidget(self.predict_button)
+        input_row.addWidget(self.text_file_button)
 
         # Feature table
         self.feature_edits: dict[str, QLineEdit] = {}
@@ -183,12 +198,14 @@ class PredictView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.probability_title = QLabel("Probability of every class:")
 
-        self.results_model = DataFrameModel(self)
-        self.results_view = QTableView()
-        self.results_view.setModel(self.results_model)
-        self.results_view.setAlternatingRowColors(True)
-        self.results_view.verticalHeader().setDefaultSectionSize(22)
-        self.results_view.hide()
+        # A file's answers: one table for every kind; the progress bar while they come.
+        self.batch_progress = BatchProgress()
+        self.batch_progress.sig_cancel.connect(self.sig_cancel_file)
+        self.results_panel = ResultsPanel()
+        self.results_panel.sig_save.connect(self.sig_save_predictions)
+        self.results_panel.sig_row_chosen.connect(self._on_result_chosen)
+        self.results_model = self.results_panel.model
+        self.results_view = self.results_panel.table
 
         result_box = QGroupBox("Result")
         result_layout = QVBoxLayout(result_box)
@@ -198,7 +215,7 @@ class PredictView(QWidget):
         result_layout.addWidget(self.text_echo)
         result_layout.addWidget(self.probability_title)
         result_layout.addWidget(self.probability_view, 1)
-        result_layout.addWidget(self.results_view, 2)
+        result_layout.addWidget(self.results_panel, 2)
         self._filler = QWidget()  # takes the space when no table is shown (regression)
         result_layout.addWidget(self._filler, 1)
         self._filler.hide()
@@ -206,11 +223,11 @@ class PredictView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.source_label)
         layout.addWidget(self.banner)
+        layout.addWidget(self.batch_progress)
         layout.addWidget(self.availability_label)
         layout.addWidget(self.pages)
         layout.addWidget(result_box, 1)
-        self._image_predictions: list[Prediction] = []
-        self._image_paths: list[str] = []
+        self._image_results: Any = None
         self.set_available(False, "Train a model first (Train tab); then try it here.")
 
     # -- setup ---------------------------------------------------------------------------
@@ -270,6 +287,7 @@ class PredictView(QWidget):
         for widget in (
             self.text_edit,
             self.predict_button,
+            self.text_file_button,
             self.row_button,
             self.file_button,
             self.images_button,
@@ -287,18 +305,17 @@ class PredictView(QWidget):
     def clear_result(self) -> None:
         """Forget the last answer (it was about other data or another model)."""
         self.banner.clear()
-        self.results_view.hide()
+        self.results_panel.clear()
         self.label_value.setText("—")  # as before the first answer
         self.confidence_label.clear()
         self.text_echo.clear()
         self.probability_model.set_probabilities({}, "")
         self.image_model.set_images([], [])
-        self._image_predictions, self._image_paths = [], []
+        self._image_results = None
 
     def show_prediction(self, prediction: Prediction, text: str = "") -> None:
         """Show the label (or value) big and every class probability below it."""
         self.banner.clear()
-        self.results_view.hide()
         regression = prediction.value is not None
         self.label_value.setText(f"{prediction.value:.4g}" if regression else prediction.label)
         if regression:
@@ -310,35 +327,31 @@ class PredictView(QWidget):
         self.probability_model.set_probabilities(prediction.probabilities, prediction.label)
         self.probability_title.setVisible(not regression)
         self.probability_view.setVisible(not regression)
-        self._filler.setVisible(regression)
+        self._filler.setVisible(regression and self.results_panel.isHidden())
 
-    def show_table_predictions(self, predictions: list[Prediction], frame: Any) -> None:
-        """A whole file's predictions: the first big, all of them in a table."""
-        if not predictions:
-            self.show_error("The file has no rows to predict.")
-            return
-        self.show_prediction(predictions[0], "row 1 of the file")
-        shown = frame.copy()
-        if predictions[0].value is not None:
-            shown.insert(0, "predicted", [p.value for p in predictions])
-        else:
-            shown.insert(0, "predicted", [p.label for p in predictions])
-            shown.insert(1, "confidence", [round(p.confidence, 4) for p in predictions])
-        self.results_model.set_frame(shown)
-        self.results_view.show()
+    def show_results(self, results: Any) -> None:
+        """A file's (or many images') answers: all in the table, the first one big above it.
+
+        ``results`` is a :class:`~workbench.ui.predict.batch.PredictionResults`; images also
+        show as thumbnails with their label under each.
+        """
+        self.results_panel.set_results(results)
         self._filler.hide()
-        self.text_echo.setText(f"{len(predictions):,} rows predicted; the first is shown above.")
+        first = results.prediction(0)
+        if results.what == "images":
+            self._image_results = results
+            paths = [str(p) for p in results.inputs[0]]
+            captions = [
+                f"{results.label_text(i)}"
+                + ("" if results.regression else f" ({results.confidence(i):.0%})")
+                for i in range(len(results))
+            ]
+            self.image_model.set_images(paths, captions)
+        self.show_prediction(first, results.where(0))
 
-    def show_image_predictions(self, predictions: list[Prediction], paths: list[str]) -> None:
-        """Each image with its predicted label; the first one's probabilities."""
-        self._image_predictions, self._image_paths = list(predictions), list(paths)
-        captions = [
-            f"{p.value:.4g}" if p.value is not None else f"{p.label} ({p.confidence:.0%})"
-            for p in predictions
-        ]
-        self.image_model.set_images(paths, captions)
-        if predictions:
-            self.show_prediction(predictions[0], Path(paths[0]).name)
+    def results(self) -> Any:
+        """The file's answers shown in the table (None when none)."""
+        return self.results_panel.results
 
     def show_error(self, message: str) -> None:
         """A prediction failed: say why in place."""
@@ -386,11 +399,19 @@ class PredictView(QWidget):
 
     @Slot()
     def _on_predict_file(self) -> None:
-        path = open_file(
-            self, "Predict a file", "Tables (*.csv *.tsv *.txt *.jsonl);;All files (*)"
-        )
+        path = open_file(self, "Predict a file", TABLE_FILTER)
         if path:
             self.sig_predict_file.emit(path)
+
+    @Slot()
+    def _on_predict_text_file(self) -> None:
+        path = open_file(self, "Predict a file of texts", TEXTS_FILTER)
+        if path:
+            self.sig_predict_file.emit(path)
+
+    @Slot(object, str)
+    def _on_result_chosen(self, prediction: Prediction, echo: str) -> None:
+        self.show_prediction(prediction, echo)
 
     @Slot()
     def _on_choose_images(self) -> None:
@@ -400,9 +421,9 @@ class PredictView(QWidget):
 
     @Slot()
     def _on_image_clicked(self, index: Any) -> None:
-        row = index.row()
-        if 0 <= row < len(self._image_predictions):
-            self.show_prediction(self._image_predictions[row], Path(self._image_paths[row]).name)
+        row, results = index.row(), self._image_results
+        if results is not None and 0 <= row < len(results):
+            self.show_prediction(results.prediction(row), results.where(row))
 
     @Slot()
     def _on_predict_index(self) -> None:
