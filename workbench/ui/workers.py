@@ -630,13 +630,17 @@ def fit_baselines(
     train_rows: Any,
     eval_rows: Any,
     *,
+    train_data: Any = None,
     progress: Callable[[float], None],
     cancel: Callable[[], bool],
 ) -> list[Any]:
-    """The majority (or mean) and linear baselines on the evaluated rows."""
+    """The majority (or mean) and linear baselines on the evaluated rows, learning from
+    ``train_rows`` of ``train_data`` (default: the evaluated data; no rows: cross-fitted)."""
     from workbench.backend import api
 
-    return api.fit_baselines(predictor, dataset, train_rows, eval_rows, progress, cancel)
+    return api.fit_baselines(
+        predictor, dataset, train_rows, eval_rows, progress, cancel, train_data=train_data
+    )
 
 
 def load_evaluation_file(
