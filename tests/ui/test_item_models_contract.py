@@ -307,11 +307,16 @@ class _Texts:
 
     kind = "text"
 
+    text_column = "review"
+
     def __init__(self, n: int) -> None:
-        self._texts = [f"review {i}: " + "a rather long sentence " * (i % 5) for i in range(n)]
+        import pandas as pd
+
+        texts = [f"review {i}: " + "a rather long sentence " * (i % 5) for i in range(n)]
+        self.frame = pd.DataFrame({"review": texts})
 
     def texts(self) -> list[str]:
-        return self._texts
+        return self.frame["review"].tolist()
 
 
 def confusion_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
