@@ -524,7 +524,7 @@ class EvaluateController(Controller):
             return
         import html
 
-        from workbench.ui.evaluate.samples import highlighted_html
+        from workbench.ui.highlight import highlighted_html
 
         row = int(ev.rows[position])
         names = ev.class_names

@@ -9,7 +9,6 @@ model gave its answer. Cells are read lazily from the data set for the rows Qt p
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections import OrderedDict
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QImageReader, QPixmap
 
+from workbench.ui.highlight import WordWeights, highlighted_html
 from workbench.ui.item_models import Index
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ HtmlRole = Qt.ItemDataRole.UserRole + 4
 #: Role under which any cell gives its row's position in the evaluation.
 PositionRole = Qt.ItemDataRole.UserRole + 5
 TABLE_COLUMNS = 4  # a table row shows its first few feature values
-WordWeights = list[tuple[str, int, int, float]]
 
 
 class SampleInputs:
@@ -70,32 +69,6 @@ def _plain(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def highlighted_html(text: str, weights: WordWeights, predicted: str = "") -> str:
-    """``text`` as HTML, each weighted word on green (pushed towards the predicted class)
-    or red (pushed away), as strong as its weight relative to the text's strongest."""
-    top = max((abs(w) for *_, w in weights), default=0.0)
-    if top <= 0:
-        return html.escape(text)
-    parts, at = [], 0
-    for _word, start, end, weight in sorted(weights, key=lambda w: w[1]):
-        if start < at:
-            continue
-        parts.append(html.escape(text[at:start]))
-        alpha = abs(weight) / top
-        if alpha >= 0.08:
-            colour = "46,160,67" if weight > 0 else "220,50,47"
-            tip = f"{'towards' if weight > 0 else 'away from'} {predicted}".strip()
-            parts.append(
-                f'<span style="background-color: rgba({colour},{0.15 + 0.6 * alpha:.2f})" '
-                f'title="{html.escape(tip)}">{html.escape(text[start:end])}</span>'
-            )
-        else:
-            parts.append(html.escape(text[start:end]))
-        at = end
-    parts.append(html.escape(text[at:]))
-    return "".join(parts)
 
 
 class SamplesModel(QAbstractTableModel):

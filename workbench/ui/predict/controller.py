@@ -24,13 +24,14 @@ from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
 from workbench.ui.file_dialogs import save_file
 from workbench.ui.predict.batch import BatchSource, choose_text_column, string_columns, write_csv
 from workbench.ui.predict.view import PredictView
-from workbench.ui.workers import predict_inputs, preview
+from workbench.ui.workers import explain_texts, predict_inputs, preview
 
 NO_MODEL = (
     "Train a model first (Train tab), or open a run's model in the Runs tab; then try it here."
 )
 #: Task keys: reading and predicting a file; writing its predictions.
 PREDICT_FILE, SAVE_PREDICTIONS = "predict-file", "save-predictions"
+EXPLAIN = "predict-explain"
 PROGRESS_POLL_MS = 100
 
 
@@ -41,6 +42,7 @@ class PredictController(Controller):
         super().__init__(shell)
         self.view = view
         self._echo = ""
+        self._echo_text = ""  # the typed text whose answer is awaited (to explain it)
         self._batch = False  # a file is being read and predicted
         self.batch_timer = QTimer(self)
         self.batch_timer.setInterval(PROGRESS_POLL_MS)
@@ -80,6 +82,7 @@ class PredictController(Controller):
         self.update_state()
 
     def _on_predictor_changed(self, predictor: Any, source: ModelSource) -> None:
+        self.shell.tasks.cancel(EXPLAIN)
         self._stop_batch()
         self.view.results_panel.clear()  # another model's answers
         if predictor is None:
@@ -119,9 +122,11 @@ class PredictController(Controller):
 
     @Slot(str)
     def predict_text(self, text: str) -> None:
-        """Label one text (on the backend thread)."""
+        """Label one text (on the backend thread), then explain it."""
         if self._can_predict():
+            self.shell.tasks.cancel(EXPLAIN)
             self._ask("predict", [text], text)
+            self._echo_text = text
 
     @Slot(object)
     def predict_row(self, row: dict[str, Any]) -> None:
@@ -142,7 +147,34 @@ class PredictController(Controller):
     def _on_prediction(self, result: Any) -> None:
         if result:
             self.view.show_prediction(result[0], self._echo)
+            self._explain(result[0])
         self.shell.statusBar().clearMessage()
+
+    def _explain(self, prediction: Any) -> None:
+        """For a typed text: which words drove the answer (occlusion, on a worker); the
+        text is shown again with them highlighted when that arrives."""
+        predictor, text = self.session.predictor, self._echo_text
+        self._echo_text = ""
+        if predictor is None or not text or predictor.kind != "text":
+            return
+        if predictor.task != "classification" or prediction.label not in predictor.class_names:
+            return
+        cls = predictor.class_names.index(prediction.label)
+        self.shell.tasks.run(
+            EXPLAIN,
+            "finding the words that drove the answer",
+            explain_texts,
+            predictor,
+            [text],
+            [cls],
+            on_done=lambda weights: self._on_explained(text, prediction.label, weights),
+            on_failed=lambda message: None,  # the answer stands; only its reasons are missing
+            control=True,
+        )
+
+    def _on_explained(self, text: str, label: str, weights: list[Any]) -> None:
+        if weights and weights[0]:
+            self.view.show_explanation(text, weights[0], label)
 
     # -- a whole file, or many images -------------------------------------------------------
 

@@ -323,11 +323,21 @@ class PredictView(QWidget):
             self.confidence_label.setText(f"Predicted {target}")
         else:
             self.confidence_label.setText(f"Confidence {prediction.confidence:.1%}")
+        self.text_echo.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_echo.setToolTip("")
         self.text_echo.setText(f"for: “{text}”" if text else "")
         self.probability_model.set_probabilities(prediction.probabilities, prediction.label)
         self.probability_title.setVisible(not regression)
         self.probability_view.setVisible(not regression)
         self._filler.setVisible(regression and self.results_panel.isHidden())
+
+    def show_explanation(self, text: str, weights: list[Any], label: str) -> None:
+        """The typed text again, its words coloured by how they moved the answer."""
+        from workbench.ui.highlight import LEGEND, highlighted_html
+
+        self.text_echo.setTextFormat(Qt.TextFormat.RichText)
+        self.text_echo.setText(f"for: “{highlighted_html(text, weights, label)}”")
+        self.text_echo.setToolTip(LEGEND)
 
     def show_results(self, results: Any) -> None:
         """A file's (or many images') answers: all in the table, the first one big above it.
