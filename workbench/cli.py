@@ -677,7 +677,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write train.py for a saved project (the one `train` writes beside the model)."""
-    from workbench.core.datasets import load_dataset
+    from workbench.core.datasets import load_spec
     from workbench.core.errors import DataError
     from workbench.core.project import Project
 
@@ -694,13 +694,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     project = Project.load(path)
     spec = project.dataset
-    data = load_dataset(
-        spec.path,
-        spec.kind,
-        text_column=spec.text_column or None,
-        label_column=spec.label_column or None,
-        task=spec.task,
-    )
+    data = load_spec(spec)
     from workbench.backend.codegen import write_script
 
     written = write_script(project, data, args.python)

@@ -74,7 +74,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def _training_rows(model: Path, predictor: Any) -> tuple[Any, Any, str]:
     """(data, rows, words) the baselines learn from: the training part of the run that
     made the model when its data is still there, else None (cross-fitted on the file)."""
-    from workbench.core.datasets import load_dataset
+    from workbench.core.datasets import load_spec
     from workbench.core.errors import WorkbenchError
     from workbench.core.evaluation.sources import run_of_model, split_of
     from workbench.core.project import Project
@@ -88,13 +88,7 @@ def _training_rows(model: Path, predictor: Any) -> tuple[Any, Any, str]:
             else:
                 project, where = Project.load(beside), str(beside)
             spec = project.dataset
-            data = load_dataset(
-                spec.path,
-                spec.kind,
-                text_column=spec.text_column or None,
-                label_column=spec.label_column or None,
-                task=spec.task,
-            )
+            data = load_spec(spec)
             if data.kind == predictor.kind:
                 split = split_of(project.training, data)
                 return data, split.train, f"the training split of {where} ({spec.path})"

@@ -180,19 +180,13 @@ def continue_run(
 def dataset_of(run: str | RunRecord, store: RunStore | None = None) -> Dataset:
     """Load the data a run trained on, from the dataset settings saved with it (a run id
     is looked up in ``store``, by default the workspace's)."""
-    from workbench.core.datasets import load_dataset
+    from workbench.core.datasets import load_spec
 
     record = _record(run, store)
     spec = Project.from_dict(record.project).dataset
     if not spec.path:
         raise WorkbenchError(f"Run {record.name} ({record.id}) does not say which data it used.")
-    return load_dataset(
-        spec.path,
-        spec.kind,
-        text_column=spec.text_column or None,
-        label_column=spec.label_column or None,
-        task=spec.task,
-    )
+    return load_spec(spec)
 
 
 def _record(run: str | RunRecord, store: RunStore | None) -> RunRecord:

@@ -714,3 +714,14 @@ def guess_target(frame: pd.DataFrame) -> str:
     """A column named like a target, else the last column (the usual convention)."""
     lowered = {str(c).lower(): str(c) for c in frame.columns}
     return next((lowered[n] for n in _TARGET_NAMES if n in lowered), str(frame.columns[-1]))
+
+
+def load_spec(spec: Any) -> Dataset:
+    """The data a project or a run names (its DatasetSpec), read as it was chosen there."""
+    return load_dataset(
+        spec.path,
+        spec.kind,
+        text_column=spec.text_column or None,
+        label_column=spec.label_column or None,
+        task=spec.task,
+    )
