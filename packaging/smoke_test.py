@@ -119,6 +119,17 @@ def check_cli(app: str, tmp: Path) -> dict[str, object]:
     prediction = json.loads(out.strip().splitlines()[-1])
     if prediction.get("input") != text or not prediction.get("probabilities"):
         raise SmokeFailure(f"predict gave no probabilities: {out}")
+    # evaluate: scikit-learn (metrics, the linear baseline) must be in the bundle
+    sample = next((tmp / "m").glob("project.json"), None)
+    data = json.loads(sample.read_text(encoding="utf-8"))["dataset"]["path"] if sample else ""
+    out = run([app, "evaluate", str(tmp / "m" / "model.keras"), "--data", data, "--json"], env)
+    scores = json.loads(out.strip().splitlines()[-1])
+    if not scores.get("accuracy") or "baseline" not in scores:
+        raise SmokeFailure(f"evaluate gave no accuracy or baseline: {out[-2000:]}")
+    print(
+        f"smoke: evaluate accuracy {scores['accuracy']:.3f} vs {scores['baseline']['name']} "
+        f"{scores['baseline']['accuracy']:.3f}"
+    )
     print(
         f"smoke: {version}; trained 1 epoch in {train_s:.1f} s "
         f"(val_accuracy {done[0].get('val_accuracy')}); predicted {prediction['label']!r}"
