@@ -63,6 +63,20 @@ def test_evaluate_model_scores_the_test_split_against_the_baselines(qtbot, train
     assert "<span" in samples.html(0)
     window.grab().save(str(tmp_path / "evaluate.png"))
 
+    # The threshold moves the matrix and is saved into the run's model file.
+    view.threshold_slider.setValue(70)
+    qtbot.waitUntil(lambda: window.evaluation.evaluation.threshold == pytest.approx(0.7))
+    assert np.array_equal(
+        window.evaluation.evaluation.confusion, expected.with_threshold(0.7).confusion
+    )
+    window.evaluation.save_threshold()
+    record = window.store.get(window.session.source.run_id)
+    qtbot.waitUntil(lambda: not window.tasks.running("evaluate-threshold"), timeout=LONG)
+    from workbench.backend.api import Predictor
+
+    assert Predictor.load(record.model_path).meta["threshold"] == pytest.approx(0.7)
+    assert window.predictor.meta["threshold"] == pytest.approx(0.7)
+
     load(qtbot, window, write_csv(tmp_path / "other.csv", n=60))
     assert window.evaluation.evaluation is None
     assert view.confusion_model.rowCount() == 0
