@@ -41,6 +41,8 @@ def test_window_shows_and_reads_data_without_importing_tensorflow(tmp_path):
         app = QApplication([])
         window = MainWindow(); window.show(); app.processEvents()
         shown = time.perf_counter() - start
+        early = [m for m in ("pandas", "pyarrow", "sklearn", "scipy") if m in sys.modules]
+        assert not early, f"the window imported {{early}} before any data (start-up time)"
         window.data.open_path({str(ROOT / "resources/samples/wordnet_topics.csv")!r})
         while window.table is None and time.perf_counter() - start < 60:
             app.processEvents(); time.sleep(0.01)

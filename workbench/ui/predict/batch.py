@@ -21,7 +21,14 @@ import numpy as np
 
 from workbench.core.errors import DataError
 from workbench.core.summary import Prediction
-from workbench.core.tables import LoadCancelled, describe_columns
+
+
+def _tables() -> Any:
+    """``workbench.core.tables`` (it imports pandas and pyarrow: 0.6 s), when first needed."""
+    from workbench.core import tables
+
+    return tables
+
 
 #: A text (or cell) is kept this long for the table and the saved file.
 INPUT_CHARS = 200
@@ -176,7 +183,7 @@ def choose_text_column(
     if texty:
         return "", list(texty)
     raise DataError(
-        f"{name}: no column holds text to predict. {describe_columns(columns)} "
+        f"{name}: no column holds text to predict. {_tables().describe_columns(columns)} "
         "Give the texts a column of their own (or save them as a .txt file, one per line)."
     )
 
@@ -193,7 +200,7 @@ class _Reporter:
 
     def check(self) -> None:
         if self._cancel is not None and self._cancel():
-            raise LoadCancelled("prediction cancelled")
+            raise _tables().LoadCancelled("prediction cancelled")
 
     def report(self, fraction: float) -> None:
         self.check()
@@ -223,7 +230,7 @@ def _read(source: BatchSource, reporter: _Reporter, features: Sequence[str]) -> 
         if source.column not in frame.columns:
             raise DataError(
                 f"{source.name}: has no column {source.column!r}. "
-                f"{describe_columns([str(c) for c in frame.columns])}"
+                f"{_tables().describe_columns([str(c) for c in frame.columns])}"
             )
         texts = frame[source.column].astype("string").fillna("").to_numpy(dtype=object)
         del frame
@@ -237,7 +244,7 @@ def _cancel_of(reporter: _Reporter) -> Cancel:
     def cancelled() -> bool:
         try:
             reporter.check()
-        except LoadCancelled:
+        except _tables().LoadCancelled:
             return True
         return False
 
@@ -273,7 +280,7 @@ def answer_all(
     ``answer(batch)`` returns a list of Prediction (for images: (predictions, files read)).
     Raises DataError for an input nobody can predict (an empty file, a file that is not a
     table, columns the model needs but the file lacks, no readable image) and
-    :class:`LoadCancelled` when ``cancel()`` says so between batches.
+    ``LoadCancelled`` when ``cancel()`` says so between batches.
     """
     reporter = _Reporter(progress, cancel)
     reporter.check()
