@@ -733,6 +733,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run([args.file] if getattr(args, "file", None) else [])
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from workbench import cli_evaluate
+
+    return cli_evaluate.cmd_evaluate(args)
+
+
 COMMANDS = {
     "train": cmd_train,
     "runs": cmd_runs,
@@ -741,14 +747,8 @@ COMMANDS = {
     "gui": cmd_gui,
     "export": cmd_export,
     "devices": cmd_devices,
-    "evaluate": lambda args: _evaluate(args),
+    "evaluate": _evaluate,
 }
-
-
-def _evaluate(args: argparse.Namespace) -> int:
-    from workbench import cli_evaluate
-
-    return cli_evaluate.cmd_evaluate(args)
 
 
 def main(argv: list[str] | None = None) -> int:

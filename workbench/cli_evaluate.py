@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,7 +62,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         title = f"{args.model.name} on {args.data.name}"
         write_report(args.report, evaluation, baselines, title, str(args.data))
     if args.json:
-        print(json.dumps(_strict(result)))
+        from workbench.core.evaluation.report import strict
+
+        print(json.dumps(strict(result), allow_nan=False))
     else:
         print(describe(evaluation, baselines, trained_on))
         if args.report is not None:
@@ -148,14 +149,3 @@ def describe(evaluation: Any, baselines: list[Any], trained_on: str) -> str:
 
 def _num(value: Any) -> str:
     return "n/a" if value is None else f"{value:.4f}"
-
-
-def _strict(value: Any) -> Any:
-    """JSON without NaN or infinity (null instead), as strict parsers need."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strict(v) for v in value]
-    return value

@@ -17,6 +17,7 @@ from workbench.backend.model_file import first_line
 from workbench.backend.predictor import (
     PREDICT_ERRORS,
     Predictor,
+    as_probabilities,
     image_inputs,
     table_inputs,
     text_inputs,
@@ -45,18 +46,6 @@ BATCH = {"text": 4096, "tabular": 8192, "images": 256, "npz": 4096}
 INNER_BATCH = 512
 PIXELS = 16  # image baselines see PIXELS x PIXELS grey images
 MAX_BASELINE_IMAGES = 5_000
-
-
-def probabilities_of(out: Any, task: str) -> np.ndarray:
-    """One batch's raw outputs as float64 probabilities (a one-unit sigmoid head becomes two
-    columns), or a flat array of values for regression."""
-    out = np.asarray(out, dtype=np.float64)
-    if task == "regression":
-        return out.reshape(-1)
-    if out.ndim == 1 or out.shape[-1] == 1:
-        p = out.reshape(-1)
-        return np.stack([1.0 - p, p], axis=1)
-    return out
 
 
 def check_compatible(predictor: Predictor, dataset: Any) -> None:
@@ -125,7 +114,10 @@ def model_outputs(
             out = predictor.model.predict(inputs, batch_size=INNER_BATCH, verbose=0)
         except PREDICT_ERRORS as exc:
             raise DataError(f"the model cannot take this data: {first_line(exc)}") from None
-        parts.append(probabilities_of(out, predictor.task))
+        regression = predictor.task == "regression"
+        parts.append(
+            np.asarray(out, np.float64).reshape(-1) if regression else as_probabilities(out)
+        )
         if progress is not None:
             progress(min(1.0, (start + len(batch)) / max(len(rows), 1)))
     if not parts:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from workbench.backend.predictor import (
     Predictor,
+    chosen_classes,
     image_inputs,
     probabilities,
     table_inputs,
@@ -48,12 +49,8 @@ WordWeight = tuple[str, int, int, float]
 
 
 def _answer_column(predictor: Predictor, scores: np.ndarray) -> int:
-    """The class the model answers for one row of probabilities: with two classes the second
-    when it reaches the model's threshold (0.5 unless its metadata sets one, as the Predict
-    tab reads it), else the most probable."""
-    if scores.shape[-1] == 2:
-        return int(scores[1] >= float(getattr(predictor, "threshold", 0.5)))
-    return int(np.argmax(scores))
+    """The class the model answers for one row of probabilities (the Predict tab's rule)."""
+    return int(chosen_classes(scores[None, :], predictor.threshold)[0])
 
 
 def _check_cancel(cancel: Cancel | None, what: str) -> None:

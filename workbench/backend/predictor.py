@@ -28,7 +28,13 @@ PREDICT_ERRORS = (ValueError, TypeError, KeyError, tf.errors.OpError)
 
 def probabilities(model, inputs: Any, batch_size: int = 256) -> np.ndarray:
     """Raw model outputs as float64; a one-unit sigmoid head becomes two columns."""
-    out = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype=np.float64)
+    return as_probabilities(model.predict(inputs, batch_size=batch_size, verbose=0))
+
+
+def as_probabilities(outputs: Any) -> np.ndarray:
+    """A classifier's outputs as float64 rows of class probabilities: a one-unit sigmoid
+    head's column p becomes (1 - p, p)."""
+    out = np.asarray(outputs, dtype=np.float64)
     if out.ndim == 1 or out.shape[-1] == 1:
         p = out.reshape(-1)
         out = np.stack([1.0 - p, p], axis=1)

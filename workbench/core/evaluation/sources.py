@@ -28,14 +28,30 @@ VALIDATION_NOTE = (
 )
 
 
+PART_NAMES = {
+    "test": "test split",
+    "validation": "validation split",
+    "all": "all rows",
+    "file": "all rows",
+}
+
+
 @dataclass(frozen=True)
 class EvalRows:
-    """The rows to score, the rows baselines learn from, and what the rows are."""
+    """Rows to score (None: all), rows the baselines learn from (None: cross-fitted on the
+    scored rows), what the rows are, and a caveat to show with the results."""
 
-    rows: np.ndarray
-    train_rows: np.ndarray
-    part: str  # "test", "validation" or "all"
+    rows: np.ndarray | None
+    train_rows: np.ndarray | None
+    part: str  # "test", "validation", "all" or "file"
     note: str = ""
+    #: The data the baselines learn from (None: the scored data itself).
+    train_data: Any = None
+
+    @property
+    def part_name(self) -> str:
+        """'test split', 'validation split', 'all rows'."""
+        return PART_NAMES.get(self.part, self.part)
 
 
 def split_of(config: TrainingConfig, dataset: Any) -> Split:

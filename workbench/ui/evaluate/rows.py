@@ -11,38 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from workbench.core.errors import WorkbenchError
-from workbench.core.evaluation.sources import NO_TEST_NOTE, VALIDATION_NOTE, split_of
+from workbench.core.evaluation.sources import (
+    NO_TEST_NOTE,
+    VALIDATION_NOTE,
+    EvalRows,
+    held_out_rows,
+    split_of,
+)
 from workbench.core.project import Project, TrainingConfig
 
 __all__ = ["NO_TEST_NOTE", "VALIDATION_NOTE", "EvalRows", "Plan"]
-
-PART_NAMES = {
-    "test": "test split",
-    "validation": "validation split",
-    "all": "all rows",
-    "file": "all rows",
-}
-
-
-@dataclass(frozen=True)
-class EvalRows:
-    """Rows to score (None: all), rows the baselines learn from (None: cross-fitted on the
-    scored rows), what the rows are, and a caveat to show with the results."""
-
-    rows: np.ndarray | None
-    train_rows: np.ndarray | None
-    part: str
-    note: str = ""
-    #: The data the baselines learn from (None: the scored data itself).
-    train_data: Any = None
-
-    @property
-    def part_name(self) -> str:
-        """'test split', 'validation split', 'all rows'."""
-        return PART_NAMES.get(self.part, self.part)
 
 
 @dataclass(frozen=True)
@@ -72,11 +51,7 @@ class Plan:
                 "scored, and the baselines are cross-fitted on them."
             )
             return EvalRows(None, None, "all", note)
-        split = split_of(config, self.dataset)
-        if self.part == "test" and len(split.test):
-            return EvalRows(split.test, split.train, "test")
-        note = NO_TEST_NOTE if self.part == "test" else VALIDATION_NOTE
-        return EvalRows(split.val, split.train, "validation", note)
+        return held_out_rows(config, self.dataset, self.part)
 
 
 def training_config(session: Any, store: Any) -> TrainingConfig:
