@@ -17,17 +17,10 @@ from typing import Any
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import KINDS, TASKS
 from workbench.core.options import (
-    CLASS_WEIGHTS,
-    LOSSES,
     METRICS,
-    MONITORS,
-    OPTIMIZERS,
-    SCHEDULES,
     OptionTable,
 )
-from workbench.core.project import DEVICES
-from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
-from workbench.core.splits import AUTO_TEST_HELP
+from workbench.core.samples import Sample
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -60,141 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
     gui.add_argument("file", nargs="?", help="a dataset to open at start")
 
-    train = sub.add_parser(
-        "train",
-        help="train the default template for a dataset (recorded as a run)",
-        description="Train and record the run (settings, history, a checkpoint per epoch, "
-        "model) in the workspace; `workbench runs` lists runs.",
-    )
-    source = train.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", type=Path, help="a CSV/TSV/JSONL file, a folder, or an .npz")
-    source.add_argument(
-        "--resume",
-        metavar="RUN_ID",
-        help="continue an interrupted or stopped run from its last checkpoint "
-        "(its own data and settings; other options are ignored)",
-    )
-    source.add_argument(
-        "--sample",
-        nargs="?",
-        const=DEFAULT_SAMPLE.name,
-        choices=sorted(SAMPLES),
-        help=f"train on a bundled sample (default {DEFAULT_SAMPLE.name})",
-    )
-    _data_options(train)
-    train.add_argument(
-        "--epochs", type=_positive_int, default=5, help="passes over the training data (default 5)"
-    )
-    train.add_argument(
-        "--batch-size", type=_positive_int, default=32, help="samples per step (default 32)"
-    )
-    train.add_argument(
-        "--learning-rate",
-        type=float,
-        default=1e-3,
-        help="step size of the optimizer (default 0.001)",
-    )
-    train.add_argument(
-        "--optimizer",
-        choices=OPTIMIZERS.names,
-        default="adam",
-        help="how weights are updated (default adam): " + _each(OPTIMIZERS),
-    )
-    train.add_argument("--momentum", type=float, default=0.0, help="sgd: momentum (default 0)")
-    train.add_argument(
-        "--nesterov", action="store_true", help="sgd: Nesterov momentum (looks one step ahead)"
-    )
-    train.add_argument(
-        "--loss",
-        choices=LOSSES.names,
-        default="auto",
-        help="what training minimises (default auto: the usual one for the task and head)",
-    )
-    train.add_argument(
-        "--metrics",
-        type=_metric_list,
-        default=[],
-        metavar="NAMES",
-        help=f"extra metrics, comma-separated: {', '.join(METRICS.names)} (accuracy or mae always)",
-    )
-    train.add_argument(
-        "--monitor",
-        choices=MONITORS.names,
-        default="val_loss",
-        help="what picks the best epoch and drives early stopping (default val_loss)",
-    )
-    train.add_argument(
-        "--device",
-        choices=DEVICES,
-        default="auto",
-        help="where to train: auto (a GPU if there is one), cpu, gpu, all_gpus (mirrored)",
-    )
-    train.add_argument(
-        "--mixed-precision",
-        action="store_true",
-        help="GPU: float16 compute with float32 weights (ignored on the CPU)",
-    )
-    train.add_argument(
-        "--no-restore-best",
-        action="store_true",
-        help="keep the last epoch's weights instead of the best epoch's",
-    )
-    train.add_argument(
-        "--schedule",
-        choices=SCHEDULES.names,
-        default="constant",
-        help="learning-rate schedule (default constant): " + _each(SCHEDULES),
-    )
-    train.add_argument(
-        "--early-stopping",
-        type=int,
-        default=0,
-        metavar="PATIENCE",
-        help="stop after this many epochs without a better --monitor value (default 0: off)",
-    )
-    train.add_argument(
-        "--class-weights",
-        choices=CLASS_WEIGHTS.names,
-        default="auto",
-        help="balanced: rare classes weigh as much as common ones; auto (default): balanced "
-        "when the largest class has 1.5x the rows of the smallest or more",
-    )
-    train.add_argument(
-        "--clip-norm", type=float, default=0.0, help="clip gradients to this norm (0: off)"
-    )
-    train.add_argument(
-        "--validation-fraction",
-        type=float,
-        default=0.2,
-        help="share of rows held out to validate after every epoch (default 0.2)",
-    )
-    train.add_argument(
-        "--test-fraction",
-        type=float,
-        help="share of rows held out and scored once at the end (default: auto; "
-        + AUTO_TEST_HELP.removeprefix("Auto: ").replace("%", "%%").rstrip(".")
-        + ")",
-    )
-    train.add_argument(
-        "--seed", type=int, default=42, help="makes the split, weights and order repeatable"
-    )
-    train.add_argument(
-        "--sequence-length",
-        type=_positive_int,
-        help="text: words per text (default: suggested from the data)",
-    )
-    train.add_argument(
-        "--augment", action="store_true", help="images: random flips, rotations and zooms"
-    )
-    train.add_argument(
-        "--output",
-        type=Path,
-        default=Path("workbench-model"),
-        help="folder for model.keras and project.json (default: %(default)s)",
-    )
-    train.add_argument("--name", default="", help="a name for the run (default: run N)")
-    train.add_argument("--json", action="store_true", help="one JSON object per line")
+    from workbench import cli_evaluate, cli_train
 
+    cli_train.add_parser(sub, _data_options)
     runs = sub.add_parser("runs", help="list the recorded training runs")
     runs.add_argument("--json", action="store_true", help="the runs as a JSON list")
     runs.add_argument(
@@ -230,8 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices = sub.add_parser("devices", help="list the CPU and GPUs training can use")
     devices.add_argument("--json", action="store_true")
-
-    from workbench import cli_evaluate
 
     cli_evaluate.add_parser(sub, _data_options)
     return parser
@@ -337,170 +196,6 @@ def cmd_check_data(args: argparse.Namespace) -> int:
         print(f"Skipped:    {item['file']}: {item['reason']}")
     for note in info.get("notes") or []:
         print(f"Note: {note}")
-    return EXIT_OK
-
-
-class _PrintListener:
-    """Prints one line (or one JSON object) per epoch, and the trainer's log lines."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-        self.epochs = 0
-
-    def on_plan(self, plan) -> None:
-        first = self.epochs == 0
-        self.epochs = plan.epochs
-        if first and plan.class_names and not self.as_json:
-            print(f"Classes: {', '.join(plan.class_names)}", flush=True)
-
-    def on_batch(self, epoch: int, step: int, logs: dict[str, float]) -> None:
-        pass
-
-    def on_epoch(self, epoch: int, logs: dict[str, float], samples_per_second: float) -> None:
-        event = {
-            "event": "epoch",
-            "epoch": epoch,
-            **logs,
-            "samples_per_second": round(samples_per_second, 1),
-        }
-        text = (
-            f"Epoch {epoch}/{self.epochs}: "
-            + ", ".join(f"{k} {v:.4g}" for k, v in logs.items())
-            + f", {samples_per_second:.0f} samples/s"
-        )
-        _emit(self.as_json, event, text)
-
-    def on_log(self, message: str) -> None:
-        _emit(self.as_json, {"event": "log", "message": message}, message)
-
-
-def _training_config(args: argparse.Namespace) -> Any:
-    from workbench.core.project import TrainingConfig
-
-    training = TrainingConfig(
-        optimizer=args.optimizer,
-        learning_rate=args.learning_rate,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        validation_fraction=args.validation_fraction,
-        seed=args.seed,
-        test_fraction=args.test_fraction,
-        momentum=args.momentum,
-        schedule=args.schedule,
-        early_stopping_patience=args.early_stopping,
-        class_weights=args.class_weights,
-        clip_norm=args.clip_norm,
-        loss=args.loss,
-        metrics=list(args.metrics),
-        nesterov=args.nesterov,
-        early_stopping_monitor=args.monitor,
-        restore_best_weights=not args.no_restore_best,
-        device=args.device,
-        mixed_precision=args.mixed_precision,
-    )
-    training.check()
-    return training
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    """Train the default template of the data's kind, record the run and save the model."""
-    from workbench.core import templates
-    from workbench.core.project import DatasetSpec, Project
-    from workbench.core.runs import default_store
-
-    if args.resume:
-        return _resume(args)
-    sample = SAMPLES[args.sample] if args.sample else None
-    path = sample.path if sample else args.data
-    dataset = _load(args, path, sample)
-    training = _training_config(args)
-    spec = DatasetSpec(
-        str(path),
-        getattr(dataset, "text_column", ""),
-        getattr(dataset, "label_column", ""),
-        kind=dataset.kind,
-        task=dataset.task,
-        augment=args.augment,
-    )
-    project = Project(spec, templates.default_layers(dataset), training)
-    if args.sequence_length:
-        templates.fit_sequence_length(project.layers, args.sequence_length)
-
-    from workbench.backend import api
-
-    output: Path = args.output
-    outcome, _ = api.train(
-        project,
-        dataset,
-        _PrintListener(args.json),
-        output_dir=output,
-        store=default_store(),
-        run_name=args.name,
-    )
-    project.save(output / "project.json")
-    return _report(args.json, outcome)
-
-
-def _resume(args: argparse.Namespace) -> int:
-    """``train --resume RUN_ID``: the run's own data and settings, from its last checkpoint.
-
-    A damaged run (run.json, the settings in it, its checkpoint) is refused in one line.
-    """
-    from workbench.backend import api
-    from workbench.core.project import Project
-    from workbench.core.runs import RUN_FILE, default_store
-
-    store = default_store()
-    record = store.get(args.resume)  # no such run, or a damaged run.json: one line
-    try:
-        Project.from_dict(record.project)
-    except WorkbenchError as exc:
-        raise WorkbenchError(
-            f"{record.path / RUN_FILE}: the settings saved with run {record.id} cannot be used "
-            f"({exc}); train it again as a new run."
-        ) from None
-    outcome, _ = api.resume(record, api.dataset_of(record), _PrintListener(args.json), store=store)
-    return _report(args.json, outcome)
-
-
-def _report(as_json: bool, outcome: Any) -> int:
-    """The last line of a training: best epoch and where things are, or what went wrong."""
-    if outcome.error:  # diverged: the last good weights were saved, but say what happened
-        _emit(
-            as_json,
-            {
-                "event": "error",
-                "message": outcome.error,
-                "model": outcome.model_path,
-                "run_id": outcome.run_id,
-            },
-            f"Stopped early: {outcome.error}",
-        )
-        print(f"workbench: error: {outcome.error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    from workbench.core.outcome import describe_test
-
-    best = {k: v for k, v in outcome.best_metrics.items() if k.startswith("val_")}
-    test = (
-        {**outcome.test_metrics, "test_rows": outcome.test_samples} if outcome.test_metrics else {}
-    )
-    done = {
-        "event": "done",
-        **best,
-        **test,
-        "best_epoch": outcome.best_epoch,
-        "samples_per_second": round(outcome.samples_per_second or 0.0, 1),
-        "model": outcome.model_path,
-        "run_id": outcome.run_id,
-    }
-    _emit(
-        as_json,
-        done,
-        f"Best epoch {outcome.best_epoch}: "
-        + ", ".join(f"{k} {v:.4g}" for k, v in best.items())
-        + f". Model saved to {outcome.model_path}. Run {outcome.run_id}."
-        + (f"\n{describe_test(outcome)}." if test else ""),
-    )
     return EXIT_OK
 
 
@@ -739,8 +434,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     return cli_evaluate.cmd_evaluate(args)
 
 
+def _train(args: argparse.Namespace) -> int:
+    from workbench import cli_train
+
+    return cli_train.cmd_train(args)
+
+
 COMMANDS = {
-    "train": cmd_train,
+    "train": _train,
     "runs": cmd_runs,
     "predict": cmd_predict,
     "check-data": cmd_check_data,

@@ -97,7 +97,7 @@ def _expected_code(setting, name):
     if setting == "early_stopping_monitor":
         return f"keras.callbacks.EarlyStopping({name!r}, patience=2"
     return {
-        "auto": "if imbalance(labels[train_rows]) >= 1.5 else None",
+        "auto": "if imbalance(labels[train_rows]) >= 20.0 else None",
         "none": "class_weight=None",
         "balanced": "class_weight=balanced_weights(labels[train_rows], len(CLASS_NAMES)),",
     }[name]

@@ -175,11 +175,17 @@ class _Log(Recorder):
 
 def test_auto_class_weights_balance_imbalanced_labels_and_say_so(vectors, tmp_path):
     assert TrainingConfig().class_weights == "auto"  # the default
+    x = np.random.default_rng(2).normal(size=(440, 4))
+    np.savez(tmp_path / "rare.npz", x=x, y=(np.arange(440) % 22 == 0).astype(int))  # 20:1
+    rare = load_dataset(tmp_path / "rare.npz")
     listener = _Log()
-    outcome, _ = api.train(project_for(vectors), vectors, listener)  # about 4:1
+    outcome, _ = api.train(project_for(rare), rare, listener)
     assert outcome.epochs_completed == 2
     chosen = [line for line in listener.lines if line.startswith("Balanced class weights")]
     assert len(chosen) == 1 and "chosen automatically" in chosen[0]
+    listener = _Log()
+    api.train(project_for(vectors), vectors, listener)  # about 4:1: left as it is
+    assert not [line for line in listener.lines if "class weights" in line.lower()]
 
     x = np.random.default_rng(1).normal(size=(160, 4))
     np.savez(tmp_path / "even.npz", x=x, y=(x[:, 0] > 0).astype(int))  # about 1:1
@@ -196,6 +202,6 @@ def test_exported_script_decides_auto_weights_like_the_workbench(vectors):
     from workbench.backend.codegen import keras_script
 
     script = keras_script(project_for(vectors), vectors)
-    assert "if imbalance(labels[train_rows]) >= 1.5 else None" in script
+    assert "if imbalance(labels[train_rows]) >= 20.0 else None" in script
     none = keras_script(project_for(vectors, class_weights="none"), vectors)
-    assert "class_weight=None" in none and ">= 1.5 else None" not in none
+    assert "class_weight=None" in none and ">= 20.0 else None" not in none

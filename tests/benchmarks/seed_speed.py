@@ -7,7 +7,8 @@ alternated (the order rotates every repeat) so machine noise hits all of them al
     output_sequence_length=100) applied up front to padded arrays, Embedding(10000, 64) ->
     LSTM(64) -> Dense(1, sigmoid), adam, binary cross-entropy, batch 32, no masking, plain
     ``compile`` + ``fit`` on the arrays;
-  - ``workbench``: the default template for the data through the real ``api.train``
+  - ``workbench``: the "Seed LSTM (masked)" template (``--template seed-lstm``) through
+    the real ``api.train``
     (whatever the workbench decides: sequence length from the data, masking, the
     vectorizer in the tf.data pipeline, XLA where it pays off);
   - ``done_right``: the seed model with masking (mask_zero=True), otherwise as the seed.
@@ -109,10 +110,10 @@ def run_workbench(epochs: int, seed: int) -> dict:
     from workbench.backend import api
     from workbench.core.listener import NullListener
     from workbench.core.project import Project
-    from workbench.core.templates import default_layers
+    from workbench.core.templates import TEMPLATES
 
     data = _data()
-    project = Project(layers=default_layers(data))
+    project = Project(layers=TEMPLATES["seed-lstm"].build(data))  # --template seed-lstm
     project.training.epochs = epochs
     project.training.seed = seed
     project.training.test_fraction = 0.0  # the seed model's 80/20 split (auto holds 10% out)

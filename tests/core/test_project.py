@@ -96,7 +96,7 @@ def test_auto_class_weights_follow_the_imbalance() -> None:
     from workbench.core.project import imbalance, resolve_class_weights
 
     assert imbalance([30, 20]) == 1.5 and imbalance([5]) == 1.0 and imbalance([0, 4, 2]) == 2.0
-    assert resolve_class_weights("auto", [30, 20]) == "balanced"
-    assert resolve_class_weights("auto", [29, 20]) == "none"
+    assert resolve_class_weights("auto", [200, 10]) == "balanced"
+    assert resolve_class_weights("auto", [199, 10]) == "none"
     assert resolve_class_weights("none", [90, 10]) == "none"
     assert resolve_class_weights("balanced", [10, 10]) == "balanced"

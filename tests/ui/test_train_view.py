@@ -132,6 +132,7 @@ def test_losses_and_metrics_follow_the_task(view):
 
 def test_paused_only_lr_epochs_and_patience_can_change_and_resume_hands_them_over(view, qtbot):
     view.set_train_reason(None)
+    view.epochs_spin.setValue(3)  # a fixed number (a paused auto run: test_epochs_auto.py)
     view.start_run()
     view.set_state(TRAINING)
     recorder = ProgressRecorder()
@@ -161,7 +162,8 @@ def test_paused_only_lr_epochs_and_patience_can_change_and_resume_hands_them_ove
     view.set_state(TRAINING)
     assert not view.epochs_spin.isEnabled()
     view.set_state(IDLE)
-    assert view.epochs_spin.minimum() == 1 and view.batch_spin.isEnabled()
+    assert view.epochs_spin.minimum() == 0 and view.batch_spin.isEnabled()  # Auto, then 1…
+    assert view.epochs_spin.specialValueText() == "Auto" and view.config().epochs == 8
 
 
 def test_shortcuts_start_pause_stop_and_continue(view, qtbot):
@@ -297,11 +299,11 @@ def test_auto_class_weights_say_what_they_will_do(qtbot) -> None:
 
     view = TrainView()
     qtbot.addWidget(view)
-    view.set_task("classification", 2, [400, 100])
-    assert view.class_weights_combo.currentText() == "auto → balanced (4.0x)"
+    view.set_task("classification", 2, [2500, 100])
+    assert view.class_weights_combo.currentText() == "auto → balanced (25.0x)"
     assert view.config().class_weights == "auto"
-    view.set_task("classification", 2, [110, 100])
-    assert view.class_weights_combo.currentText() == "auto → none (1.1x)"
+    view.set_task("classification", 2, [400, 100])
+    assert view.class_weights_combo.currentText() == "auto → none (4.0x)"
     config = view.config()
     config.class_weights = "none"
     view.set_config(config)

@@ -26,6 +26,12 @@ ensure_loaded()
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from workbench.backend.table_encoding import SignedLog, long_tailed, signed_log  # noqa: E402
+
+import os  # noqa: E402  EXPERIMENT
+
+LOG_LONG_TAILS = os.environ.get("WB_LOG_TAILS", "1") == "1"
+
 
 def _input_name(column: str, used: set[str]) -> str:
     base = re.sub(r"[^0-9A-Za-z_]", "_", column).strip("_") or "feature"
@@ -82,6 +88,11 @@ class Adapter:
     def dataset_for(self, rows: np.ndarray, batch_size: int, shuffle_seed: int | None = None):
         """(inputs, targets) batches for these rows."""
         return batches(self.examples(rows), len(rows), batch_size, shuffle_seed)
+
+    def _raw_mean(self, column: str, rows: np.ndarray | None) -> float:
+        values = self._numeric[column] if rows is None else self._numeric[column][rows]
+        finite = values[np.isfinite(values)]
+        return float(finite.mean()) if finite.size else 0.0
 
     def features(self, rows: np.ndarray) -> Any:
         raise NotImplementedError
@@ -156,12 +167,19 @@ class TabularAdapter(Adapter):
             if kind == "categorical"
         }
         self.fill: dict[str, float] = {}
+        self.log_scale: set[str] = set()  # number columns encoded as sign(x) log(1 + |x|)
 
     def _stats(self, rows: np.ndarray | None) -> tuple[dict, dict]:
+        """Per number column (mean, variance) of the encoded training values, and per
+        category column its vocabulary; decides which columns go on the log scale."""
         numeric, vocab = {}, {}
+        self.log_scale = set()
         for column, values in self._numeric.items():
             part = values if rows is None else values[rows]
             finite = part[np.isfinite(part)]
+            if LOG_LONG_TAILS and long_tailed(finite):
+                self.log_scale.add(column)
+                finite = signed_log(finite)
             mean = float(finite.mean()) if finite.size else 0.0
             var = float(finite.var()) if finite.size else 1.0
             numeric[column] = (mean, var if var > 0 else 1.0)
@@ -172,16 +190,20 @@ class TabularAdapter(Adapter):
 
     def input_block(self, rows: np.ndarray | None = None) -> tuple[Any, Any]:
         numeric, vocab = self._stats(rows)
-        self.fill = {c: mean for c, (mean, _) in numeric.items()}
+        # a gap is filled with the training mean in the column's own units
+        self.fill = {c: self._raw_mean(c, rows) for c in numeric}
         inputs, parts = {}, []
         for column, kind in self.dataset.feature_types.items():
             name = self.input_names[column]
             if kind == "numeric":
                 inputs[name] = keras.Input(shape=(1,), dtype="float32", name=name)
                 mean, var = numeric[column]
+                value = inputs[name]
+                if column in self.log_scale:
+                    value = SignedLog(name=f"log_{name}")(value)
                 parts.append(
                     keras.layers.Normalization(mean=mean, variance=var, name=f"normalize_{name}")(
-                        inputs[name]
+                        value
                     )
                 )
             else:

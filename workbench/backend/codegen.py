@@ -20,7 +20,14 @@ from pathlib import Path
 from workbench.backend import adapters
 from workbench.backend.acceleration import CACHE_BUDGET_BYTES, VECTORISE_CHUNK
 from workbench.backend.optimizers import OPTIMIZERS, SCHEDULES
-from workbench.core import datasets, options, splits, textdata
+from workbench.backend.script_sources import (
+    auto_epochs_block,
+    custom_layer_sources,
+    helper_sources,
+    macro_metric_sources,
+    table_encoding_sources,
+)
+from workbench.core import datasets, options, splits
 from workbench.core.checks import row_count
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.errors import WorkbenchError
@@ -67,22 +74,16 @@ def _layer_line(spec: LayerSpec, index: int) -> str:
             f"x = keras.layers.Bidirectional({inner}, merge_mode={p['merge_mode']!r}, "
             f"name={name!r})(x)"
         )
-    args = ", ".join(f"{k}={v!r}" for k, v in spec.keras_kwargs().items())
+    from workbench.backend.text_standardize import STANDARDIZERS
+
+    args = ", ".join(
+        f"{k}={v}" if k == "standardize" and v in STANDARDIZERS else f"{k}={v!r}"
+        for k, v in spec.keras_kwargs().items()
+    )
     args = f"{args}, name={name!r}" if args else f"name={name!r}"
     if spec.type.custom:  # the class source is written into the script
         return f"x = {spec.type.keras_class}({args})(x)"
     return f"x = keras.layers.{spec.type.keras_class}({args})(x)"
-
-
-def _helpers() -> str:
-    """The workbench's own split and label functions, so the script splits identically."""
-    parts = [
-        inspect.getsource(splits._take),
-        inspect.getsource(splits.split_rows),
-        inspect.getsource(textdata._label_str),
-        inspect.getsource(textdata.sort_labels),
-    ]
-    return "\n\n".join(textwrap.dedent(p).strip() for p in parts)
 
 
 def _metric_code(name: str, task: str, units: int, one_hot: bool) -> str | None:
@@ -107,20 +108,6 @@ def _metric_code(name: str, task: str, units: int, one_hot: bool) -> str | None:
         "recall": f"MacroRecall({units})",
         "auc": f"OneVsRestAUC({units})",
     }.get(name)
-
-
-def _macro_metric_sources() -> str:
-    """The workbench's macro-averaged metric classes, for softmax heads."""
-    from workbench.backend import metrics
-
-    parts = [
-        metrics._class_indices,
-        metrics._MacroRate,
-        metrics.MacroPrecision,
-        metrics.MacroRecall,
-        metrics.OneVsRestAUC,
-    ]
-    return "\n\n\n".join(textwrap.dedent(inspect.getsource(p)).strip() for p in parts)
 
 
 def _head_units(project: Project, task: str, classes: int) -> int:
@@ -166,6 +153,13 @@ def _auto_note(cfg: TrainingConfig) -> str:
     )
 
 
+def _epochs_value(cfg: TrainingConfig) -> str:
+    """EPOCHS in the header: the number set, or None with a comment for "auto"."""
+    if cfg.epochs is not None:
+        return repr(cfg.epochs)
+    return 'None  # "auto": set from the training rows after the split, as the workbench does'
+
+
 def _settings_comment(cfg: TrainingConfig) -> str:
     """The project's choices, by the names the workbench stores, as comment lines."""
     lines = ["# The workbench's settings this script follows:"]
@@ -189,7 +183,7 @@ def _compile_block(project: Project, task: str, classes: int, reads_strings: boo
     metrics = [m for n in chosen if (m := _metric_code(n, task, units, one_hot))]
     macro = ""
     if any(m.startswith(("Macro", "OneVsRest")) for m in metrics):
-        macro = _macro_metric_sources() + "\n\n\n"
+        macro = macro_metric_sources() + "\n\n\n"
     if one_hot:  # categorical cross-entropy reads one-hot rows, as the trainer feeds it
         macro += f"""_class_dataset = make_dataset
 
@@ -200,10 +194,11 @@ def make_dataset(rows, shuffle=False):
 
 """
     callbacks = []
-    if cfg.early_stopping_patience > 0:
+    if cfg.early_stopping_patience > 0 or cfg.epochs is None:
+        patience = "PATIENCE" if cfg.epochs is None else repr(cfg.early_stopping_patience)
         callbacks.append(
             f"keras.callbacks.EarlyStopping({cfg.early_stopping_monitor!r}, "
-            f"patience={cfg.early_stopping_patience!r}, "
+            f"patience={patience}, "
             f"restore_best_weights={cfg.restore_best_weights!r})"
         )
     if cfg.schedule == "plateau":
@@ -218,6 +213,7 @@ def make_dataset(rows, shuffle=False):
         )
     return (
         macro
+        + auto_epochs_block(cfg)
         + f"""TOTAL_STEPS = max(1, math.ceil(len(train_rows) / BATCH_SIZE) * EPOCHS)
 {_xla_lines(project, reads_strings)}
 fit_model.compile(
@@ -261,6 +257,19 @@ def _fast_text(project: Project) -> bool:
     )
 
 
+def _bag_of_words(project: Project) -> bool:
+    """Whether the stack starts with a wide bag-of-words vectorizer (multi_hot, count)."""
+    from workbench.backend.acceleration import WIDE_RANDOM_VALUES
+
+    first = project.layers[0] if project.layers else None
+    return (
+        first is not None
+        and first.kind == "TextVectorization"
+        and first.params.get("output_mode", "int") != "int"
+        and first.params["max_tokens"] >= WIDE_RANDOM_VALUES
+    )
+
+
 def _xla_lines(project: Project, reads_strings: bool) -> str:
     """``JIT_COMPILE`` as the workbench chooses it on a CPU (Keras's own "auto" leaves XLA
     off there); on a GPU, Keras's "auto". ``reads_strings``: the script's own input
@@ -279,8 +288,11 @@ def _xla_lines(project: Project, reads_strings: bool) -> str:
     )
     try:
         layers = []
+        wide = _bag_of_words(project)  # a random layer right after it sees max_tokens values
         for spec in specs:
             layer = make_layer(spec)
+            wide = wide and spec.kind in ("Dropout", "GaussianNoise", "GaussianDropout")
+            layer.wide_input = wide
             layers.extend(layer._flatten_layers(include_self=True))
     except Exception as exc:  # a layer the checks would refuse anyway: no XLA
         choice_reason, cpu = f"No XLA: {exc}", "False"
@@ -381,12 +393,7 @@ def _tabular_script(project: Project, data: TabularTable) -> str:
     for column, kind in data.feature_types.items():
         name = names[column]
         if kind == "numeric":
-            blocks.append(
-                f"""values = numeric[{column!r}][train_rows]
-values = values[np.isfinite(values)]
-inputs[{name!r}] = keras.Input(shape=(1,), dtype="float32", name={name!r})
-parts.append(keras.layers.Normalization(mean=float(values.mean()), variance=float(values.var() or 1.0), name={"normalize_" + name!r})(inputs[{name!r}]))"""
-            )
+            blocks.append(f"parts.append(encode_number({name!r}, numeric[{column!r}][train_rows]))")
         else:
             blocks.append(
                 f"""vocabulary = sorted(set(categorical[{column!r}][train_rows].tolist()) - {{""}}) or ["?"]
@@ -433,6 +440,21 @@ def make_dataset(rows, shuffle=False):
     if shuffle:
         ds = ds.shuffle(len(rows), seed=SEED, reshuffle_each_iteration=True)
     return ds.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+{table_encoding_sources()}
+
+
+# A number column's input, on a log scale when long-tailed, standardised with the
+# statistics of its finite training values (as the workbench encodes it).
+def encode_number(name, values):
+    values = values[np.isfinite(values)]
+    value = inputs[name] = keras.Input(shape=(1,), dtype="float32", name=name)
+    if long_tailed(values):
+        values, value = signed_log(values), SignedLog(name=f"log_{{name}}")(value)
+    return keras.layers.Normalization(
+        mean=float(values.mean()), variance=float(values.var() or 1.0), name=f"normalize_{{name}}"
+    )(value)
 
 
 keras.utils.set_random_seed(SEED)
@@ -655,7 +677,7 @@ import tensorflow as tf
 from keras import ops
 
 DATA = {str(Path(data.path).resolve())!r}
-EPOCHS = {cfg.epochs!r}
+EPOCHS = {_epochs_value(cfg)}
 BATCH_SIZE = {cfg.batch_size!r}
 LEARNING_RATE = {cfg.learning_rate!r}
 VALIDATION = {cfg.validation_fraction!r}
@@ -665,7 +687,7 @@ SEED = {cfg.seed!r}
 
 
 '''
-    parts = [header + _helpers(), _BALANCED]
+    parts = [header + helper_sources(), _BALANCED]
     if custom:
         parts.append(custom)
     return (
@@ -676,20 +698,6 @@ SEED = {cfg.seed!r}
         + (_fast_text_block() if isinstance(data, TextTable) and _fast_text(project) else "")
         + "\n"
         + _compile_block(project, data.task, classes, _encodes_strings(data))
-    )
-
-
-def custom_layer_sources(layers: list[LayerSpec]) -> str:
-    """Source of the workbench's own layer classes the stack uses, registered as in the
-    workbench, so the script (and the model it saves) needs nothing but Keras."""
-    from workbench.backend.custom_layers import CUSTOM_LAYERS
-
-    used = []
-    for spec in layers:
-        if spec.type.custom and spec.kind not in used:
-            used.append(spec.kind)
-    return "\n\n\n".join(
-        textwrap.dedent(inspect.getsource(CUSTOM_LAYERS[kind])).strip() for kind in used
     )
 
 

@@ -15,6 +15,8 @@ ensure_loaded()
 import keras  # noqa: E402
 from keras import ops  # noqa: E402
 
+from workbench.backend import table_encoding, text_standardize  # noqa: E402, F401 (registers)
+
 
 @keras.saving.register_keras_serializable(package="workbench")
 class PositionEmbedding(keras.layers.Layer):

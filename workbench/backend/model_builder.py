@@ -8,6 +8,7 @@ from typing import Any
 
 from workbench.backend.custom_layers import CUSTOM_LAYERS
 from workbench.backend.runtime import ensure_loaded
+from workbench.backend.text_standardize import standardizer
 from workbench.core.errors import ModelConfigError
 from workbench.core.layers import LayerSpec
 from workbench.core.summary import LayerSummary, StackSummary
@@ -30,7 +31,10 @@ def make_layer(spec: LayerSpec, name: str | None = None) -> keras.layers.Layer:
     cls = getattr(keras.layers, spec.type.keras_class, None)
     if cls is None:
         raise ModelConfigError(f"{spec.kind} is not a layer this Keras version provides.")
-    return cls(**spec.keras_kwargs(), name=name)
+    kwargs = spec.keras_kwargs()
+    if spec.kind == "TextVectorization":  # the workbench's own ones are functions
+        kwargs["standardize"] = standardizer(kwargs["standardize"])
+    return cls(**kwargs, name=name)
 
 
 def _shape(tensor: Any) -> str:

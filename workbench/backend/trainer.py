@@ -8,6 +8,7 @@ when a run is recorded) is done by the callbacks of :mod:`workbench.backend.call
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import importlib.util
 import warnings
@@ -27,6 +28,7 @@ from workbench.backend.optimizers import make_optimizer
 from workbench.backend.predictor import Predictor
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.datasets import Dataset
+from workbench.core.epochs import EpochBudget, resolve_epochs
 from workbench.core.errors import ModelConfigError, WorkbenchError
 from workbench.core.listener import (
     TrainingControl,
@@ -113,6 +115,7 @@ class Trainer:
         self.split: Split | None = None
         self.callbacks: FitCallbacks | None = None  # those of the last run
         self.acceleration: Acceleration | None = None  # device, strategy, XLA of the last run
+        self.budget: EpochBudget | None = None  # the epochs and patience of the last run
 
     def run(
         self,
@@ -152,6 +155,14 @@ class Trainer:
             raise ModelConfigError(loss_problem_now)
         test_fraction = resolve_test_fraction(cfg.test_fraction, adapter.size)  # None: auto
         split = self.split = adapter.split(cfg.validation_fraction, cfg.seed, test_fraction)
+        # From here on the fit reads a copy with the epochs "auto" resolved (the settings
+        # keep saying auto): at most budget.epochs, stopping after budget.patience.
+        budget = self.budget = resolve_epochs(
+            cfg.epochs, cfg.early_stopping_patience, len(split.train), cfg.batch_size
+        )
+        cfg = dataclasses.replace(
+            cfg, epochs=budget.epochs, early_stopping_patience=budget.patience
+        )
         model = self.model = build_model(self.project.layers, adapter, split.train)
         adapter.after_build(model, split.train)
         self.seeded_layers = self._seed_weights(model)
@@ -180,7 +191,12 @@ class Trainer:
         if one_hot:
             train, val = _one_hot(train, units), _one_hot(val, units)
         plan = TrainingPlan(
-            cfg.epochs, per_epoch, len(split.train), len(split.val), list(adapter.class_names)
+            cfg.epochs,
+            per_epoch,
+            len(split.train),
+            len(split.val),
+            list(adapter.class_names),
+            auto_epochs=budget.auto,
         )
         listener.on_plan(plan)
         fit = self.callbacks = FitCallbacks(
@@ -201,6 +217,12 @@ class Trainer:
             + f"; batch {cfg.batch_size}, {per_epoch} steps per epoch; loss {loss}; "
             f"optimizer {cfg.optimizer}, learning rate {cfg.learning_rate:g} ({cfg.schedule}).",
         )
+        if budget.auto:
+            log(
+                listener,
+                f"Epochs {budget.describe()} ({len(split.train):,} training rows, "
+                f"{cfg.early_stopping_monitor}).",
+            )
         if start is not None:
             log(
                 listener,
@@ -260,6 +282,8 @@ class Trainer:
             class_names=list(adapter.class_names),
             error=fit.nan_guard.message(),
             run_id=keeper.record.id if keeper is not None else None,
+            auto_epochs=budget.auto,
+            stopped_early=record.stopped_early,
         )
         if len(split.test) and record.epoch and not control.stop_requested:
             test = adapter.dataset_for(split.test, cfg.batch_size)

@@ -13,6 +13,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+#: How TextVectorization cleans texts: Keras's own four, and two of the workbench's that
+#: split punctuation off instead of deleting it (workbench.backend.text_standardize).
+STANDARDIZE_CHOICES = (
+    "lower_and_strip_punctuation",
+    "lower_and_split_punctuation",
+    "lower_with_markers",
+    "lower",
+    "strip_punctuation",
+    "none",
+)
 ACTIVATIONS = ("relu", "sigmoid", "softmax", "tanh", "gelu", "elu", "selu", "swish", "linear")
 RECURRENT_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 
@@ -435,6 +445,13 @@ _ATTENTION: tuple[LayerType, ...] = (
 )
 
 
+def _vectorizer_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    # A bag of words has no sequence length, and needs a fixed width before adapt().
+    if params.get("output_mode", "int") == "int":
+        return {}
+    return {"output_sequence_length": None, "pad_to_max_tokens": True}
+
+
 def _lookup_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     # One-hot style outputs need a fixed width before the vocabulary is known.
     return {"pad_to_max_tokens": params["output_mode"] != "int"}
@@ -442,6 +459,7 @@ def _lookup_kwargs(params: dict[str, Any]) -> dict[str, Any]:
 
 #: Keras arguments that follow from the parameters rather than being one themselves.
 _DERIVED: dict[str, Any] = {
+    "TextVectorization": _vectorizer_kwargs,
     "StringLookup": _lookup_kwargs,
     "IntegerLookup": _lookup_kwargs,
 }
@@ -501,7 +519,7 @@ _CATALOG: tuple[LayerType, ...] = (
                 "choice",
                 "lower_and_strip_punctuation",
                 none_value="none",
-                choices=("lower_and_strip_punctuation", "lower", "strip_punctuation", "none"),
+                choices=STANDARDIZE_CHOICES,
             ),
             ParamSpec(
                 "ngrams",
@@ -512,6 +530,18 @@ _CATALOG: tuple[LayerType, ...] = (
                 maximum=5,
                 none_value=1,
                 help="Also count runs of up to this many words (1: single words only).",
+            ),
+            ParamSpec(
+                "output_mode",
+                "choice",
+                "int",
+                label="Output",
+                # no tf_idf: with the fixed width a model needs before adapt(), Keras 3.15
+                # saves a model it cannot load again when the vocabulary is not full
+                choices=("int", "multi_hot", "count"),
+                help="int: a sequence of word indices (for Embedding); multi_hot, count: one "
+                "vector per text marking (or counting) the words and n-grams in it, a bag of "
+                "words for Dense layers; the sequence length is then unused.",
             ),
         ),
         category="Text",
@@ -640,7 +670,9 @@ _PADDING_HELP = "valid: no padding, the output shrinks; same: pad so the size st
 _DROPOUT_HELP = "Share of inputs dropped while training, against overfitting."
 #: Help for parameters made by shared helpers, or too plain to spell out where defined.
 _HELP: dict[tuple[str, str], str] = {
-    ("TextVectorization", "standardize"): "How texts are cleaned before splitting into words.",
+    ("TextVectorization", "standardize"): "How texts are cleaned before splitting into words: "
+    "split_punctuation keeps URLs, contractions and numbers as separate words instead of "
+    "gluing them together; markers also turns each URL, @mention and number into one token.",
     ("Embedding", "output_dim"): "Length of the vector learnt for each word.",
     ("Bidirectional", "layer"): "The recurrent layer run in both directions.",
     ("Bidirectional", "merge_mode"): "How the two directions' outputs are joined.",
@@ -730,7 +762,12 @@ class LayerSpec:
         """A one-line label like ``Dense(1, sigmoid)``."""
         p = self.params
         inner = {
-            "TextVectorization": lambda: f"{p['max_tokens']}, len {p['output_sequence_length']}",
+            "TextVectorization": lambda: (
+                f"{p['max_tokens']}, len {p['output_sequence_length']}"
+                if p.get("output_mode", "int") == "int"
+                else f"{p['max_tokens']}, {p['output_mode']}"
+                + (f", {p['ngrams']}-grams" if p.get("ngrams", 1) > 1 else "")
+            ),
             "Embedding": lambda: f"{p['input_dim']}, {p['output_dim']}",
             "LSTM": lambda: f"{p['units']}",
             "GRU": lambda: f"{p['units']}",

@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from workbench.core.epochs import describe_auto_result
+
 #: Settings :meth:`TrainingControl.update` accepts while training runs or is paused.
 UPDATABLE = ("learning_rate", "epochs", "early_stopping_patience")
 
@@ -23,6 +25,7 @@ class TrainingPlan:
     train_samples: int
     validation_samples: int
     class_names: list[str]
+    auto_epochs: bool = False  # epochs is auto's cap: the fit may stop earlier
 
 
 @dataclass
@@ -40,6 +43,14 @@ class TrainingOutcome:
     test_metrics: dict[str, float] = field(default_factory=dict)  # when a test part was held out
     test_samples: int = 0  # rows in the test part that test_metrics were scored on
     run_id: str | None = None  # the run it was recorded as, when a run store was given
+    auto_epochs: bool = False  # the settings said epochs "auto"
+    stopped_early: bool = False  # early stopping (auto's or the person's) ended the fit
+
+    def epochs_text(self) -> str:
+        """What the epochs came to, e.g. 'auto: stopped at epoch 9 (best 6)' or '5 epochs'."""
+        if self.auto_epochs:
+            return describe_auto_result(self.epochs_completed, self.best_epoch, self.stopped_early)
+        return f"{self.epochs_completed} epochs"
 
 
 class TrainingListener(Protocol):

@@ -214,7 +214,7 @@ MONITORS = OptionTable(
 
 CLASS_WEIGHTS = OptionTable(
     "class_weights",
-    Option("auto", "auto", "balanced when the largest class has 1.5x the rows of the smallest."),
+    Option("auto", "auto", "balanced when the largest class has 20x the rows of the smallest."),
     Option("none", "none", "Every sample counts the same."),
     Option("balanced", "balanced", "Mistakes on rare classes count more."),
 )

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import median
 from typing import Any
 
 from workbench.core.layers import LayerSpec
 
 DEFAULT_MAX_TOKENS = 10000
 DEFAULT_SEQUENCE_LENGTH = 100
+#: How the text templates clean texts (workbench.backend.text_standardize; chosen by
+#: tests/benchmarks/text_defaults.py on several public text sets).
+DEFAULT_STANDARDIZE = "lower_and_split_punctuation"
+#: The bag-of-n-grams template: words and word pairs, the most frequent BOW_MAX_TOKENS.
+BOW_MAX_TOKENS = 20000
+BOW_NGRAMS = 2
+BOW_UNITS = 64
+BOW_DROPOUT = 0.5
+#: Google's text-classification guide: below this many texts per word of the median text,
+#: n-gram models beat sequence models (developers.google.com/machine-learning/guides/
+#: text-classification, step 2.5).
+SEQUENCE_MODEL_RATIO = 1500
 
 
 def head_for(num_classes: int, task: str = "classification") -> tuple[int, str, str]:
@@ -28,10 +41,14 @@ def head_for(num_classes: int, task: str = "classification") -> tuple[int, str, 
 
 
 def _vectorizer(sequence_length: int, max_tokens: int = DEFAULT_MAX_TOKENS) -> LayerSpec:
-    """The first layer of every text template: raw text to word indices."""
+    """The first layer of every sequence template: raw text to word indices."""
     return LayerSpec(
         "TextVectorization",
-        {"max_tokens": max_tokens, "output_sequence_length": sequence_length},
+        {
+            "max_tokens": max_tokens,
+            "output_sequence_length": sequence_length,
+            "standardize": DEFAULT_STANDARDIZE,
+        },
     )
 
 
@@ -46,6 +63,32 @@ def text_classifier(
         _vectorizer(sequence_length, max_tokens),
         LayerSpec("Embedding", {"input_dim": max_tokens, "output_dim": 64, "mask_zero": True}),
         LayerSpec("LSTM", {"units": 64}),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
+def bag_of_ngrams(num_classes: int = 2, max_tokens: int = BOW_MAX_TOKENS) -> list[LayerSpec]:
+    """TextVectorization (multi-hot words and word pairs) -> Dense(64) -> Dropout -> head.
+
+    An n-gram model: the strong, fast choice for short texts and few rows, where a
+    sequence model has too little data to learn word order from. The hidden layer learns
+    in a few epochs what a linear model over the same n-grams needs a hundred for
+    (measured: tests/benchmarks/defaults_public.py).
+    """
+    units, activation, _ = head_for(num_classes)
+    return [
+        LayerSpec(
+            "TextVectorization",
+            {
+                "max_tokens": max_tokens,
+                "output_sequence_length": DEFAULT_SEQUENCE_LENGTH,
+                "standardize": DEFAULT_STANDARDIZE,
+                "ngrams": BOW_NGRAMS,
+                "output_mode": "multi_hot",
+            },
+        ),
+        LayerSpec("Dense", {"units": BOW_UNITS, "activation": "relu"}),
+        LayerSpec("Dropout", {"rate": BOW_DROPOUT}),
         LayerSpec("Dense", {"units": units, "activation": activation}),
     ]
 
@@ -79,16 +122,33 @@ def image_cnn(num_classes: int = 2, image_side: int = 64) -> list[LayerSpec]:
 
 def default_layers(dataset: Any) -> list[LayerSpec]:
     """The template that learns out of the box for this dataset's kind and task."""
-    task = getattr(dataset, "task", "classification")
-    names = dataset.class_names() if callable(dataset.class_names) else dataset.class_names
-    classes = len(names) if task == "classification" else 0
+    return TEMPLATES[default_template(dataset)[0]].build(dataset)
+
+
+def default_template(dataset: Any) -> tuple[str, str]:
+    """(template name, why) of the default for this data: for text, a bag of n-grams or a
+    sequence model by Google's rule of texts per word (:data:`SEQUENCE_MODEL_RATIO`)."""
     if dataset.kind == "text":
-        return text_classifier(classes, dataset.suggested_sequence_length())
-    if dataset.kind == "images":
-        return image_cnn(classes, max(dataset.image_size))
-    if dataset.kind == "npz" and dataset.x.ndim >= 3:
-        return image_cnn(classes, max(dataset.x.shape[1:3]))
-    return mlp(classes, task)
+        return text_family(dataset)
+    if dataset.kind == "images" or (dataset.kind == "npz" and dataset.x.ndim >= 3):
+        return "image-cnn", "images: a small CNN"
+    return "mlp", "a feature table or vectors: an MLP over the encoded inputs"
+
+
+def text_family(dataset: Any) -> tuple[str, str]:
+    """Bag of n-grams or a sequence model for these texts, and why, in words.
+
+    Word order pays only with many texts per word of text: below SEQUENCE_MODEL_RATIO
+    (texts / median words per text) the n-gram model is as good or better and much faster.
+    """
+    lengths = dataset.token_lengths()
+    rows = len(lengths)
+    words = max(1.0, float(median(lengths.tolist()))) if rows else 1.0
+    ratio = rows / words
+    shown = f"{rows:,} texts of {words:g} words (median): {ratio:,.0f} texts per word"
+    if ratio < SEQUENCE_MODEL_RATIO:
+        return "bow", f"{shown}, under {SEQUENCE_MODEL_RATIO:,}: word counts beat word order"
+    return "seed-lstm", f"{shown}, {SEQUENCE_MODEL_RATIO:,} or more: enough to learn word order"
 
 
 def fit_head(layers: list[LayerSpec], num_classes: int, task: str = "classification") -> bool:
@@ -189,13 +249,19 @@ TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
         Template(
-            "text-lstm",
-            "Text: LSTM (the classic Keras classifier, with masking)",
+            "bow",
+            "Text: bag of n-grams (words and word pairs -> Dense); fast, strong on short texts",
+            ("text",),
+            lambda d: bag_of_ngrams(_classes(d)),
+        ),
+        Template(
+            "seed-lstm",
+            "Seed LSTM (masked): the classic Keras classifier, with masking",
             ("text",),
             lambda d: text_classifier(_classes(d), _length(d)),
         ),
         Template(
-            "text-bigru",
+            "bigru",
             "Text: bidirectional GRU",
             ("text",),
             lambda d: bidirectional_gru(_classes(d), _length(d)),
@@ -207,31 +273,54 @@ TEMPLATES: dict[str, Template] = {
             lambda d: text_cnn(_classes(d), _length(d)),
         ),
         Template(
-            "text-transformer",
+            "transformer",
             "Text: Transformer encoder (attention, with word positions)",
             ("text",),
             lambda d: text_transformer(_classes(d), _length(d)),
         ),
         Template(
-            "mlp-classifier",
-            "Table or vectors: MLP classifier",
+            "mlp",
+            "Table or vectors: MLP (classifier or regressor, by the task)",
             ("tabular", "npz"),
-            lambda d: mlp(max(_classes(d), 2)),
-        ),
-        Template(
-            "mlp-regressor",
-            "Table or vectors: MLP regressor",
-            ("tabular", "npz"),
-            lambda d: mlp(0, "regression"),
+            lambda d: mlp(_classes(d), getattr(d, "task", "classification")),
         ),
         Template(
             "image-cnn",
             "Images: small CNN",
             ("images", "npz"),
-            lambda d: image_cnn(_classes(d), max(getattr(d, "image_size", (64, 64)))),
+            lambda d: image_cnn(_classes(d), _image_side(d)),
         ),
     )
 }
+#: Names earlier versions used, still accepted by ``--template``.
+TEMPLATE_ALIASES = {
+    "text-lstm": "seed-lstm",
+    "text-bigru": "bigru",
+    "text-transformer": "transformer",
+    "mlp-classifier": "mlp",
+    "mlp-regressor": "mlp",
+}
+
+
+def _image_side(data: Any) -> int:
+    if getattr(data, "kind", "") == "npz":
+        return max(data.x.shape[1:3])
+    return max(getattr(data, "image_size", (64, 64)))
+
+
+def template_for(name: str, kind: str) -> Template:
+    """The template called ``name`` (or an old alias), or ValueError naming those that fit
+    ``kind``."""
+    template = TEMPLATES.get(TEMPLATE_ALIASES.get(name, name))
+    fitting = ", ".join(t.name for t in templates_for(kind))
+    if template is None:
+        raise ValueError(f"No template {name!r}; for {kind} data choose one of: {fitting}.")
+    if kind not in template.kinds:
+        raise ValueError(
+            f"Template {template.name!r} is for {', '.join(template.kinds)} data, not {kind}; "
+            f"choose one of: {fitting}."
+        )
+    return template
 
 
 def templates_for(kind: str) -> list[Template]:
