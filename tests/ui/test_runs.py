@@ -42,6 +42,7 @@ def record(
     project = Project()
     project.dataset.path = data
     project.training.learning_rate = lr
+    project.training.epochs = 5  # a fixed number (auto's "2 (auto)": test_epochs_auto.py)
     project.layers[2].params["units"] = units
     run = store.create(project.to_dict(), name=name)
     run.history = [

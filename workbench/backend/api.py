@@ -110,7 +110,7 @@ def resume(
     start = latest_checkpoint(record.checkpoint_path)
     if start is None:
         log(listener, "No checkpoint was saved before the run ended: training starts over.")
-    elif start.epoch >= project.training.epochs:
+    elif project.training.epochs is not None and start.epoch >= project.training.epochs:
         log(listener, f"The checkpoint already holds all {start.epoch} epochs.")
     keeper = RunKeeper(record, listener)
     if start is None:

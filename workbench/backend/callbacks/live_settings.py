@@ -55,7 +55,7 @@ class LiveSettings(keras.callbacks.Callback):
     def apply(self, updates: dict[str, Any]) -> None:
         """Settings sent with ``control.update`` (usually while paused), applied now."""
         changed: dict[str, Any] = {}
-        if "epochs" in updates:
+        if updates.get("epochs") is not None:  # None ("auto") is no change: the run goes on
             changed["epochs"] = self._set_epochs(int(updates["epochs"]))
         if "learning_rate" in updates:
             self._set_learning_rate(float(updates["learning_rate"]))
@@ -82,10 +82,13 @@ class LiveSettings(keras.callbacks.Callback):
                 f"after it.",
             )
         else:
-            log(self.listener, f"Epochs changed from {self.position.target_epochs} to {target}.")
+            before = self.position.target_epochs
+            was = f"auto (at most {before})" if self.plan.auto_epochs else str(before)
+            log(self.listener, f"Epochs changed from {was} to {target}.")
         self.position.target_epochs = target
         self.cfg.epochs = target
-        self.plan = dataclasses.replace(self.plan, epochs=target)
+        # A number typed into an auto run is its length from now on, no longer a cap.
+        self.plan = dataclasses.replace(self.plan, epochs=target, auto_epochs=False)
         self.listener.on_plan(self.plan)  # listeners learn the new length from a fresh plan
         schedule = getattr(self.model.optimizer, "_learning_rate", None)
         if SCHEDULES[self.cfg.schedule].keras_class is not None and schedule is not None:

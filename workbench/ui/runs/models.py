@@ -25,6 +25,10 @@ KEPT_TIP = (
     "'restore best weights' is on (as the Train tab reports it), else the last epoch. "
     "The best run of each data set is starred."
 )
+AUTO_EPOCHS_TIP = (
+    "Epochs finished. The run's epochs were auto: it trained until the validation loss "
+    "stopped improving, within a cap taken from the data size."
+)
 TEST_TIP = (
     "Scored once at the end on the rows held out from training and validation (the test "
     "part): accuracy, else MAE, else loss. Shown when a run held a test part out."
@@ -140,8 +144,9 @@ class RunsTableModel(TitledColumnsModel):
     def _values(self, record: RunRecord) -> list[Any]:
         project = run_compare.project_of(record)
         training = project.training if project is not None else None
-        planned = training.epochs if training is not None else None
         done = len(record.history)
+        # (done, planned); planned None: the run's epochs were "auto"
+        epochs = done if training is None else (done, training.epochs)
         status = "interrupted" if record.id in self._interrupted else record.status
         return [
             record.name,
@@ -151,7 +156,7 @@ class RunsTableModel(TitledColumnsModel):
             training.optimizer if training else None,
             training.learning_rate if training else None,
             training.batch_size if training else None,
-            done if planned is None else (done, planned),
+            epochs,
             run_compare.stack_text(record),
             run_compare.kept_value(record, "val_loss"),
             run_compare.kept_value(record, self._second),
@@ -210,6 +215,8 @@ class RunsTableModel(TitledColumnsModel):
             return run_compare.data_path(record) or "The data this run trained on is not known."
         if column == self.TEST:
             return f"{values[column][0]} on the held-out test part" if values[column] else None
+        if column == self.EPOCHS and values[column] == (len(record.history), None):
+            return AUTO_EPOCHS_TIP  # (done, None): the run's epochs were auto
         if column in (self.VAL_LOSS, self.METRIC):
             kept = run_compare.kept_epoch(record)
             if kept.number is None:
@@ -229,7 +236,8 @@ class RunsTableModel(TitledColumnsModel):
         if value is None:
             return ""
         if column == self.EPOCHS and isinstance(value, tuple):
-            return f"{value[0]}/{value[1]}"
+            done, planned = value
+            return f"{done} (auto)" if planned is None else f"{done}/{planned}"
         if column == self.SPEED:
             return f"{value:,.0f}"
         if column == self.TEST:  # (name, value): "accuracy 0.871"

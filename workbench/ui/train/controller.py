@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench.core.checks import row_count
 from workbench.core.errors import WorkbenchError
-from workbench.core.listener import TrainingOutcome
+from workbench.core.listener import TrainingOutcome, TrainingPlan
 from workbench.core.outcome import describe_outcome
 from workbench.core.project import Project, TrainingConfig
 from workbench.core.runs import RunRecord
@@ -111,6 +111,7 @@ class TrainController(Controller):
         self.update_state()
 
     def _on_data_changed(self, dataset: Any, summary: dict[str, Any]) -> None:
+        self.view.settings.show_epochs_result("")  # it told of a run on the old data
         counts = self.session.class_counts()
         classes = len(counts) if dataset.task == "classification" else 1
         self.view.set_task(dataset.task, classes, list(counts.values()))
@@ -204,6 +205,8 @@ class TrainController(Controller):
     def _on_pause_changes(self, changes: dict[str, Any]) -> None:
         """Settings changed while paused: the trainer applies them before the next batch."""
         thread = self.thread
+        # epochs None ("auto") is no change: TrainingControl.update takes numbers only
+        changes = {name: value for name, value in changes.items() if value is not None}
         if thread is None or not changes:
             return
         try:
@@ -256,12 +259,16 @@ class TrainController(Controller):
             self.session.last_run_id = run_id
         if predictor is not None:
             self.session.set_predictor(predictor, self._source(run_id))
+        plan = snapshot.plan if snapshot is not None else None
         if outcome.error:
             message = f"Training failed: {outcome.error}"
         else:
-            planned = snapshot.plan.epochs if snapshot is not None and snapshot.plan else None
+            # An auto plan's epochs is only a cap: "stopped after epoch 3 of 246" would
+            # read as a run cut short.
+            planned = plan.epochs if plan is not None and not plan.auto_epochs else None
             message = describe_outcome(outcome, planned)
-        self.view.finish_run(message, snapshot, error=bool(outcome.error))
+        self.view.finish_run(message, snapshot, error=bool(outcome.error), stopped=outcome.stopped)
+        self.view.settings.show_epochs_result(auto_epochs_result(outcome, plan))
         self.status(message, STATUS_TIMEOUT_MS * 2)
         self._ended(run_id or "")
 
@@ -405,6 +412,20 @@ class TrainController(Controller):
             thread.wait()
 
 
+def auto_epochs_result(outcome: TrainingOutcome, plan: TrainingPlan | None) -> str:
+    """What epochs "auto" came to, for under the Epochs field: 'auto: stopped at epoch 9
+    (best 6)'; '' for a fixed number of epochs (also one typed in while paused), a failed
+    run, or one stopped before an epoch finished."""
+    if not outcome.auto_epochs or outcome.error or not outcome.epochs_completed:
+        return ""
+    if plan is not None and not plan.auto_epochs:
+        return ""  # given a number while paused: the form shows that number
+    if outcome.stopped:  # by the person (a diverged loss comes with an error)
+        best = f" (best {outcome.best_epoch})" if outcome.best_epoch else ""
+        return f"auto: stopped by you after epoch {outcome.epochs_completed}{best}"
+    return outcome.epochs_text()
+
+
 def ask_resume(parent: QWidget, record: RunRecord) -> str:
     """Ask whether to resume an interrupted run: RESUME, DISCARD or LATER."""
     box = QMessageBox(parent)
@@ -443,4 +464,4 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-__all__ = ["TrainController", "ask_resume", "replay_history"]
+__all__ = ["TrainController", "ask_resume", "auto_epochs_result", "replay_history"]

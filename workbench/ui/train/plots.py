@@ -42,6 +42,32 @@ _TRAIN_COLOR = "#1f77b4"
 _VAL_COLOR = "#d62728"
 _BATCH_COLOR = "#b4cde6"
 _LR_COLOR = "#2ca02c"
+#: The epochs an auto run's x axes span at first; the span doubles as the run goes on.
+AUTO_SPAN_START = 10
+
+
+def shown_epochs(snapshot: ProgressSnapshot) -> int:
+    """The epochs the x axes span (0 before the plan): the planned ones; for epochs "auto"
+    (the plan's epochs a cap the run usually stops well before), AUTO_SPAN_START doubled
+    as often as the epochs reached need, never past the cap. A run that stops at epoch 12
+    of a 300 cap is not drawn in a corner, and the range still moves only a few times.
+
+    >>> from workbench.core.listener import TrainingPlan
+    >>> snap = ProgressSnapshot(0, TrainingPlan(300, 4, 128, 32, [], True), 12, 1, 11,
+    ...                         *[np.empty(0)] * 3)
+    >>> shown_epochs(snap)
+    20
+    """
+    plan = snapshot.plan
+    if plan is None:
+        return 0
+    if not plan.auto_epochs:
+        return plan.epochs
+    reached = max(snapshot.epoch, snapshot.epochs_done)
+    span = AUTO_SPAN_START
+    while span < reached:
+        span *= 2
+    return min(span, plan.epochs)
 
 
 def _pen(color: str) -> pg.QtGui.QPen:
@@ -363,7 +389,7 @@ class LivePlots(QWidget):
         # Epoch curves change once an epoch, and their x range with the plan (a continued
         # run brings its earlier epochs before its plan): redraw on either, else leave them.
         epochs = {name: len(x) for name, (x, _) in snapshot.epochs.items()}
-        planned = snapshot.plan.epochs if snapshot.plan is not None else 0
+        planned = shown_epochs(snapshot)
         if (planned, epochs) == self._epochs_drawn:
             return True
         self._epochs_drawn = (planned, epochs)
@@ -379,13 +405,13 @@ class LivePlots(QWidget):
     def _fit_batch_range(self, snapshot: ProgressSnapshot) -> None:
         """x over all planned epochs; y from 0 to above the batches' losses, in steps."""
         if snapshot.plan is not None:
-            self.batch_range.fit(float(snapshot.plan.epochs), [snapshot.batch_y])
+            self.batch_range.fit(float(shown_epochs(snapshot)), [snapshot.batch_y])
 
     def _epochs_to(self, x: np.ndarray) -> float:
         """The right end of a per-epoch plot: the planned epochs, or the last one drawn."""
-        plan = self._snapshot.plan if self._snapshot is not None else None
+        shown = shown_epochs(self._snapshot) if self._snapshot is not None else 0
         last = float(x[-1]) if len(x) else 1.0
-        return max(float(plan.epochs) if plan else 1.0, last) + 0.5
+        return max(float(shown) or 1.0, last) + 0.5
 
     def _draw_loss(self) -> None:
         series = [self._series("loss"), self._series("val_loss")]

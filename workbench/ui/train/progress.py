@@ -81,20 +81,35 @@ class ProgressSnapshot:
         return (self.epoch - 1) * self.plan.steps_per_epoch + self.step
 
     def describe(self, time_left: bool = True) -> str:
-        """'Epoch 2/5 · batch 120/173 · 0:12 left' (or what is known so far)."""
+        """'Epoch 2/5 · batch 120/173 · 0:12 left' (or what is known so far); for epochs
+        "auto", 'Epoch 2 (auto, at most 300) · …': it may stop before that cap."""
         if self.plan is None:
             return "Preparing data and model…"
         if self.epoch < 1:
-            return f"Epoch 1/{self.plan.epochs} · starting…"
+            return f"{epoch_text(1, self.plan)} · starting…"
         parts = [
-            f"Epoch {self.epoch}/{self.plan.epochs}",
+            epoch_text(self.epoch, self.plan),
             f"batch {self.step}/{self.plan.steps_per_epoch}",
         ]
         if self.paused:
             parts.append("paused")
         elif time_left and self.seconds_left is not None:
-            parts.append(f"{format_duration(self.seconds_left)} left")
+            parts.append(time_left_text(self.seconds_left, self.plan))
         return " · ".join(parts)
+
+
+def epoch_text(epoch: int, plan: TrainingPlan) -> str:
+    """'Epoch 3/20', or for an auto plan (whose epochs is a cap the run may stop well
+    before) 'Epoch 3 (auto, at most 246)'."""
+    if plan.auto_epochs:
+        return f"Epoch {epoch} (auto, at most {plan.epochs})"
+    return f"Epoch {epoch}/{plan.epochs}"
+
+
+def time_left_text(seconds: float, plan: TrainingPlan | None) -> str:
+    """'0:12 left'; 'at most 0:12 left' for an auto plan, timed to its cap."""
+    text = f"{format_duration(seconds)} left"
+    return f"at most {text}" if plan is not None and plan.auto_epochs else text
 
 
 def format_duration(seconds: float) -> str:

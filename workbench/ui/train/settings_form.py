@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.epochs import AUTO_EPOCHS_HELP
 from workbench.core.options import (
     CLASS_WEIGHTS,
     LOSSES,
@@ -63,8 +64,8 @@ HELP = {
     "nesterov": "sgd only: takes the gradient a step ahead along the momentum; often a little "
     "faster.",
     "clip_norm": "Caps the length of each gradient; steadies recurrent models. off: no cap.",
-    "epochs": "Passes over the training split; more learn more but may overfit. Editable while "
-    "paused.",
+    "epochs": f"Passes over the training split. {AUTO_EPOCHS_HELP} A number trains exactly that "
+    "many epochs (early stopping, if on, may end it sooner). Editable while paused.",
     "batch_size": "Samples per gradient step: bigger is faster per sample but needs more memory.",
     "schedule": "How the learning rate changes: constant; cosine decay to zero over the run; "
     "step (halved every quarter); plateau (halved when the watched number stalls for 2 epochs).",
@@ -78,7 +79,8 @@ HELP = {
     "early_stopping_monitor": "The number early stopping watches (val_loss: loss on the held-out "
     "validation part).",
     "early_stopping_patience": "Stop after this many epochs without a better watched number; "
-    "off: run every epoch. Editable while paused.",
+    "off: run every epoch (with epochs Auto, off lets auto pick the patience). Editable while "
+    "paused.",
     "restore_best_weights": "At the end keep the weights of the best epoch, not the last one.",
     "validation_fraction": "Share of the data held out to measure the model on samples it did "
     "not learn from.",
@@ -121,6 +123,51 @@ def _set_item_enabled(combo: QComboBox, index: int, enabled: bool) -> None:
             item.setEnabled(enabled)
 
 
+class EpochsSpin(QSpinBox):
+    """Epochs: "Auto" (None) at the lowest step, else a number of at least a floor.
+
+    "Auto" always sits at ``minimum()``: at 0 while idle; while an auto run is paused during
+    epoch e, at e - 1, so the numbers offered start at the epoch under way. When auto is
+    not allowed (a paused run that was given a number) there is no "Auto" at all.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._floor = 1
+        self._auto_allowed = True
+        self.setRange(0, 100_000)
+        self.setSpecialValueText("Auto")
+        self.setValue(0)
+
+    @property
+    def auto_allowed(self) -> bool:
+        """Whether "Auto" is one of the values (not while a fixed-length run is paused)."""
+        return self._auto_allowed
+
+    def epochs(self) -> int | None:
+        """The number shown, or None for "Auto"."""
+        if self._auto_allowed and self.value() == self.minimum():
+            return None
+        return self.value()
+
+    def set_epochs(self, epochs: int | None) -> None:
+        """Show a number (raised to the floor), or "Auto" for None (the floor when auto is
+        not allowed)."""
+        self.setValue(self.minimum() if epochs is None else max(int(epochs), self._floor))
+
+    def set_floor(self, floor: int, auto: bool) -> None:
+        """Offer numbers from ``floor`` up, and "Auto" below them when ``auto``; what was
+        shown stays (raised to the floor), without valueChanged."""
+        shown = self.epochs()
+        blocked = self.blockSignals(True)
+        self._floor = max(1, int(floor))
+        self._auto_allowed = auto
+        self.setSpecialValueText("Auto" if auto else "")
+        self.setMinimum(self._floor - 1 if auto else self._floor)
+        self.set_epochs(shown)
+        self.blockSignals(blocked)
+
+
 class TrainingSettingsForm(QWidget):
     """Edits a TrainingConfig; locks itself while a run trains (all but three while paused).
 
@@ -139,7 +186,6 @@ class TrainingSettingsForm(QWidget):
         self._metrics: set[str] = set()
         self._state = "idle"
         self._paused_from: TrainingConfig | None = None
-        self._min_epochs = 1
         self._help_of: dict[QObject, tuple[str, str]] = {}
 
         self.optimizer_combo = _option_combo(OPTIMIZERS)
@@ -154,8 +200,11 @@ class TrainingSettingsForm(QWidget):
         self.clip_spin.setRange(0.0, 1000.0)
         self.clip_spin.setSpecialValueText("off")
 
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 100_000)
+        self.epochs_spin = EpochsSpin()  # its lowest step is "Auto"
+        # What the last run's "auto" came to, under the field; hidden until a run ends.
+        self.epochs_result_label = QLabel()
+        self.epochs_result_label.setWordWrap(True)
+        self.epochs_result_label.setStyleSheet("color: #666; font-size: 8pt;")
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
         self.schedule_combo = _option_combo(SCHEDULES)
@@ -206,6 +255,10 @@ class TrainingSettingsForm(QWidget):
         self._row(optimizer, "Clip gradients", self.clip_spin, "clip_norm")
         schedule = self._group("Length and schedule")
         self._row(schedule, "Epochs", self.epochs_spin, "epochs")
+        self._schedule_form = schedule.layout()
+        assert isinstance(self._schedule_form, QFormLayout)
+        self._schedule_form.addRow("", self.epochs_result_label)
+        self.show_epochs_result("")
         self._row(schedule, "Batch size", self.batch_spin, "batch_size")
         self._row(schedule, "LR schedule", self.schedule_combo, "schedule")
         loss = self._group("Loss and metrics")
@@ -267,6 +320,7 @@ class TrainingSettingsForm(QWidget):
             check.toggled.connect(self._on_edited)
         for check in self.metric_checks.values():
             check.toggled.connect(self._on_metric_toggled)
+        self.epochs_spin.valueChanged.connect(self._on_epochs_edited)
 
     # -- building ------------------------------------------------------------------------
 
@@ -377,6 +431,16 @@ class TrainingSettingsForm(QWidget):
         held_out = None if sizes is None else held_out_rows(sizes, None)
         self.test_spin.show_auto(describe_auto_test(held_out))
 
+    def show_epochs_result(self, text: str) -> None:
+        """Under Epochs, what the last run's "auto" came to ('auto: stopped at epoch 9
+        (best 6)'); '' hides it (a new run, other data, epochs edited)."""
+        self.epochs_result_label.setText(text)
+        self._schedule_form.setRowVisible(self.epochs_result_label, bool(text))
+
+    def epochs_result(self) -> str:
+        """The text under Epochs ('' when none is shown)."""
+        return self.epochs_result_label.text()
+
     def set_devices(self, names: list[str]) -> None:
         """What the backend found ('CPU:0', 'GPU:0', …): GPU choices need a GPU."""
         self._gpus = [name for name in names if "GPU" in name.upper()]
@@ -393,7 +457,7 @@ class TrainingSettingsForm(QWidget):
         return TrainingConfig(
             optimizer=self.optimizer_combo.currentData() or "adam",
             learning_rate=round(self.learning_rate_spin.value(), 8),
-            epochs=self.epochs_spin.value(),
+            epochs=self.epochs_spin.epochs(),
             batch_size=self.batch_spin.value(),
             validation_fraction=round(self.validation_spin.value(), 4),
             seed=self.seed_spin.value(),
@@ -417,10 +481,11 @@ class TrainingSettingsForm(QWidget):
         widgets = self._inputs()
         for widget in widgets:
             widget.blockSignals(True)
+        if config.epochs != self.epochs_spin.epochs():
+            self.show_epochs_result("")  # it told of a run with other epochs
         _select(self.optimizer_combo, config.optimizer)
         self.learning_rate_spin.setValue(config.learning_rate)
-        self.epochs_spin.setMinimum(1)
-        self.epochs_spin.setValue(config.epochs)
+        self.epochs_spin.set_epochs(config.epochs)  # within the floor of a pause
         self.batch_spin.setValue(config.batch_size)
         self.validation_spin.setValue(config.validation_fraction)
         self.test_spin.set_fraction(config.test_fraction)
@@ -440,7 +505,6 @@ class TrainingSettingsForm(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._show_metric_checks()
-        self.epochs_spin.setMinimum(self._min_epochs if self._state == "paused" else 1)
         self._update_enabled()
         self._show_problems()
 
@@ -503,6 +567,10 @@ class TrainingSettingsForm(QWidget):
         self._show_problems()
         self.sig_changed.emit()
 
+    @Slot(int)
+    def _on_epochs_edited(self, _value: int) -> None:
+        self.show_epochs_result("")  # it told of the last run's epochs, not these
+
     @Slot(bool)
     def _on_metric_toggled(self, checked: bool) -> None:
         check = self.sender()
@@ -521,27 +589,33 @@ class TrainingSettingsForm(QWidget):
         """idle: all editable; paused: only PAUSE_EDITABLE; training/stopping: nothing.
 
         Entering a pause remembers the settings, so :meth:`pending_changes` can say what the
-        user changed; the epochs cannot go below the epoch being trained.
+        user changed; a number of epochs cannot go below the epoch being trained. A run
+        paused at "Auto" may stay auto or be given a number; one given a number keeps one
+        (the trainer cannot turn a fixed run into an auto one).
         """
         if state == "paused" and self._state != "paused":
             self._paused_from = self.config()
-            self._min_epochs = max(1, current_epoch)
-            self.epochs_spin.setMinimum(self._min_epochs)
+            auto = self._paused_from.epochs is None
+            self.epochs_spin.set_floor(max(1, current_epoch), auto=auto)
         elif state != "paused":
             self._paused_from = None
-            self.epochs_spin.setMinimum(1)
+            self.epochs_spin.set_floor(1, auto=True)
         self._state = state
         self._update_enabled()
 
     def pending_changes(self) -> dict[str, Any]:
-        """Settings changed since the pause began: {TrainingConfig field: new value}."""
+        """Settings changed since the pause began: {TrainingConfig field: new value}.
+
+        Epochs left at (or set back to) "Auto" are no change: the run goes on as it was.
+        """
         if self._paused_from is None:
             return {}
         now = self.config()
         return {
             name: getattr(now, name)
             for name in PAUSE_EDITABLE
-            if getattr(now, name) != getattr(self._paused_from, name)
+            if getattr(now, name) is not None
+            and getattr(now, name) != getattr(self._paused_from, name)
         }
 
     def mark_changes_applied(self) -> None:

@@ -22,10 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.epochs import AUTO_MAX_EPOCHS
+from workbench.core.listener import TrainingPlan
 from workbench.core.project import TrainingConfig
 from workbench.ui.train.log_pane import LogPane
 from workbench.ui.train.plots import LivePlots
-from workbench.ui.train.progress import ProgressSnapshot, format_duration
+from workbench.ui.train.progress import (
+    ProgressSnapshot,
+    epoch_text,
+    format_duration,
+    time_left_text,
+)
 from workbench.ui.train.settings_form import TrainingSettingsForm
 from workbench.ui.widgets import MessageBanner
 
@@ -176,7 +183,10 @@ class TrainView(QWidget):
         self.epoch_time_label = QLabel()
         self.epoch_time_label.setToolTip("How long the last epoch took, pauses left out.")
         self.time_left_label = QLabel()
-        self.time_left_label.setToolTip("Estimated time to the last epoch, at the rate so far.")
+        self.time_left_label.setToolTip(
+            "Estimated time to the last epoch, at the rate so far (with epochs auto: to the "
+            "most epochs auto may take; it usually stops sooner)."
+        )
         for label in (self.speed_label, self.epoch_time_label, self.time_left_label):
             label.setStyleSheet("color: #444;")
             label.hide()  # shown once there is something to say
@@ -184,10 +194,15 @@ class TrainView(QWidget):
         # makes Qt lay out the whole window again at every new text (measured: 40% of the
         # GUI thread's time while training), so each gets a fixed size that fits its
         # longest text.
-        _fix_size(self.progress_label, "Epoch 9999/9999 · 99999/99999 batches · paused")
+        cap = AUTO_MAX_EPOCHS
+        _fix_size(
+            self.progress_label,
+            "Epoch 9999/9999 · 99999/99999 batches · paused",
+            f"Epoch {cap} (auto, at most {cap}) · batch 9999/9999 · paused",
+        )
         _fix_size(self.speed_label, "999,999 samples/s in epoch 9999")
         _fix_size(self.epoch_time_label, "59 min 59 s per epoch")
-        _fix_size(self.time_left_label, "99:59:59 left")
+        _fix_size(self.time_left_label, "at most 99:59:59 left")
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -383,6 +398,7 @@ class TrainView(QWidget):
         self.log_pane.reset()
         self.banner.clear()
         self.result_label.clear()
+        self.settings.show_epochs_result("")  # the last run's "auto" result no longer applies
         self._epoch_now = 0
         self._show_stats(None)
         self.progress_bar.setRange(0, 0)  # busy until the plan arrives
@@ -433,7 +449,7 @@ class TrainView(QWidget):
                 and snapshot.seconds_left is not None
                 and snapshot.steps_done < snapshot.total_steps
             ):
-                left = f"{format_duration(snapshot.seconds_left)} left"
+                left = time_left_text(snapshot.seconds_left, snapshot.plan)
         texts = (speed, epoch, left)
         if texts == self._stats_text:
             return
@@ -444,14 +460,26 @@ class TrainView(QWidget):
             label.setText(text)
             label.setVisible(bool(text))
 
-    def finish_run(self, message: str, snapshot: ProgressSnapshot | None, error: bool) -> None:
-        """The run ended: final redraw, the outcome in words."""
+    def finish_run(
+        self,
+        message: str,
+        snapshot: ProgressSnapshot | None,
+        error: bool,
+        stopped: bool = False,
+    ) -> None:
+        """The run ended: final redraw, the outcome in words. ``stopped``: the person
+        stopped it (an auto run that ended by itself shows a full bar, however far below
+        its cap it stopped)."""
         if snapshot is not None:
             self.plots.update_from(snapshot, force=True)
             self.log_pane.update_from(snapshot)
             self._show_stats(snapshot)
-            if snapshot.total_steps:
-                self.progress_bar.setRange(0, snapshot.total_steps)
+            total = snapshot.total_steps
+            auto = snapshot.plan is not None and snapshot.plan.auto_epochs
+            if auto and not (error or stopped) and snapshot.steps_done:
+                total = snapshot.steps_done  # it is done: early stopping ended it
+            if total:
+                self.progress_bar.setRange(0, total)
                 self.progress_bar.setValue(snapshot.steps_done)
         else:
             self.progress_bar.setRange(0, 1)
@@ -464,10 +492,7 @@ class TrainView(QWidget):
             self.result_label.setText(message)
             self._can_continue = snapshot is not None and snapshot.epochs_done > 0
             if snapshot is not None and snapshot.plan is not None:
-                self.progress_label.setText(
-                    f"Epoch {max(snapshot.epochs_done, snapshot.epoch)}/{snapshot.plan.epochs}"
-                    f" · {snapshot.steps_done}/{snapshot.total_steps} batches"
-                )
+                self.progress_label.setText(_ended_text(snapshot, snapshot.plan))
         self._epoch_now = 0
         self.set_state(IDLE)
 
@@ -481,7 +506,18 @@ def _seconds(value: float) -> str:
     return format_duration(value)
 
 
-def _fix_size(label: QLabel, longest: str) -> None:
-    """Give a label a fixed size that fits ``longest``, so new texts never relayout."""
+def _ended_text(snapshot: ProgressSnapshot, plan: TrainingPlan) -> str:
+    """'Epoch 5/5 · 40/40 batches'; an auto run that stopped early counts only the batches
+    it trained, as its cap was never a promise."""
+    epoch = epoch_text(max(snapshot.epochs_done, snapshot.epoch), plan)
+    if plan.auto_epochs:
+        return f"{epoch} · {snapshot.steps_done} batches"
+    return f"{epoch} · {snapshot.steps_done}/{snapshot.total_steps} batches"
+
+
+def _fix_size(label: QLabel, *longest: str) -> None:
+    """Give a label a fixed size that fits the longest of ``longest``, so new texts never
+    relayout."""
     metrics = label.fontMetrics()
-    label.setFixedSize(metrics.horizontalAdvance(longest) + 6, label.sizeHint().height())
+    width = max(metrics.horizontalAdvance(text) for text in longest)
+    label.setFixedSize(width + 6, label.sizeHint().height())
