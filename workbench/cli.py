@@ -14,15 +14,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from workbench.cli_shared import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, load
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import KINDS, TASKS
-from workbench.core.options import (
-    METRICS,
-    OptionTable,
-)
-from workbench.core.samples import Sample
-
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,50 +103,9 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--y-name", default="y", help="npz: the targets array (default y)")
 
 
-def _each(table: OptionTable) -> str:
-    """Every choice of a setting with its one-line help, for ``--help``."""
-    text = "; ".join(f"{option.name}: {option.help.rstrip('.')}" for option in table)
-    return text.replace("%", "%%") + "."
-
-
-def _metric_list(value: str) -> list[str]:
-    names = [name.strip().lower() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in METRICS]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown metric {', '.join(unknown)}; choose from {', '.join(METRICS.names)}"
-        )
-    return names
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return number
-
-
-def _emit(as_json: bool, event: dict[str, Any], text: str) -> None:
-    print(json.dumps(event) if as_json else text, flush=True)
-
-
-def _load(args: argparse.Namespace, path: Path, sample: Sample | None = None) -> Any:
-    from workbench.core.datasets import load_dataset
-
-    return load_dataset(
-        path,
-        args.kind or (sample.kind if sample else None),
-        text_column=args.text_column or (sample.text_column if sample else None),
-        label_column=args.label_column or (sample.label_column if sample else None),
-        task=args.task or (sample.task if sample else None),
-        x_name=args.x_name,
-        y_name=args.y_name,
-    )
-
-
 def cmd_check_data(args: argparse.Namespace) -> int:
     """Load a dataset and print what was understood."""
-    info = _load(args, args.file).summary()
+    info = load(args, args.file).summary()
     if args.json:
         print(json.dumps(info))
         return EXIT_OK

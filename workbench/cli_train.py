@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from workbench.cli import (
+from workbench.cli_shared import (
     EXIT_BAD_INPUT,
     EXIT_OK,
-    _each,
-    _emit,
-    _load,
-    _metric_list,
-    _positive_int,
+    each,
+    emit,
+    load,
+    metric_list,
+    positive_int,
 )
 from workbench.core import templates
 from workbench.core.errors import WorkbenchError
@@ -65,7 +65,7 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
         + ", ".join(f"{t.name}" for t in TEMPLATES.values()),
     )
     train.add_argument(
-        "--batch-size", type=_positive_int, default=32, help="samples per step (default 32)"
+        "--batch-size", type=positive_int, default=32, help="samples per step (default 32)"
     )
     train.add_argument(
         "--learning-rate",
@@ -77,7 +77,7 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
         "--optimizer",
         choices=OPTIMIZERS.names,
         default="adam",
-        help="how weights are updated (default adam): " + _each(OPTIMIZERS),
+        help="how weights are updated (default adam): " + each(OPTIMIZERS),
     )
     train.add_argument("--momentum", type=float, default=0.0, help="sgd: momentum (default 0)")
     train.add_argument(
@@ -91,7 +91,7 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
     )
     train.add_argument(
         "--metrics",
-        type=_metric_list,
+        type=metric_list,
         default=[],
         metavar="NAMES",
         help=f"extra metrics, comma-separated: {', '.join(METRICS.names)} (accuracy or mae always)",
@@ -122,7 +122,7 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
         "--schedule",
         choices=SCHEDULES.names,
         default="constant",
-        help="learning-rate schedule (default constant): " + _each(SCHEDULES),
+        help="learning-rate schedule (default constant): " + each(SCHEDULES),
     )
     train.add_argument(
         "--early-stopping",
@@ -159,7 +159,7 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
     )
     train.add_argument(
         "--sequence-length",
-        type=_positive_int,
+        type=positive_int,
         help="text: words per text (default: suggested from the data)",
     )
     train.add_argument(
@@ -203,10 +203,10 @@ class _PrintListener:
             + ", ".join(f"{k} {v:.4g}" for k, v in logs.items())
             + f", {samples_per_second:.0f} samples/s"
         )
-        _emit(self.as_json, event, text)
+        emit(self.as_json, event, text)
 
     def on_log(self, message: str) -> None:
-        _emit(self.as_json, {"event": "log", "message": message}, message)
+        emit(self.as_json, {"event": "log", "message": message}, message)
 
 
 def _training_config(args: argparse.Namespace) -> Any:
@@ -241,7 +241,7 @@ def _epochs(value: str) -> int | None:
     if value.strip().lower() == "auto":
         return None
     try:
-        return _positive_int(value)
+        return positive_int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be auto or a whole number, got {value}") from None
 
@@ -266,7 +266,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _resume(args)
     sample = SAMPLES[args.sample] if args.sample else None
     path = sample.path if sample else args.data
-    dataset = _load(args, path, sample)
+    dataset = load(args, path, sample)
     training = _training_config(args)
     spec = DatasetSpec(
         str(path),
@@ -278,7 +278,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     name, why = _template(args, dataset)
     project = Project(spec, templates.TEMPLATES[name].build(dataset), training)
-    _emit(
+    emit(
         args.json,
         {"event": "template", "template": name, "reason": why},
         f"Template: {name} ({why}).",
@@ -326,7 +326,7 @@ def _resume(args: argparse.Namespace) -> int:
 def _report(as_json: bool, outcome: Any, template: str | None = None) -> int:
     """The last line of a training: best epoch and where things are, or what went wrong."""
     if outcome.error:  # diverged: the last good weights were saved, but say what happened
-        _emit(
+        emit(
             as_json,
             {
                 "event": "error",
@@ -357,7 +357,7 @@ def _report(as_json: bool, outcome: Any, template: str | None = None) -> int:
         "model": outcome.model_path,
         "run_id": outcome.run_id,
     }
-    _emit(
+    emit(
         as_json,
         done,
         f"Epochs {outcome.epochs_text()}. Best epoch {outcome.best_epoch}: "

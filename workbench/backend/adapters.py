@@ -28,10 +28,6 @@ import tensorflow as tf  # noqa: E402
 
 from workbench.backend.table_encoding import SignedLog, long_tailed, signed_log  # noqa: E402
 
-import os  # noqa: E402  EXPERIMENT
-
-LOG_LONG_TAILS = os.environ.get("WB_LOG_TAILS", "1") == "1"
-
 
 def _input_name(column: str, used: set[str]) -> str:
     base = re.sub(r"[^0-9A-Za-z_]", "_", column).strip("_") or "feature"
@@ -177,7 +173,7 @@ class TabularAdapter(Adapter):
         for column, values in self._numeric.items():
             part = values if rows is None else values[rows]
             finite = part[np.isfinite(part)]
-            if LOG_LONG_TAILS and long_tailed(finite):
+            if long_tailed(finite):
                 self.log_scale.add(column)
                 finite = signed_log(finite)
             mean = float(finite.mean()) if finite.size else 0.0
