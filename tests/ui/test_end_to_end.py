@@ -45,32 +45,27 @@ def test_person_trains_stops_midway_and_predicts(qtbot, live_window, tmp_path):
     classes = set(window.table.class_names())
     assert classes == {"cognition", "communication"}
 
-    # The summary reads like model.summary() for the adapted default stack.
-    length = window.table.suggested_sequence_length()
+    # The summary reads like model.summary() for the default stack chosen for these short
+    # texts: a bag of words and word pairs.
     assert summary_row(window, 0) == [
         "1",
-        f"TextVectorization(10000, len {length})",
-        f"(None, {length})",
+        "TextVectorization(20000, multi_hot, 2-grams)",
+        "(None, 20000)",
         "0",
     ]
-    assert summary_row(window, 1) == [
-        "2",
-        "Embedding(10000, 64)",
-        f"(None, {length}, 64)",
-        "640,000",
-    ]
-    assert summary_row(window, 2) == ["3", "LSTM(64)", "(None, 64)", "33,024"]
+    assert summary_row(window, 1) == ["2", "Dense(64, relu)", "(None, 64)", "1,280,064"]
+    assert summary_row(window, 2) == ["3", "Dropout(0.5)", "(None, 64)", "0"]
     assert summary_row(window, 3) == ["4", "Dense(1, sigmoid)", "(None, 1)", "65"]
-    assert window.model_view.total_label.text().startswith("Total params: 673,089")
+    assert window.model_view.total_label.text().startswith("Total params: 1,280,129")
 
-    # Shrink the LSTM in the parameter form: the summary follows.
+    # Shrink the hidden layer in the parameter form: the summary follows.
     window.tabs.setCurrentWidget(window.model_view)
-    window.model_view.stack_view.selectRow(2)
+    window.model_view.stack_view.selectRow(1)
     units = window.model_view.param_form.editor("units")
     units.selectAll()
     qtbot.keyClicks(units, "16")
-    qtbot.waitUntil(lambda: summary_row(window, 2)[3] == "5,184", timeout=LONG)  # 4*(16*80+16)
-    assert summary_row(window, 2)[1] == "LSTM(16)"
+    qtbot.waitUntil(lambda: summary_row(window, 1)[3] == "320,016", timeout=LONG)  # 20000*16+16
+    assert summary_row(window, 1)[1] == "Dense(16, relu)"
     wait_until_trainable(qtbot, window)
 
     # Small settings, then Train.
@@ -163,7 +158,9 @@ def test_invalid_layers_mark_the_row_and_disable_train(qtbot, live_window):
     view = window.model_view
     train = window.train_view
 
-    # Embedding vocabulary smaller than the vectorizer's.
+    # Embedding vocabulary smaller than the vectorizer's (in the sequence template).
+    window.model.use_template("seed-lstm")
+    wait_until_trainable(qtbot, window)
     view.select_row(1)
     view.param_form.editor("input_dim").setValue(100)
     qtbot.waitUntil(lambda: 1 in view.row_errors(), timeout=LONG)

@@ -359,7 +359,7 @@ def test_save_and_open_project(qtbot, tmp_path, csv_path, monkeypatch):
     qtbot.addWidget(window)
     window.show()
     load(qtbot, window, csv_path)
-    window.model_view.select_row(2)
+    window.model_view.select_row(1)
     window.model_view.param_form.editor("units").setValue(24)
     window.train_view.batch_spin.setValue(8)
     path = tmp_path / "my project"
@@ -370,7 +370,7 @@ def test_save_and_open_project(qtbot, tmp_path, csv_path, monkeypatch):
     window.save_project_action.trigger()
     saved = path.with_suffix(".json")
     assert saved.is_file() and window.projects.path == saved
-    assert Project.load(saved).layers[2].params["units"] == 24
+    assert Project.load(saved).layers[1].params["units"] == 24
 
     other = MainWindow(store=RunStore(tmp_path / "runs"))
     qtbot.addWidget(other)
@@ -378,7 +378,7 @@ def test_save_and_open_project(qtbot, tmp_path, csv_path, monkeypatch):
     assert other.projects.open_project(saved)
     qtbot.waitUntil(lambda: other.table is not None, timeout=LONG)
     assert Path(other.table.path) == csv_path
-    assert other.project.layers[2].params["units"] == 24
+    assert other.project.layers[1].params["units"] == 24
     assert other.train_view.config().batch_size == 8
     assert other.project.dataset.label_column == "sentiment"
 

@@ -73,14 +73,17 @@ def test_open_file_shows_rows_columns_and_class_counts(qtbot, window, csv_path):
     assert view.counts_model.rowCount() == 2
     assert "words (suggested)" in view.sequence_label.text()
     assert view.stack.currentIndex() == 1
-    # The model was adapted to the data and the person was told.
-    suggested = window.table.suggested_sequence_length()
-    assert window.project.layers[0].params["output_sequence_length"] == suggested
-    # The open parameter form (TextVectorization is selected at start) shows it too.
-    assert window.model_view.param_form.editor("output_sequence_length").value() == suggested
+    # The default model for these few short texts, and the person is told which and why.
+    assert window.project.layers[0].params["output_mode"] == "multi_hot"
     message = window.statusBar().currentMessage()
     assert "Loaded reviews.csv: 120 rows, 2 classes" in message
-    assert f"sequence length → {suggested} words" in message
+    assert "the bow template (120 texts of" in message and "word counts beat word order" in message
+    # A sequence model keeps its length fitted to the data.
+    window.model.use_template("seed-lstm")
+    suggested = window.table.suggested_sequence_length()
+    assert window.project.layers[0].params["output_sequence_length"] == suggested
+    window.model_view.select_row(0)
+    assert window.model_view.param_form.editor("output_sequence_length").value() == suggested
     # No TensorFlow in this test, so Train says why it is off.
     assert window.training.block_reason() == "Waiting for TensorFlow to load…"
     assert not window.train_view.train_button.isEnabled()
@@ -259,7 +262,7 @@ def test_parameter_form_is_generated_from_the_catalog(qtbot, window):
     view.select_row(0)
     standardize = form.editor("standardize")
     assert isinstance(standardize, QComboBox)
-    assert standardize.count() == 4
+    assert standardize.count() == 6  # Keras's four, and the two that split punctuation off
     editor = form.editor("max_tokens")
     hint = editor.parentWidget().findChild(QLabel, "field_help")
     assert "[UNK]" in hint.text()  # the help is said once, under the field
@@ -269,11 +272,11 @@ def test_parameter_form_is_generated_from_the_catalog(qtbot, window):
 def test_local_problems_mark_the_row_and_block_training(qtbot, window, csv_path):
     load(qtbot, window, csv_path)
     view = window.model_view
-    view.layers[2].params["units"] = 0  # e.g. from a hand-edited project file
+    view.layers[1].params["units"] = 0  # e.g. from a hand-edited project file
     view.refresh()
-    assert view.row_errors() == {2: "Units must be at least 1 (got 0)."}
-    assert "Layer 3: Units must be at least 1" in view.error_label.text()
-    assert window.training.block_reason() == "Layer 3: Units must be at least 1 (got 0)."
+    assert view.row_errors() == {1: "Units must be at least 1 (got 0)."}
+    assert "Layer 2: Units must be at least 1" in view.error_label.text()
+    assert window.training.block_reason() == "Layer 2: Units must be at least 1 (got 0)."
 
     view.layers.clear()
     view.refresh()

@@ -24,9 +24,12 @@ def stack_signature(layers: list[LayerSpec]) -> Signature:
 
 
 def sequence_length(layers: list[LayerSpec]) -> int | None:
-    """The text vectorizer's output length, or None without one."""
+    """The text vectorizer's output length, or None without one (or for a bag of words,
+    which has no length)."""
     for layer in layers:
         if layer.kind == "TextVectorization":
+            if layer.params.get("output_mode", "int") != "int":
+                return None
             return int(layer.params.get("output_sequence_length", 0))
     return None
 

@@ -171,6 +171,8 @@ def fit_sequence_length(layers: list[LayerSpec], sequence_length: int) -> bool:
     """Set the vectorizer's sequence length to the one suggested by the data."""
     for layer in layers:
         if layer.kind == "TextVectorization":
+            if layer.params.get("output_mode", "int") != "int":
+                return False  # a bag of words has no sequence length
             if layer.params["output_sequence_length"] == sequence_length:
                 return False
             layer.params["output_sequence_length"] = sequence_length

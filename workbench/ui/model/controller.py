@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QMessageBox
 from workbench.core import model_fit
 from workbench.core.layers import LayerSpec
 from workbench.core.summary import StackSummary
-from workbench.core.templates import TEMPLATES, default_layers, fit_head, fit_sequence_length
+from workbench.core.templates import (
+    TEMPLATES,
+    default_layers,
+    default_template,
+    fit_head,
+    fit_sequence_length,
+)
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
 from workbench.ui.file_dialogs import open_file
 from workbench.ui.model.undo import snapshot
@@ -179,9 +185,10 @@ class ModelController(Controller):
         # Both paths are one undo step each and change the layers in place.
         if replace:
             before_kinds = [layer.kind for layer in self.layers]
+            name, why = default_template(dataset)
             self.view.replace_layers(default_layers(dataset), f"Use the default {kind_name} model")
             if [layer.kind for layer in self.layers] != before_kinds:
-                changes.append(f"the default {kind_name} model")
+                changes.append(f"the {name} template ({why})")
         else:
             before = snapshot(self.layers)
             fit_head(self.layers, classes, dataset.task)
