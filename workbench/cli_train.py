@@ -360,7 +360,7 @@ def _report(as_json: bool, outcome: Any, template: str | None = None) -> int:
     emit(
         as_json,
         done,
-        f"Epochs {outcome.epochs_text()}. Best epoch {outcome.best_epoch}: "
+        f"{outcome.epochs_text().capitalize()}. Best epoch {outcome.best_epoch}: "
         + ", ".join(f"{k} {v:.4g}" for k, v in best.items())
         + f". Model saved to {outcome.model_path}. Run {outcome.run_id}."
         + (f"\n{describe_test(outcome)}." if test else ""),

@@ -356,3 +356,64 @@ def test_train_help_says_what_auto_means(capsys):
     assert (
         "default: auto; 10% held out for testing when the data has at least 1,000 rows" in help_text
     )
+
+
+def test_train_defaults_to_auto_epochs_and_says_the_template_and_epochs(tmp_path, capsys):
+    data = write_csv(tmp_path / "reviews.csv", n=120)
+    code, out, err = run_cli(
+        capsys,
+        "train",
+        "--data",
+        data,
+        "--early-stopping",
+        "2",
+        "--output",
+        tmp_path / "m",
+        "--json",
+    )
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    template = next(e for e in events if e["event"] == "template")
+    assert template["template"] == "bow" and "texts per word" in template["reason"]
+    done = events[-1]
+    assert done["event"] == "done" and done["template"] == "bow"
+    assert done["epochs_setting"] == "auto"
+    assert done["epochs"] == len([e for e in events if e["event"] == "epoch"])
+    assert done["epochs_text"].startswith("auto: ")
+
+
+def test_train_with_a_named_template_and_a_fixed_number_of_epochs(tmp_path, capsys):
+    data = write_csv(tmp_path / "reviews.csv", n=64)
+    code, out, err = run_cli(
+        capsys,
+        "train",
+        "--data",
+        data,
+        "--template",
+        "seed-lstm",
+        "--epochs",
+        "2",
+        "--output",
+        tmp_path / "m",
+    )
+    assert code == 0, err
+    assert "Template: seed-lstm (chosen with --template)." in out
+    assert "Epoch 2/2:" in out and "\n2 epochs. Best epoch" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["--template", "lstm"],
+            "--template: No template 'lstm'; for text data choose one of: bow",
+        ),
+        (["--template", "image-cnn"], "'image-cnn' is for images, npz data, not text"),
+        (["--epochs", "many"], "--epochs: must be auto or a whole number, got many"),
+    ],
+)
+def test_bad_template_or_epochs_exit_2_with_one_line(tmp_path, capsys, argv, said):
+    data = write_csv(tmp_path / "reviews.csv", n=40)
+    code, _, err = run_cli(capsys, "train", "--data", data, *argv, "--output", tmp_path / "m")
+    assert code == 2
+    assert said in err and len(err.strip().splitlines()) == 1

@@ -19,7 +19,7 @@ DEFAULT_MAX_TOKENS = 10000
 DEFAULT_SEQUENCE_LENGTH = 100
 #: How the text templates clean texts (workbench.backend.text_standardize; chosen by
 #: tests/benchmarks/text_defaults.py on several public text sets).
-DEFAULT_STANDARDIZE = "lower_and_split_punctuation"
+DEFAULT_STANDARDIZE = "lower_with_markers"
 #: The bag-of-n-grams template: words and word pairs, the most frequent BOW_MAX_TOKENS.
 BOW_MAX_TOKENS = 20000
 BOW_NGRAMS = 2
