@@ -57,6 +57,10 @@ def test_the_form_starts_at_auto_and_says_what_it_does(qtbot):
     help_text = form.help_text(form.epochs_spin)
     assert AUTO_EPOCHS_HELP in help_text and "exactly that many epochs" in help_text
     assert form.epochs_result() == "" and not form.epochs_result_label.isVisibleTo(form)
+    # patience 0 under Auto is auto's own patience; with a number it is no early stopping
+    assert form.patience_spin.text() == "auto"
+    form.epochs_spin.setValue(5)
+    assert form.patience_spin.text() == "off" and form.config().early_stopping_patience == 0
 
 
 def test_a_typed_number_is_that_many_epochs_and_one_step_below_one_is_auto(qtbot):
@@ -237,6 +241,7 @@ def test_a_real_auto_run_says_what_auto_did(qtbot, make_window, tmp_path, csv_pa
     assert form.epochs_result_label.isVisibleTo(form)
     assert "(auto, at most 300)" in view.progress_label.text()  # 96 training rows: cap 300
     assert " of 300" not in view.result_label.text()
+    assert view.time_left_label.text() == ""  # done: no time left, whatever the cap
     assert view.config().epochs is None  # the form still says Auto
 
     window.tabs.setCurrentIndex(RUNS_TAB)

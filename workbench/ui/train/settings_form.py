@@ -321,6 +321,7 @@ class TrainingSettingsForm(QWidget):
         for check in self.metric_checks.values():
             check.toggled.connect(self._on_metric_toggled)
         self.epochs_spin.valueChanged.connect(self._on_epochs_edited)
+        self._name_patience_off(self.epochs_spin.value())
 
     # -- building ------------------------------------------------------------------------
 
@@ -568,8 +569,13 @@ class TrainingSettingsForm(QWidget):
         self.sig_changed.emit()
 
     @Slot(int)
-    def _on_epochs_edited(self, _value: int) -> None:
+    def _on_epochs_edited(self, value: int) -> None:
         self.show_epochs_result("")  # it told of the last run's epochs, not these
+        self._name_patience_off(value)
+
+    def _name_patience_off(self, epochs: int) -> None:
+        """Patience 0 under epochs Auto is auto's own patience, not "no early stopping"."""
+        self.patience_spin.setSpecialValueText("auto" if epochs == 0 else "off")
 
     @Slot(bool)
     def _on_metric_toggled(self, checked: bool) -> None:

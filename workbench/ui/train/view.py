@@ -434,8 +434,10 @@ class TrainView(QWidget):
             self.progress_label.setText(text)
         self._show_stats(snapshot)
 
-    def _show_stats(self, snapshot: ProgressSnapshot | None) -> None:
-        """Samples/s, time per epoch, time left: set only when the text changes."""
+    def _show_stats(self, snapshot: ProgressSnapshot | None, finished: bool = False) -> None:
+        """Samples/s, time per epoch, time left (none once ``finished``: an auto run that
+        stopped early has steps left in its cap but no time): set only when the text
+        changes."""
         speed = epoch = left = ""
         if snapshot is not None:
             if snapshot.samples_per_second:
@@ -445,7 +447,8 @@ class TrainView(QWidget):
             if snapshot.seconds_per_epoch is not None:
                 epoch = f"{_seconds(snapshot.seconds_per_epoch)} per epoch"
             if (
-                not snapshot.paused
+                not finished
+                and not snapshot.paused
                 and snapshot.seconds_left is not None
                 and snapshot.steps_done < snapshot.total_steps
             ):
@@ -473,7 +476,7 @@ class TrainView(QWidget):
         if snapshot is not None:
             self.plots.update_from(snapshot, force=True)
             self.log_pane.update_from(snapshot)
-            self._show_stats(snapshot)
+            self._show_stats(snapshot, finished=True)
             total = snapshot.total_steps
             auto = snapshot.plan is not None and snapshot.plan.auto_epochs
             if auto and not (error or stopped) and snapshot.steps_done:
