@@ -161,7 +161,7 @@ def _boosting(data, train, rows, score: str) -> float:
     frame = data.frame[list(data.features)].copy()
     for column in frame.columns:
         if data.feature_types.get(column) == "categorical":
-            frame[column] = frame[column].astype("string").astype("category")
+            frame[column] = frame[column].astype(str).astype("category")  # a gap: "nan"
         else:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     labels = data.frame[data.label_column]
