@@ -20,7 +20,7 @@ from workbench.core.layers import LayerSpec
 from workbench.core.listener import NullListener, TrainingControl
 from workbench.core.project import DatasetSpec, Project
 from workbench.core.samples import SAMPLES
-from workbench.core.templates import default_layers
+from workbench.core.templates import TEMPLATES, default_layers
 
 ROW = re.compile(r"^│ (\S+) .*?│ (\([^│]*?\)) *│ *([\d,]+) │")
 
@@ -221,7 +221,7 @@ def test_text_script_fits_word_indices_with_xla_like_the_workbench(tmp_path):
     the script does the same (Keras's "auto" leaves XLA off on a CPU), and still saves a
     model that reads raw text."""
     data = load_dataset(write_csv(tmp_path / "reviews.csv", n=200))
-    project = Project(DatasetSpec(kind="text"), default_layers(data))
+    project = Project(DatasetSpec(kind="text"), TEMPLATES["seed-lstm"].build(data))
     project.training.epochs, project.training.batch_size = 2, 1  # 320 steps: enough for XLA
     text = keras_script(project, data) + (
         '\nprint("FIT", fit_model.jit_compile, fit_model.inputs[0].dtype, model is not fit_model)'
@@ -263,3 +263,25 @@ def test_script_reads_infinite_values_as_the_workbench_does(tmp_path):
     printed, _ = run_script(write_script(project, data, tmp_path / "train.py"), tmp_path)
     best = re.search(r"best epoch 1 (\{.*\})", printed).group(1)
     assert "nan" not in best and "inf" not in best, best
+
+
+def test_script_carries_auto_epochs_and_the_standardisation_source(tmp_path):
+    """Epochs "auto" and the workbench's standardisation travel into the script as source:
+    the same budget rule, early stopping with the best weights, the registered function."""
+    import ast
+
+    data = load_dataset(write_csv(tmp_path / "reviews.csv", n=60))
+    project = Project(DatasetSpec(kind="text"), default_layers(data))
+    assert project.training.epochs is None
+    text = keras_script(project, data)
+    ast.parse(text)
+    assert "EPOCHS = None" in text
+    assert "EPOCHS = auto_epoch_cap(len(train_rows), BATCH_SIZE)" in text
+    assert "PATIENCE = auto_patience(len(train_rows), BATCH_SIZE)" in text
+    assert "keras.callbacks.EarlyStopping('val_loss', patience=PATIENCE" in text
+    assert "def lower_with_markers(text: Any) -> Any:" in text
+    assert "standardize=lower_with_markers," in text
+    assert ">>>" not in text  # the docstrings' examples stay behind
+    project.training.epochs = 3
+    fixed = keras_script(project, data)
+    assert "EPOCHS = 3" in fixed and "auto_epoch_cap" not in fixed

@@ -60,10 +60,10 @@ def test_training_starts_from_the_imported_weights(tmp_path):
 
 def test_round_trip_of_a_workbench_text_model(tmp_path):
     from tests.textfixtures import write_csv
-    from workbench.core.templates import default_layers
+    from workbench.core.templates import TEMPLATES
 
     data = load_dataset(write_csv(tmp_path / "r.csv", n=64))
-    project = Project(layers=default_layers(data))
+    project = Project(layers=TEMPLATES["seed-lstm"].build(data))
     project.training.epochs = 1
     outcome, _ = api.train(project, data, NullListener(), output_dir=tmp_path / "m")
     imported = api.import_keras(outcome.model_path)

@@ -16,7 +16,7 @@ SCRIPT = textwrap.dedent(
     from workbench.core.datasets import load_dataset
     from workbench.core.listener import NullListener
     from workbench.core.project import Project
-    from workbench.core.templates import default_layers
+    from workbench.core.templates import TEMPLATES
 
     def rss_mb():
         for line in open("/proc/self/status"):
@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent(
     data = load_dataset(write_csv(__import__("pathlib").Path(sys.argv[1]) / "r.csv", n=200))
     readings = []
     for run in range(20):
-        project = Project(layers=default_layers(data))
+        project = Project(layers=TEMPLATES["seed-lstm"].build(data))
         project.layers[1].params["output_dim"] = 16
         project.layers[2].params["units"] = 8
         project.training.epochs = 1

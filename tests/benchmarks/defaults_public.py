@@ -15,6 +15,29 @@ Without ``--data`` only the bundled samples run. ``--data DIR`` adds every
 ``text_*.csv`` (columns text, label) and ``table_*.csv`` (target column ``label`` or
 ``target``) in DIR: public data sets kept outside the repository (see README.md,
 "Defaults that reach the baseline", for the ones measured and where they come from).
+The public sets measured for README.md were fetched once from public repositories
+(kept outside the repository; one CSV each, rows and labels as published):
+
+- text_sms_spam: UCI SMS Spam Collection (Almeida & Hidalgo 2011), CC BY 4.0; copy in
+  github.com/hamzaaacodes/sms-spam-collection @ f3e73e1e.
+- text_sentences: UCI Sentiment Labelled Sentences (Kotzias et al. 2015), CC BY 4.0;
+  github.com/Shubhammawa/Sentiment-analysis-cnn @ a698f984.
+- text_trec: TREC question classification, 5,452 training questions, 6 coarse classes
+  (Li & Roth 2002), research use; github.com/architrathore/QueClassifier @ 71866121.
+- text_movie_reviews: movie-review polarity v2.0 (Pang & Lee 2004), research use;
+  github.com/jbrownlee/Datasets @ d20fcb64.
+- text_tweets_airline: Twitter US Airline Sentiment (Crowdflower / Kaggle), CC BY-NC-SA
+  4.0; github.com/Ramlah0/Twitter-US-Airline-Sentiment-Analysis @ b485e56d.
+- text_tweets_offensive: OLID offensive tweets as packaged by TweetEval (Barbieri et al.
+  2020; train + validation + test); github.com/cardiffnlp/tweeteval @ 4fbd22cd.
+- table_spambase (and table_spambase6: its last six columns): UCI Spambase, CC BY 4.0;
+  github.com/SoeLinPaing/STP-530-Spam-Filter @ 84f6c266.
+- table_banknote, table_wine_quality (label: quality >= 6, red and white with a `type`
+  column), table_abalone (target: rings): UCI, CC BY 4.0; github.com/jbrownlee/Datasets
+  @ d20fcb64.
+- table_breast_cancer, table_diabetes: scikit-learn's bundled copies
+  (``load_breast_cancer``, ``load_diabetes(scaled=False)``).
+
 ``--set`` changes a training setting or a first-layer parameter for a study, e.g.
 ``--set standardize=lower`` or ``--set epochs=5``. ``--table`` also prints a Markdown
 table of the results.

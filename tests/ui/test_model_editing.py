@@ -183,7 +183,7 @@ def test_undo_brings_back_layers_the_default_template_replaced(qtbot, window, cs
     layers = view.layers
     load(qtbot, window, csv_path)  # the edited stack is replaced (the question is answered Yes)
     assert stack(view) != mine
-    assert "Dropout" not in [layer.kind for layer in view.layers]
+    assert "Dropout(0.3)" not in [layer.describe() for layer in view.layers]
     template = stack(view)
     assert window.undo_action.text().replace("&", "") == "Undo Use the default text model"
 

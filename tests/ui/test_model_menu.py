@@ -14,7 +14,8 @@ def test_template_replaces_the_stack_and_can_be_undone(qtbot, window):
     before = [layer.describe() for layer in window.project.layers]
     window.model.fill_template_menu(window.template_menu)
     titles = [a.text() for a in window.template_menu.actions()]
-    assert titles[0].startswith("Text: LSTM") and len(titles) == 4
+    assert titles[0].startswith("Text: bag of n-grams") and len(titles) == 5
+    assert titles[1].startswith("Seed LSTM (masked)")
     assert titles[-1].startswith("Text: Transformer")
     window.model.use_template("text-cnn")
     assert [x.describe() for x in window.project.layers] == [x.describe() for x in text_cnn()]
@@ -65,4 +66,5 @@ def test_export_keras_script_for_the_loaded_data(qtbot, tmp_path, make_window, c
     qtbot.waitUntil(script.exists, timeout=LONG)
     qtbot.waitUntil(lambda: "Wrote" in window.statusBar().currentMessage(), timeout=LONG)
     py_compile.compile(str(script), doraise=True)
-    assert "keras.layers.LSTM(" in script.read_text()
+    text = script.read_text()  # the default for these short texts: the bag of n-grams
+    assert "output_mode='multi_hot'" in text and "standardize=lower_with_markers," in text

@@ -178,8 +178,10 @@ def test_advanced_settings_round_trip_through_the_form(qtbot):
         "balanced",
         1.0,
     )
-    view.set_config(TrainingConfig())
-    assert view.patience_spin.text() == "off" and view.clip_spin.text() == "off"
+    view.set_config(TrainingConfig())  # epochs auto: patience 0 is auto's own
+    assert view.patience_spin.text() == "auto" and view.clip_spin.text() == "off"
+    view.set_config(TrainingConfig(epochs=5))
+    assert view.patience_spin.text() == "off"
 
 
 def test_curves_redraw_at_most_every_quarter_second_unless_forced(qtbot):

@@ -195,7 +195,9 @@ def make_dataset(rows, shuffle=False):
 """
     callbacks = []
     if cfg.early_stopping_patience > 0 or cfg.epochs is None:
-        patience = "PATIENCE" if cfg.epochs is None else repr(cfg.early_stopping_patience)
+        patience = (
+            repr(cfg.early_stopping_patience) if cfg.early_stopping_patience > 0 else "PATIENCE"
+        )
         callbacks.append(
             f"keras.callbacks.EarlyStopping({cfg.early_stopping_monitor!r}, "
             f"patience={patience}, "

@@ -14,6 +14,7 @@ from typing import Any
 from workbench.backend import custom_layers  # noqa: F401 (registers the workbench's layers)
 from workbench.backend.model_file import load_keras
 from workbench.backend.runtime import ensure_loaded
+from workbench.backend.text_standardize import STANDARDIZERS
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import CATALOG, LayerSpec, from_keras_value
 
@@ -64,6 +65,8 @@ def _spec_from_layer(layer: Any) -> tuple[LayerSpec | None, list[str]]:
             continue
         value = config[param.name]
         value = from_keras_value(kind, param.name, value)
+        if callable(value) and getattr(value, "__name__", None) in STANDARDIZERS:
+            value = value.__name__  # the workbench's own standardisations, by catalog name
         if value is None and param.none_value != "__never__":
             value = param.none_value
         if param.kind != "shape" and isinstance(value, list | tuple) and len(set(value)) == 1:

@@ -12,6 +12,7 @@ from typing import Any
 
 from workbench.backend.runtime import ensure_loaded
 from workbench.core import options
+from workbench.core.epochs import auto_epoch_cap
 from workbench.core.project import TrainingConfig
 
 ensure_loaded()
@@ -50,8 +51,12 @@ SCHEDULES: dict[str, Schedule] = {
 
 
 def decay_steps(cfg: TrainingConfig, steps_per_epoch: int) -> int:
-    """The ``decay_steps`` of the settings' schedule for a run of ``cfg.epochs`` epochs."""
-    total = max(1, steps_per_epoch * cfg.epochs)
+    """The ``decay_steps`` of the settings' schedule for a run of ``cfg.epochs`` epochs
+    (for "auto", its cap: the schedule spans the longest the run may take)."""
+    epochs = cfg.epochs
+    if epochs is None:
+        epochs = auto_epoch_cap(steps_per_epoch * cfg.batch_size, cfg.batch_size)
+    total = max(1, steps_per_epoch * epochs)
     return max(1, total // SCHEDULES[cfg.schedule].decay_divisor)
 
 

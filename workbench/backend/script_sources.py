@@ -59,15 +59,15 @@ def auto_epochs_block(cfg: TrainingConfig) -> str:
         ),
     ]
     patience = (
-        f"PATIENCE = {cfg.early_stopping_patience!r}"
+        ""  # the person's own patience is written into the callback
         if cfg.early_stopping_patience > 0
-        else "PATIENCE = auto_patience(len(train_rows), BATCH_SIZE)"
+        else "PATIENCE = auto_patience(len(train_rows), BATCH_SIZE)\n"
     )
     return (
         "\n\n".join(parts)
         + '\n\n\n# Epochs "auto": train until the monitored number has not improved for '
         "PATIENCE epochs\n# (keeping the best epoch's weights), at most EPOCHS.\n"
-        f"EPOCHS = auto_epoch_cap(len(train_rows), BATCH_SIZE)\n{patience}\n"
+        f"EPOCHS = auto_epoch_cap(len(train_rows), BATCH_SIZE)\n{patience}"
     )
 
 

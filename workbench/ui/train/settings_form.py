@@ -487,6 +487,7 @@ class TrainingSettingsForm(QWidget):
         _select(self.optimizer_combo, config.optimizer)
         self.learning_rate_spin.setValue(config.learning_rate)
         self.epochs_spin.set_epochs(config.epochs)  # within the floor of a pause
+        self._name_patience_off(self.epochs_spin.value())
         self.batch_spin.setValue(config.batch_size)
         self.validation_spin.setValue(config.validation_fraction)
         self.test_spin.set_fraction(config.test_fraction)
