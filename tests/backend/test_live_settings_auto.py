@@ -25,11 +25,20 @@ class Heard(NullListener):
         self.plans.append(plan)
 
 
-def live_settings() -> tuple[LiveSettings, FitCallbacks, Heard, list[dict]]:
+def live_settings(
+    auto_patience: bool = False, patience: int = 0
+) -> tuple[LiveSettings, FitCallbacks, Heard, list]:
     heard, changes = Heard(), []
-    # the trainer hands the callbacks the settings with auto resolved to its cap
+    # the trainer hands the callbacks the settings with auto resolved to its cap (and, when
+    # the person set no patience, auto's own)
+    cfg = TrainingConfig(epochs=300, early_stopping_patience=20 if auto_patience else patience)
     fit = FitCallbacks(
-        heard, TrainingControl(), AUTO_PLAN, TrainingConfig(epochs=300), on_change=changes.append
+        heard,
+        TrainingControl(),
+        AUTO_PLAN,
+        cfg,
+        on_change=changes.append,
+        auto_patience=auto_patience,
     )
     (live,) = [c for c in fit.callbacks if isinstance(c, LiveSettings)]
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
@@ -53,3 +62,13 @@ def test_a_number_typed_into_an_auto_run_becomes_its_length():
     assert (plan.epochs, plan.auto_epochs) == (40, False)  # a length now, not a cap
     assert changes == [{"epochs": 40}]
     assert "Epochs changed from auto (at most 300) to 40." in heard.lines
+
+
+def test_a_typed_number_ends_autos_own_early_stopping_but_not_the_persons():
+    live, fit, _, _ = live_settings(auto_patience=True)
+    assert fit.early_stopping.patience == 20
+    live.apply({"epochs": 40})
+    assert fit.early_stopping.patience == 0  # exactly 40 epochs, as typed
+    live, fit, _, _ = live_settings(auto_patience=False, patience=4)  # the person's own
+    live.apply({"epochs": 40})
+    assert fit.early_stopping.patience == 4

@@ -208,6 +208,7 @@ class Trainer:
             start=start,
             on_epoch=keeper.epoch_finished if keeper is not None else None,
             on_change=keeper.settings_changed if keeper is not None else None,
+            auto_patience=budget.auto and self.project.training.early_stopping_patience == 0,
         )
         log(
             listener,

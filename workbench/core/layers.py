@@ -312,8 +312,9 @@ ADAPTED = ("TextVectorization", "Normalization", "StringLookup", "IntegerLookup"
 _CATALOG: tuple[LayerType, ...] = (
     LayerType(
         "TextVectorization",
-        "Turns raw text into a sequence of word indices; the vocabulary is learnt from the "
-        "training split only.",
+        "Turns raw text into numbers: a sequence of word indices (Output int, for an "
+        "Embedding) or one bag-of-words vector per text (multi_hot, count, for Dense layers); "
+        "the vocabulary is learnt from the training split only.",
         (
             ParamSpec(
                 "max_tokens",
@@ -490,8 +491,9 @@ _DROPOUT_HELP = "Share of inputs dropped while training, against overfitting."
 #: Help for parameters made by shared helpers, or too plain to spell out where defined.
 _HELP: dict[tuple[str, str], str] = {
     ("TextVectorization", "standardize"): "How texts are cleaned before splitting into words: "
-    "split_punctuation keeps URLs, contractions and numbers as separate words instead of "
-    "gluing them together; markers also turns each URL, @mention and number into one token.",
+    "lower_with_markers (the default) makes each URL, @mention and number one marker token "
+    "and splits punctuation off; lower_and_split_punctuation only splits it off; Keras's "
+    "lower_and_strip_punctuation deletes it, gluing a URL or a contraction into one word.",
     ("Embedding", "output_dim"): "Length of the vector learnt for each word.",
     ("Bidirectional", "layer"): "The recurrent layer run in both directions.",
     ("Bidirectional", "merge_mode"): "How the two directions' outputs are joined.",

@@ -48,6 +48,7 @@ class FitCallbacks:
         start: Checkpoint | None = None,
         on_epoch: Callable[[FitRecord, Checkpoint], Any] | None = None,
         on_change: Callable[[dict[str, Any]], Any] | None = None,
+        auto_patience: bool = False,
     ) -> None:
         self.cfg = cfg
         self.position = FitPosition(target_epochs=plan.epochs)
@@ -62,7 +63,9 @@ class FitCallbacks:
         )
         # Made even when the schedule is not plateau: its counters are in every checkpoint.
         self.plateau = ReduceOnPlateau(listener, position)
-        live = LiveSettings(listener, control, position, cfg, plan, self.early_stopping, on_change)
+        live = LiveSettings(
+            listener, control, position, cfg, plan, self.early_stopping, on_change, auto_patience
+        )
         self.callbacks: list[Any] = [
             LearningRateLog(),
             self.best,

@@ -35,8 +35,11 @@ class LiveSettings(keras.callbacks.Callback):
         plan: TrainingPlan,
         early_stopping: EarlyStopping,
         on_change: Callable[[dict[str, Any]], None] | None = None,
+        auto_patience: bool = False,
     ) -> None:
         super().__init__()
+        # the patience early stopping uses is auto's own, not one the person set
+        self.auto_patience = auto_patience
         self.listener = listener
         self.control = control
         self.position = position
@@ -87,7 +90,10 @@ class LiveSettings(keras.callbacks.Callback):
             log(self.listener, f"Epochs changed from {was} to {target}.")
         self.position.target_epochs = target
         self.cfg.epochs = target
-        # A number typed into an auto run is its length from now on, no longer a cap.
+        # A number typed into an auto run is its length from now on, no longer a cap, and
+        # exactly that many epochs: auto's own early stopping ends with it.
+        if self.plan.auto_epochs and self.auto_patience:
+            self.early_stopping.patience = 0
         self.plan = dataclasses.replace(self.plan, epochs=target, auto_epochs=False)
         self.listener.on_plan(self.plan)  # listeners learn the new length from a fresh plan
         schedule = getattr(self.model.optimizer, "_learning_rate", None)
