@@ -129,7 +129,8 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
         type=int,
         default=0,
         metavar="PATIENCE",
-        help="stop after this many epochs without a better --monitor value (default 0: off)",
+        help="stop after this many epochs without a better --monitor value (default 0: off; "
+        "with --epochs auto, auto chooses one from the data size)",
     )
     train.add_argument(
         "--class-weights",
