@@ -85,11 +85,6 @@ class Adapter:
         """(inputs, targets) batches for these rows."""
         return batches(self.examples(rows), len(rows), batch_size, shuffle_seed)
 
-    def _raw_mean(self, column: str, rows: np.ndarray | None) -> float:
-        values = self._numeric[column] if rows is None else self._numeric[column][rows]
-        finite = values[np.isfinite(values)]
-        return float(finite.mean()) if finite.size else 0.0
-
     def features(self, rows: np.ndarray) -> Any:
         raise NotImplementedError
 
@@ -183,6 +178,11 @@ class TabularAdapter(Adapter):
             part = values if rows is None else values[rows]
             vocab[column] = sorted({str(v) for v in part} - {""})
         return numeric, vocab
+
+    def _raw_mean(self, column: str, rows: np.ndarray | None) -> float:
+        values = self._numeric[column] if rows is None else self._numeric[column][rows]
+        finite = values[np.isfinite(values)]
+        return float(finite.mean()) if finite.size else 0.0
 
     def input_block(self, rows: np.ndarray | None = None) -> tuple[Any, Any]:
         numeric, vocab = self._stats(rows)
