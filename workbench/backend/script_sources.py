@@ -92,8 +92,9 @@ def table_encoding_sources() -> str:
 
 
 def custom_layer_sources(layers: list[LayerSpec]) -> str:
-    """Source of the workbench's own layer classes the stack uses, registered as in the
-    workbench, so the script (and the model it saves) needs nothing but Keras."""
+    """Source of the workbench's own layer classes and text standardisations the stack
+    uses, registered as in the workbench, so the script (and the model it saves) needs
+    nothing but Keras."""
     from workbench.backend.custom_layers import CUSTOM_LAYERS
     from workbench.backend.text_standardize import PUNCTUATION, STANDARDIZERS
 
@@ -101,11 +102,8 @@ def custom_layer_sources(layers: list[LayerSpec]) -> str:
     for spec in layers:
         if spec.type.custom and CUSTOM_LAYERS[spec.kind] not in used:
             used.append(CUSTOM_LAYERS[spec.kind])
-        function = (
-            STANDARDIZERS.get(spec.params.get("standardize"))
-            if spec.kind == ("TextVectorization")
-            else None
-        )
+        standardize = spec.params.get("standardize") if spec.kind == "TextVectorization" else None
+        function = STANDARDIZERS.get(standardize) if isinstance(standardize, str) else None
         if function is not None and function not in used:
             used.append(function)
     sources = [textwrap.dedent(inspect.getsource(item)).strip() for item in used]
