@@ -120,8 +120,10 @@ def test_a_paused_auto_run_may_stay_auto_or_be_given_a_number(qtbot):
     spin.setFocus()
     qtbot.keyClick(spin, Qt.Key.Key_Up)  # the lowest number: the epoch under way
     assert view.config().epochs == 3 and view.pending_changes() == {"epochs": 3}
+    assert view.patience_spin.text() == "off"
     qtbot.keyClick(spin, Qt.Key.Key_Down)
     assert spin.text() == "Auto" and view.pending_changes() == {}
+    assert view.patience_spin.text() == "auto"  # Auto sits at the floor here, not at 0
     spin.setValue(20)
     sent = []
     view.sig_pause_changes.connect(sent.append)

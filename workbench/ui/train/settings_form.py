@@ -321,7 +321,7 @@ class TrainingSettingsForm(QWidget):
         for check in self.metric_checks.values():
             check.toggled.connect(self._on_metric_toggled)
         self.epochs_spin.valueChanged.connect(self._on_epochs_edited)
-        self._name_patience_off(self.epochs_spin.value())
+        self._name_patience_off()
 
     # -- building ------------------------------------------------------------------------
 
@@ -487,7 +487,7 @@ class TrainingSettingsForm(QWidget):
         _select(self.optimizer_combo, config.optimizer)
         self.learning_rate_spin.setValue(config.learning_rate)
         self.epochs_spin.set_epochs(config.epochs)  # within the floor of a pause
-        self._name_patience_off(self.epochs_spin.value())
+        self._name_patience_off()
         self.batch_spin.setValue(config.batch_size)
         self.validation_spin.setValue(config.validation_fraction)
         self.test_spin.set_fraction(config.test_fraction)
@@ -574,9 +574,10 @@ class TrainingSettingsForm(QWidget):
         self.show_epochs_result("")  # it told of the last run's epochs, not these
         self._name_patience_off(value)
 
-    def _name_patience_off(self, epochs: int) -> None:
+    def _name_patience_off(self, _value: int = 0) -> None:
         """Patience 0 under epochs Auto is auto's own patience, not "no early stopping"."""
-        self.patience_spin.setSpecialValueText("auto" if epochs == 0 else "off")
+        auto = self.epochs_spin.epochs() is None  # "Auto" is the lowest step, 0 or a floor
+        self.patience_spin.setSpecialValueText("auto" if auto else "off")
 
     @Slot(bool)
     def _on_metric_toggled(self, checked: bool) -> None:
