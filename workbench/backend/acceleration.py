@@ -333,15 +333,14 @@ class XlaChoice:
 
 
 def _wide_random(layer: keras.layers.Layer) -> bool:
-    """Whether a random layer (Dropout, noise) gets WIDE_RANDOM_VALUES or more per sample;
-    for a layer not connected yet, ``layer.wide_input`` (set by the exported script's
-    choice) says so."""
+    """Whether a random layer (Dropout, noise) gets WIDE_RANDOM_VALUES or more per sample
+    (False for a layer not connected to an input)."""
     if type(layer).__name__ not in _RANDOM_LAYERS:
         return False
     try:
         dims = layer.input.shape[1:]
     except (AttributeError, ValueError):
-        return bool(getattr(layer, "wide_input", False))
+        return False
     return math.prod(d or 1 for d in dims) >= WIDE_RANDOM_VALUES
 
 

@@ -259,23 +259,12 @@ def _fast_text(project: Project) -> bool:
     )
 
 
-def _bag_of_words(project: Project) -> bool:
-    """Whether the stack starts with a wide bag-of-words vectorizer (multi_hot, count)."""
-    from workbench.backend.acceleration import WIDE_RANDOM_VALUES
-
-    first = project.layers[0] if project.layers else None
-    return (
-        first is not None
-        and first.kind == "TextVectorization"
-        and first.params.get("output_mode", "int") != "int"
-        and first.params["max_tokens"] >= WIDE_RANDOM_VALUES
-    )
-
-
 def _xla_lines(project: Project, reads_strings: bool) -> str:
     """``JIT_COMPILE`` as the workbench chooses it on a CPU (Keras's own "auto" leaves XLA
     off there); on a GPU, Keras's "auto". ``reads_strings``: the script's own input
     encoding takes strings (a feature table's categorical columns)."""
+    import keras
+
     from workbench.backend.acceleration import (
         MIN_STEPS_FOR_XLA_ON_CPU,
         Placement,
@@ -290,11 +279,15 @@ def _xla_lines(project: Project, reads_strings: bool) -> str:
     )
     try:
         layers = []
-        wide = _bag_of_words(project)  # a random layer right after it sees max_tokens values
+        # after the vectorizer the layers are connected, as in the fitted model, so the
+        # choice sees the widths they get (a bag of words is thousands of values wide)
+        tensor = (
+            make_layer(project.layers[0])(keras.Input(shape=(), dtype="string")) if fast else None
+        )
         for spec in specs:
             layer = make_layer(spec)
-            wide = wide and spec.kind in ("Dropout", "GaussianNoise", "GaussianDropout")
-            layer.wide_input = wide
+            if tensor is not None:
+                tensor = layer(tensor)
             layers.extend(layer._flatten_layers(include_self=True))
     except Exception as exc:  # a layer the checks would refuse anyway: no XLA
         choice_reason, cpu = f"No XLA: {exc}", "False"
