@@ -162,12 +162,14 @@ class TabularAdapter(Adapter):
 
     def _stats(self, rows: np.ndarray | None) -> tuple[dict, dict]:
         """Per number column (mean, variance) of the encoded training values, and per
-        category column its vocabulary; decides which columns go on the log scale."""
+        category column its vocabulary; decides which columns go on the log scale and
+        fills a gap with the training mean in the column's own units."""
         numeric, vocab = {}, {}
-        self.log_scale = set()
+        self.log_scale, self.fill = set(), {}
         for column, values in self._numeric.items():
             part = values if rows is None else values[rows]
             finite = part[np.isfinite(part)]
+            self.fill[column] = float(finite.mean()) if finite.size else 0.0
             if long_tailed(finite):
                 self.log_scale.add(column)
                 finite = signed_log(finite)
@@ -179,15 +181,8 @@ class TabularAdapter(Adapter):
             vocab[column] = sorted({str(v) for v in part} - {""})
         return numeric, vocab
 
-    def _raw_mean(self, column: str, rows: np.ndarray | None) -> float:
-        values = self._numeric[column] if rows is None else self._numeric[column][rows]
-        finite = values[np.isfinite(values)]
-        return float(finite.mean()) if finite.size else 0.0
-
     def input_block(self, rows: np.ndarray | None = None) -> tuple[Any, Any]:
         numeric, vocab = self._stats(rows)
-        # a gap is filled with the training mean in the column's own units
-        self.fill = {c: self._raw_mean(c, rows) for c in numeric}
         inputs, parts = {}, []
         for column, kind in self.dataset.feature_types.items():
             name = self.input_names[column]

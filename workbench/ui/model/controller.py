@@ -17,7 +17,6 @@ from workbench.core.layers import LayerSpec
 from workbench.core.summary import StackSummary
 from workbench.core.templates import (
     TEMPLATES,
-    default_layers,
     default_template,
     fit_head,
     fit_sequence_length,
@@ -186,7 +185,9 @@ class ModelController(Controller):
         if replace:
             before_kinds = [layer.kind for layer in self.layers]
             name, why = default_template(dataset)
-            self.view.replace_layers(default_layers(dataset), f"Use the default {kind_name} model")
+            self.view.replace_layers(
+                TEMPLATES[name].build(dataset), f"Use the default {kind_name} model"
+            )
             if [layer.kind for layer in self.layers] != before_kinds:
                 changes.append(f"the {name} template ({why})")
         else:
