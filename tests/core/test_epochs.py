@@ -55,3 +55,26 @@ def test_what_auto_did_is_said_in_words():
     assert resolve_epochs(None, 0, 350, 32).describe() == (
         "auto: at most 300 epochs, stops after 20 without improvement"
     )
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "said"),
+    [
+        (("training", "epochs"), "many", "training.epochs: Input should be a valid integer"),
+        (("training", "epochs"), 0, "Epochs must be between 1 and 100000"),
+        (("layers", 0, "params", "standardize"), "__import__('os')", "Standardize must be one of"),
+        (("layers", 0, "params", "output_mode"), "tf_idf", "Output must be one of int, multi_hot"),
+    ],
+)
+def test_a_project_file_with_bad_epochs_or_text_settings_is_refused(where, value, said):
+    import copy
+
+    from workbench.core.errors import FileRejected
+
+    data = copy.deepcopy(Project().to_dict())
+    target = data
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    with pytest.raises(FileRejected, match=said):
+        Project.from_dict(data, "p.json")
