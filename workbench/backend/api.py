@@ -253,6 +253,26 @@ def fit_baselines(
     return fit(predictor, dataset, train_rows, eval_rows, progress, cancel, train_data)
 
 
+def export_model(
+    model_path: str | Path,
+    fmt: str,
+    output: str | Path,
+    check: str | Path | None = None,
+    data_options: dict[str, Any] | None = None,
+    rows: int | None = None,
+    progress: Any = None,
+) -> Any:
+    """Export a saved model as ``fmt`` (core.exports.FORMATS) into the new folder
+    ``output``, prove it with a parity check in its own runtime, and write the model card
+    beside it; returns a core ``ExportResult``. Raises ``ParityFailed`` (the folder is
+    kept, marked FAILED) or a WorkbenchError naming what is wrong. Blocks: call it from a
+    worker; ``progress(fraction, words)`` reports each step."""
+    from workbench.backend.exporter import export_model as run
+    from workbench.core.exports import DEFAULT_CHECK_ROWS
+
+    return run(model_path, fmt, output, check, data_options, rows or DEFAULT_CHECK_ROWS, progress)
+
+
 def save_threshold(path: str | Path, threshold: float | None) -> dict[str, Any]:
     """Keep a two-class model's decision threshold in its file; returns the new metadata."""
     from workbench.backend.export import save_threshold as save

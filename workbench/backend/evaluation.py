@@ -131,6 +131,12 @@ def _text_column(dataset: Any) -> Any:
     return dataset.frame[dataset.text_column]
 
 
+def model_inputs(predictor: Predictor, dataset: Any, rows: np.ndarray) -> Any:
+    """The model's raw inputs for these rows of the dataset (an export's parity check)."""
+    texts = _text_column(dataset) if dataset.kind == "text" else None
+    return _inputs(predictor, dataset, rows, texts)
+
+
 def _inputs(predictor: Predictor, dataset: Any, batch: np.ndarray, texts: Any) -> Any:
     kind = dataset.kind
     if kind == "text":  # strings made per step, not for the whole column at once
