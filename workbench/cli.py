@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
     gui.add_argument("file", nargs="?", help="a dataset to open at start")
 
-    from workbench import cli_evaluate, cli_train
+    from workbench import cli_evaluate, cli_export, cli_train
 
     cli_train.add_parser(sub, _data_options)
     runs = sub.add_parser("runs", help="list the recorded training runs")
@@ -72,12 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--x-name", default="x", help="npz input: the features array")
     predict.add_argument("--json", action="store_true")
 
-    export = sub.add_parser("export", help="write a plain Keras training script")
-    export.add_argument(
-        "project", type=Path, help="project.json, or the folder / model.keras next to it"
-    )
-    export.add_argument("--python", type=Path, required=True, help="the script to write")
-
     check = sub.add_parser("check-data", help="show what the loader understands of a dataset")
     check.add_argument("file", type=Path)
     _data_options(check)
@@ -87,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("--json", action="store_true")
 
     cli_evaluate.add_parser(sub, _data_options)
+    cli_export.add_parser(sub, _data_options)
     return parser
 
 
@@ -324,30 +319,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write train.py for a saved project (the one `train` writes beside the model)."""
-    from workbench.core.datasets import load_spec
-    from workbench.core.errors import DataError
-    from workbench.core.project import Project
+    from workbench import cli_export
 
-    source: Path = args.project
-    path = (
-        source
-        if source.suffix == ".json"
-        else (source / "project.json" if source.is_dir() else source.with_name("project.json"))
-    )
-    if not path.is_file():
-        raise DataError(
-            f"{source}: no project found (looked for {path}). Export needs the project.json "
-            "that `workbench train` writes next to model.keras."
-        )
-    project = Project.load(path)
-    spec = project.dataset
-    data = load_spec(spec)
-    from workbench.backend.codegen import write_script
-
-    written = write_script(project, data, args.python)
-    print(f"Wrote {written}: run it with `python {written.name}` (keras, tensorflow, pandas).")
-    return EXIT_OK
+    return cli_export.cmd_export(args)
 
 
 def cmd_devices(args: argparse.Namespace) -> int:

@@ -360,10 +360,10 @@ _DIFFERS = (
 
 def _split_note(title: str, problem: str) -> str:
     return (
-        f"{title} cannot run the model's string preprocessing ({problem}), so this file "
-        f"holds the numeric part only: it takes the token ids, multi-hot rows or category "
-        f"columns that {RULES_FILE} (beside it) describes how to make. The parity check ran "
-        "those rules in Python before the runtime."
+        f"{title} cannot run the model's string preprocessing, so this file holds the "
+        f"numeric part only: it takes the token ids, multi-hot rows or category columns that "
+        f"{RULES_FILE} (beside it) says how to make from the raw inputs. The parity check ran "
+        f"those rules in Python before the runtime. (Converter: {problem}.)"
     )
 
 

@@ -121,7 +121,7 @@ def export_model(
     report.path = str(model_path_out)
     (output / PARITY_FILE).write_text(json.dumps(report.to_json(), indent=1) + "\n")
     files = sorted(p for p in output.rglob("*") if p.is_file())
-    say(1.0, "Done")
+    say(1.0, "Exported")
     result = ExportResult(fmt, output, model_path_out, report, files, list(written.notes))
     if not report.passed:
         raise ParityFailed(report)
