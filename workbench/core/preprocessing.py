@@ -17,6 +17,7 @@ on ASCII whitespace, n-grams joined by one space.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,6 +86,11 @@ class TextRules(BaseModel):
     oov_index: int = Field(ge=0)
     numeric_input: str = Field(max_length=200)
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Token -> its id (built once: a deployment answers one text at a time)."""
+        return {token: i for i, token in enumerate(self.vocabulary)}
+
     def tokens(self, text: str) -> list[str]:
         """The string's tokens after standardising, splitting and n-grams."""
         text = STANDARDIZE[self.standardize](text)
@@ -103,7 +109,7 @@ class TextRules(BaseModel):
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Token ids (rows x sequence length, 0 padding after) or multi-hot / count rows."""
-        index = {token: i for i, token in enumerate(self.vocabulary)}
+        index = self.index
         if self.output_mode == "int":
             ids = [[index.get(t, self.oov_index) for t in self.tokens(s)] for s in texts]
             length = self.sequence_length or max((len(r) for r in ids), default=1) or 1
@@ -131,9 +137,14 @@ class ColumnRules(BaseModel):
     output_mode: Literal["int", "one_hot", "multi_hot"]
     numeric_input: str = Field(max_length=200)
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Value -> its index (built once)."""
+        return {token: i for i, token in enumerate(self.vocabulary)}
+
     def encode(self, values: Any) -> np.ndarray:
         """Each value's index (rows x 1, int64) or one-hot row (float32)."""
-        index = {token: i for i, token in enumerate(self.vocabulary)}
+        index = self.index
         flat = [str(v) for v in np.asarray(values, dtype=object).reshape(-1)]
         ids = np.array([index.get(v, self.oov_index) for v in flat], dtype=np.int64)
         if self.output_mode == "int":
