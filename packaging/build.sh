@@ -22,7 +22,7 @@ fi
 VPY="$BUILD/venv/bin/python"
 # Not editable: PyInstaller must find workbench/ and workbench/resources/ as plain folders,
 # and the dist-info that gives the frozen app its version.
-"$VPY" -m pip install --quiet --disable-pip-version-check "$ROOT[packaging]"
+"$VPY" -m pip install --quiet --disable-pip-version-check "$ROOT[packaging,export]"
 "$VPY" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$ROOT"
 echo "build.sh: venv ready ($(( $(date +%s) - start )) s)"
 

@@ -130,6 +130,15 @@ def check_cli(app: str, tmp: Path) -> dict[str, object]:
         f"smoke: evaluate accuracy {scores['accuracy']:.3f} vs {scores['baseline']['name']} "
         f"{scores['baseline']['accuracy']:.3f}"
     )
+    # export: the [export] extra's converters and runtimes must be in the bundle and work
+    for fmt in ("savedmodel", "litert", "onnx"):
+        folder = tmp / f"export-{fmt}"
+        out = run([app, "export", str(tmp / "m"), "--format", fmt, "--output", str(folder),
+                   "--rows", "100", "--json"], env)
+        report = json.loads(out.strip().splitlines()[-1])
+        if not report.get("passed") or not (folder / "MODEL_CARD.md").is_file():
+            raise SmokeFailure(f"export --format {fmt} did not pass its parity check: {out}")
+        print(f"smoke: export {fmt}: labels agree on {report['label_agreement']:.1%}")
     print(
         f"smoke: {version}; trained 1 epoch in {train_s:.1f} s "
         f"(val_accuracy {done[0].get('val_accuracy')}); predicted {prediction['label']!r}"
