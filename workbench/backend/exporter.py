@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -128,24 +129,28 @@ def export_model(
     return result
 
 
+@dataclass
 class _Sample:
-    """The rows the parity check runs on, and where they come from."""
+    """The rows the parity check runs on and what they are; the training run's project,
+    data and split when known (the model card's scores come from them)."""
 
-    def __init__(self, dataset, rows, description, project=None, split=None) -> None:
-        self.dataset = dataset
-        self.rows = np.asarray(rows, dtype=np.int64)
-        self.description = description
-        self.project = project
-        self.split = split
+    dataset: Any
+    rows: np.ndarray
+    description: str
+    project: Any = None
+    train_data: Any = None
+    split: Any = None
 
 
 def _check_rows(
     source: Path, predictor: Predictor, check: Any, options: dict[str, Any], rows: int
 ) -> _Sample:
+    from workbench.core.checks import row_count
     from workbench.core.datasets import load_dataset
     from workbench.core.evaluation.sources import split_of
 
-    project, data, split, where = _training_project(source, predictor)
+    project, data = _training_project(source, predictor)
+    split = split_of(project.training, data) if project is not None else None
     if check is not None:
         meta = predictor.meta
         dataset = load_dataset(
@@ -154,31 +159,32 @@ def _check_rows(
             text_column=options.get("text_column") or meta.get("text_column") or None,
             label_column=options.get("label_column") or meta.get("label_column") or None,
             task=options.get("task") or (meta.get("task") if meta.get("kind") != "text" else None),
-            x_name=options.get("x_name", "x"),
-            y_name=options.get("y_name", "y"),
+            x_name=options.get("x_name") or "x",
+            y_name=options.get("y_name") or "y",
         )
-        from workbench.core.checks import row_count
-
         count = min(rows, row_count(dataset))
         if count == 0:
             raise DataError(f"{check}: no rows to check the export on.")
-        described = f"the first {count:,} rows of {check}"
-        return _Sample(dataset, np.arange(count), described, project, split)
-    if data is None:
+        chosen = np.arange(count, dtype=np.int64)
+        return _Sample(
+            dataset, chosen, f"the first {count:,} rows of {check}", project, data, split
+        )
+    if project is None:
         raise DataError(
             f"{source}: the workbench cannot tell which data this model was trained on (no "
             "run record or project.json beside it), so there is no validation split to check "
             "the export on; give --check DATA with rows like the training data."
         )
-    split = split_of(project.training, data)
-    chosen = split.val[:rows] if len(split.val) else split.train[:rows]
-    part = "validation split" if len(split.val) else "training split"
-    return _Sample(data, chosen, f"{len(chosen):,} rows of the {part} of {where}", project, split)
+    part = "validation" if len(split.val) else "training"
+    chosen = (split.val if len(split.val) else split.train)[:rows]
+    where = f"{len(chosen):,} rows of the {part} split of {project.dataset.path}"
+    return _Sample(data, np.asarray(chosen, dtype=np.int64), where, project, data, split)
 
 
-def _training_project(source: Path, predictor: Predictor) -> tuple[Any, Any, Any, str]:
-    """(project, dataset, None, where) of the run that made the model, when its data is
-    still there and of the model's kind; Nones otherwise."""
+def _training_project(source: Path, predictor: Predictor) -> tuple[Any, Any]:
+    """(project, dataset) of the run that made the model (its run record, else the
+    project.json beside it) when its data is still there and of the model's kind; else
+    (None, None)."""
     from workbench.core.datasets import load_spec
     from workbench.core.evaluation.sources import run_of_model
     from workbench.core.project import Project
@@ -191,25 +197,23 @@ def _training_project(source: Path, predictor: Predictor) -> tuple[Any, Any, Any
         elif beside.is_file():
             project = Project.load(beside)
         else:
-            return None, None, None, ""
+            return None, None
         data = load_spec(project.dataset)
     except (WorkbenchError, OSError, ValueError):
-        return None, None, None, ""
+        return None, None
     if data.kind != predictor.kind:
-        return None, None, None, ""
-    return project, data, None, str(project.dataset.path)
+        return None, None
+    return project, data
 
 
 def _scores(predictor: Predictor, sample: _Sample) -> dict[str, Any]:
     """Validation and test scores, and the baselines on the validation rows, computed as
     the Evaluate tab computes them; empty when the training split is unknown."""
     from workbench.backend import api
-    from workbench.core.evaluation.sources import split_of
 
     if sample.project is None:
         return {}
-    data = load_training_data(sample)
-    split = split_of(sample.project.training, data)
+    data, split = sample.train_data, sample.split
     out: dict[str, Any] = {}
     for part, rows in (("validation", split.val), ("test", split.test)):
         if len(rows):
@@ -221,12 +225,6 @@ def _scores(predictor: Predictor, sample: _Sample) -> dict[str, Any]:
             baselines = []
         out["baselines"] = [_headline(b.to_json()) for b in baselines]
     return out
-
-
-def load_training_data(sample: _Sample) -> Any:
-    from workbench.core.datasets import load_spec
-
-    return load_spec(sample.project.dataset)
 
 
 HEADLINE = ("name", "rows", "accuracy", "macro_f1", "roc_auc", "log_loss", "mae", "rmse", "r2")
