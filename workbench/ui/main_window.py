@@ -31,6 +31,7 @@ from workbench.ui.data.controller import DataController
 from workbench.ui.data.view import DataView
 from workbench.ui.evaluate.controller import EvaluateController
 from workbench.ui.evaluate.view import EvaluateView
+from workbench.ui.export.controller import ExportController
 from workbench.ui.file_dialogs import remember
 from workbench.ui.model.controller import ModelController
 from workbench.ui.model.view import ModelView
@@ -110,6 +111,9 @@ class MainWindow(Shell):
         self.training = TrainController(self, self.train_view, self.model.block_reason)
         self.evaluation = EvaluateController(self, self.evaluate_view)
         self.predict = PredictController(self, self.predict_view)
+        self.exporter = ExportController(
+            self, self.predict.export_action, self.predict.export_model_dialog
+        )
         self.runs = RunsController(
             self, self.runs_view, self.training, self.predict_view, self.use_project
         )
@@ -364,6 +368,7 @@ class MainWindow(Shell):
             self.model,
             self.evaluation,
             self.predict,
+            self.exporter,
             self.projects,
         ):
             controller.shutdown()

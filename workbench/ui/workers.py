@@ -722,3 +722,18 @@ def write_evaluation_report(
     from workbench.core.evaluation.report import write_report
 
     return write_report(directory, evaluation, baselines, title, source)
+
+
+def export_model(
+    model_path: str,
+    fmt: str,
+    output: str,
+    check: str | None,
+    rows: int,
+    progress: Callable[[float, str], None] | None = None,
+) -> Any:
+    """Export a saved model with its parity check and model card: an ExportResult
+    (TensorFlow; blocks for seconds, so a worker thread; ``progress(fraction, words)``)."""
+    from workbench.backend import api
+
+    return api.export_model(model_path, fmt, output, check=check, rows=rows, progress=progress)
