@@ -57,6 +57,7 @@ class Written:
     inputs: list[dict[str, Any]]
     rules: Preprocessing | None = None  # set when only the numeric part was exported
     notes: list[str] = field(default_factory=list)
+    converter: str = ""  # why the whole model did not convert, in the converter's words
 
     @property
     def split(self) -> bool:
@@ -131,8 +132,10 @@ def _write_litert(model: Any, meta: dict[str, Any], folder: Path, probe: Probe) 
     problem = _convert_litert(part.model, part.input_names, target)
     if problem is not None:
         raise ExportRefused(_layer_message(model, "LiteRT", problem))
-    notes.append(_split_note("LiteRT", whole_problem))
-    return _split_written("litert", target, _litert_inputs(target), part, folder, notes)
+    notes.append(_split_note("LiteRT"))
+    written = _split_written("litert", target, _litert_inputs(target), part, folder, notes)
+    written.converter = whole_problem
+    return written
 
 
 def _convert_litert(model: Any, names: list[str], target: Path) -> str | None:
@@ -225,8 +228,10 @@ def _write_onnx(model: Any, meta: dict[str, Any], folder: Path, probe: Probe) ->
     problem = _convert_onnx(part.model, part.input_names, target)
     if problem is not None:
         raise ExportRefused(_layer_message(model, "ONNX", problem))
-    notes = [_split_note("ONNX", whole_problem)]
-    return _split_written("onnx", target, _onnx_inputs(target), part, folder, notes)
+    notes = [_split_note("ONNX")]
+    written = _split_written("onnx", target, _onnx_inputs(target), part, folder, notes)
+    written.converter = whole_problem
+    return written
 
 
 def _onnx_modules() -> tuple[Any, Any]:
@@ -358,12 +363,12 @@ _DIFFERS = (
 # --- shared ---------------------------------------------------------------------------------
 
 
-def _split_note(title: str, problem: str) -> str:
+def _split_note(title: str) -> str:
     return (
         f"{title} cannot run the model's string preprocessing, so this file holds the "
         f"numeric part only: it takes the token ids, multi-hot rows or category columns that "
         f"{RULES_FILE} (beside it) says how to make from the raw inputs. The parity check ran "
-        f"those rules in Python before the runtime. (Converter: {problem}.)"
+        "those rules in Python before the runtime."
     )
 
 

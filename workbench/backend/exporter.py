@@ -209,7 +209,7 @@ def _training_project(source: Path, predictor: Predictor) -> tuple[Any, Any]:
 def _scores(predictor: Predictor, sample: _Sample) -> dict[str, Any]:
     """Validation and test scores, and the baselines on the validation rows, computed as
     the Evaluate tab computes them; empty when the training split is unknown."""
-    from workbench.backend import api
+    from workbench.backend.evaluation import evaluate, fit_baselines
 
     if sample.project is None:
         return {}
@@ -217,10 +217,10 @@ def _scores(predictor: Predictor, sample: _Sample) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for part, rows in (("validation", split.val), ("test", split.test)):
         if len(rows):
-            out[part] = _headline(api.evaluate(predictor, data, rows).to_json())
+            out[part] = _headline(evaluate(predictor, data, rows).to_json())
     if len(split.val):
         try:
-            baselines = api.fit_baselines(predictor, data, split.train, split.val)
+            baselines = fit_baselines(predictor, data, split.train, split.val)
         except WorkbenchError:
             baselines = []
         out["baselines"] = [_headline(b.to_json()) for b in baselines]
@@ -277,6 +277,7 @@ def _facts(
         "layers": [layer.kind for layer in project.layers] if project is not None else None,
         "parity": report.to_json(),
         "notes": list(written.notes),
+        "converter": written.converter,
     }
     return facts
 
