@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from workbench.backend.export_formats import _converter_problem, _layer_message
 from workbench.backend.export_graph import ExportRefused, numeric_part
 from workbench.backend.text_standardize import standardizer
 from workbench.core.errors import FileRejected
@@ -112,3 +113,14 @@ def test_a_bad_rules_file_is_refused_naming_the_field(tmp_path):
     deep.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(FileRejected, match="nested"):
         Preprocessing.load(deep)
+
+
+def test_a_converter_failure_names_the_keras_layer_and_the_alternative():
+    model = _text_model("lower")
+    failure = RuntimeError(
+        'loc(callsite("functional_1/words_1/StaticRegexReplace@__inference_call")): '
+        "error: failed to legalize operation 'tf.StaticRegexReplace'"
+    )
+    message = _layer_message(model, "LiteRT", _converter_problem(failure))
+    assert "layer 'words' (TextVectorization)" in message
+    assert "tf.StaticRegexReplace" in message and "SavedModel" in message

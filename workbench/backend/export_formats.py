@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import shutil
 import warnings
 from collections.abc import Callable
@@ -173,15 +174,23 @@ def _convert_litert(model: Any, names: list[str], target: Path) -> str | None:
     return problem or "the converter failed"
 
 
+#: Where a converter names the op it failed on: "<model>/<layer>_<call>/<op>".
+_OP_PATH = re.compile(r"\b[A-Za-z][\w.-]*/[A-Za-z][\w.-]*/[\w./-]+")
+
+
 def _converter_problem(exc: Exception) -> str:
+    """The converter's reason in one line, with the graph path of the op it names (so the
+    message can name the Keras layer)."""
     text = str(exc)
+    path = _OP_PATH.search(text)
+    where = f" (at {path.group(0)[:160]})" if path else ""
     for line in text.splitlines():
         if "Unsupported ops" in line or "is not supported" in line:
-            return line.strip()[:300]
+            return line.strip()[:300] + where
     for line in text.splitlines():
         if "error:" in line:
-            return line.split("error:", 1)[1].strip()[:300]
-    return first_line(exc)[:300]
+            return line.split("error:", 1)[1].strip()[:300] + where
+    return first_line(exc)[:300] + where
 
 
 def _litert_interpreter(path: Path) -> Any:
