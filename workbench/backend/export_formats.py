@@ -23,7 +23,6 @@ import numpy as np
 
 from workbench.backend.export_graph import (
     ExportRefused,
-    NumericPart,
     input_names,
     numeric_part,
     serving_function,
@@ -31,12 +30,12 @@ from workbench.backend.export_graph import (
 )
 from workbench.backend.model_file import first_line
 from workbench.backend.runtime import ensure_loaded
+from workbench.core.exports import FORMATS
 from workbench.core.preprocessing import RULES_FILE, Preprocessing
 
 ensure_loaded()
 import tensorflow as tf  # noqa: E402
 
-FORMATS = ("savedmodel", "litert", "onnx", "keras")
 TITLES = {"savedmodel": "SavedModel", "litert": "LiteRT", "onnx": "ONNX", "keras": "Keras"}
 RUNTIMES = {
     "savedmodel": "TensorFlow (tf.saved_model.load)",
@@ -120,21 +119,36 @@ def _write_savedmodel(model: Any, folder: Path) -> Written:
 
 
 def _write_litert(model: Any, meta: dict[str, Any], folder: Path, probe: Probe) -> Written:
-    notes: list[str] = []
-    target = folder / "model.tflite"
-    whole_problem = _convert_litert(model, input_names(model), target)
+    return _whole_or_split(
+        "litert", model, meta, folder / "model.tflite", probe, _convert_litert, _litert_inputs
+    )
+
+
+def _whole_or_split(
+    fmt: str,
+    model: Any,
+    meta: dict[str, Any],
+    target: Path,
+    probe: Probe,
+    convert: Callable[[Any, list[str], Path], str | None],
+    inputs_of: Callable[[Path], list[dict[str, Any]]],
+) -> Written:
+    """The whole model when it converts and (with string inputs) answers like Keras on the
+    probe's rows; else the numeric part and its rules; else ExportRefused naming the layer."""
+    title = TITLES[fmt]
+    whole_problem = convert(model, input_names(model), target)
     if whole_problem is None:
-        whole = Written("litert", target, _litert_inputs(target))
+        whole = Written(fmt, target, inputs_of(target))
         if not has_strings(model) or probe(whole):
             return whole
-        whole_problem = _DIFFERS.format(runtime="the LiteRT interpreter")
+        whole_problem = _DIFFERS.format(runtime=RUNTIMES[fmt])
         target.unlink()
-    part = numeric_part(model, meta, "litert")
-    problem = _convert_litert(part.model, part.input_names, target)
+    part = numeric_part(model, meta, fmt)
+    problem = convert(part.model, part.input_names, target)
     if problem is not None:
-        raise ExportRefused(_layer_message(model, "LiteRT", problem))
-    notes.append(_split_note("LiteRT"))
-    written = _split_written("litert", target, _litert_inputs(target), part, folder, notes)
+        raise ExportRefused(_layer_message(model, title, problem))
+    part.rules.save(target.parent / RULES_FILE)
+    written = Written(fmt, target, inputs_of(target), rules=part.rules, notes=[_split_note(title)])
     written.converter = whole_problem
     return written
 
@@ -225,22 +239,9 @@ def _litert_inputs(path: Path) -> list[dict[str, Any]]:
 
 
 def _write_onnx(model: Any, meta: dict[str, Any], folder: Path, probe: Probe) -> Written:
-    target = folder / "model.onnx"
-    whole_problem = _convert_onnx(model, input_names(model), target)
-    if whole_problem is None:
-        whole = Written("onnx", target, _onnx_inputs(target))
-        if not has_strings(model) or probe(whole):
-            return whole
-        whole_problem = _DIFFERS.format(runtime="onnxruntime")
-        target.unlink()
-    part = numeric_part(model, meta, "onnx")
-    problem = _convert_onnx(part.model, part.input_names, target)
-    if problem is not None:
-        raise ExportRefused(_layer_message(model, "ONNX", problem))
-    notes = [_split_note("ONNX")]
-    written = _split_written("onnx", target, _onnx_inputs(target), part, folder, notes)
-    written.converter = whole_problem
-    return written
+    return _whole_or_split(
+        "onnx", model, meta, folder / "model.onnx", probe, _convert_onnx, _onnx_inputs
+    )
 
 
 def _onnx_modules() -> tuple[Any, Any]:
@@ -379,13 +380,6 @@ def _split_note(title: str) -> str:
         f"{RULES_FILE} (beside it) says how to make from the raw inputs. The parity check ran "
         "those rules in Python before the runtime."
     )
-
-
-def _split_written(
-    fmt: str, target: Path, inputs: list[dict[str, Any]], part: NumericPart, folder: Path, notes
-) -> Written:
-    part.rules.save(folder / RULES_FILE)
-    return Written(fmt, target, inputs, rules=part.rules, notes=notes)
 
 
 def _layer_message(model: Any, title: str, problem: str) -> str:
