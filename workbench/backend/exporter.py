@@ -329,11 +329,12 @@ def _preprocessing_facts(written: Any) -> dict[str, Any]:
 
 def _output_facts(predictor: Predictor) -> str:
     if predictor.task == "regression":
-        return f"one value of {predictor.meta.get('label_column') or 'the target'}, in its units"
+        target = predictor.meta.get("label_column") or "the target"
+        return f"One value of {target}, in the units of that column of the training data."
     names = predictor.class_names
     if len(names) == 2:
         return (
-            f"one probability, of class {names[1]!r} (the other class is {names[0]!r}); "
-            f"{names[1]!r} when it reaches {predictor.threshold:g}"
+            f"One probability, of class {names[1]!r} (the other class is {names[0]!r}); "
+            f"{names[1]!r} when it reaches {predictor.threshold:g}."
         )
-    return f"{len(names)} probabilities, one per class in the order of 'classes'"
+    return f"{len(names)} probabilities, one per class, in the order of the classes below."
