@@ -68,8 +68,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from workbench.core.exports import ParityFailed
 
     def progress(fraction: float, words: str) -> None:
-        if not args.json:
-            print(f"  {words}…", file=sys.stderr, flush=True)
+        if not args.json:  # stdout: stderr holds only the one line of a refusal
+            print(f"  {words}…", flush=True)
 
     options = {
         "kind": args.kind,

@@ -101,3 +101,29 @@ def test_the_payloads_are_real(make_env) -> None:
     env.marker.unlink()
     pickle.loads(corpus.payload_pickle(env.marker))
     assert env.marker.exists()
+
+
+EXPORT_CASES = [c for c in CLI_CASES if corpus.CLI_PREDICT in c.targets and not c.subprocess]
+
+
+@pytest.mark.timeout(120, method="thread")
+@pytest.mark.parametrize("case", EXPORT_CASES, ids=repr)
+def test_export_formats_refuse_the_models_predict_refuses(case, make_env, capsys) -> None:
+    """`export --format` opens a model as predict does: a hostile model is refused in one
+    line before anything is converted, and no export folder appears."""
+    env = make_env()
+    made = case.make(env)
+    if made.argv[0] != "predict":
+        return  # the case's file is data, not a model: nothing for export to open
+    output = env.folder / "exported"
+    export = corpus.Made(["export", made.argv[1], "--format", "onnx", "--output", str(output)])
+    code, out, err = run(case, export, capsys)
+    check_outcome(case, export, code, out, err)
+    # No run or project beside these models: even a healthy one is refused (--check needed).
+    assert code == 2 and not output.exists()
+    healthy = {
+        str(p) for p in (env.models.npz, env.models.image, env.models.text, env.models.plain)
+    }
+    if made.argv[1] not in healthy and run(case, made, capsys)[0] == 2:
+        assert "--check" not in err, err  # a model predict refuses: the loader refuses it
+    assert not env.marker.exists(), f"{case.id}: the payload ran"
