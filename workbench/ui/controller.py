@@ -9,11 +9,14 @@ window's one :class:`~workbench.ui.tasks.TaskRunner`, and offers its menu action
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
+
+from workbench.core.errors import WorkbenchError
 
 if TYPE_CHECKING:
     from workbench.core.runs import RunStore
@@ -51,6 +54,18 @@ class Controller(QObject):
         self.session = shell.session
         #: Menu title -> actions this feature adds to it (None: a separator).
         self.menus: dict[str, list[QAction | None]] = {}
+
+    def run_model_path(self) -> Path | None:
+        """The model file of the session's run (``runs/<id>/model.keras``), when it is
+        there; None for a model that no run holds."""
+        run_id = self.session.source.run_id
+        if not run_id:
+            return None
+        try:
+            path = self.shell.store.get(run_id).model_path
+        except (WorkbenchError, OSError):
+            return None
+        return path if path.is_file() else None
 
     def status(self, text: str, timeout: int = 0) -> None:
         """A message in the window's status bar (``timeout`` ms; 0 keeps it)."""

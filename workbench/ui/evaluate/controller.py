@@ -593,7 +593,7 @@ class EvaluateController(Controller):
             return
         meta = getattr(predictor, "meta", None)
         saved = meta.get("threshold", 0.5) if isinstance(meta, dict) else 0.5
-        run = self._run_model_path()
+        run = self.run_model_path()
         where = (
             "Saving writes it into the run's model file; Predict uses it at once."
             if run
@@ -606,16 +606,6 @@ class EvaluateController(Controller):
         )
         self.view.save_threshold_button.setEnabled(abs(float(ev.threshold) - float(saved)) > 1e-9)
 
-    def _run_model_path(self) -> Path | None:
-        run_id = self.session.source.run_id
-        if not run_id:
-            return None
-        try:
-            path = self.shell.store.get(run_id).model_path
-        except (WorkbenchError, OSError):
-            return None
-        return path if path.is_file() else None
-
     @Slot()
     def save_threshold(self) -> None:
         """Save threshold to model: into the run's model file, and the model in memory."""
@@ -623,7 +613,7 @@ class EvaluateController(Controller):
         if ev is None or ev.threshold is None or predictor is None:
             return
         threshold = round(float(ev.threshold), 2)
-        path = self._run_model_path()
+        path = self.run_model_path()
         if path is None:
             self._keep_threshold(predictor, threshold, None)
             return

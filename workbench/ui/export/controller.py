@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
 
-from workbench.core.errors import WorkbenchError
 from workbench.core.exports import FORMATS
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
 from workbench.ui.export.dialog import ExportDialog
@@ -57,14 +56,7 @@ class ExportController(Controller):
 
     def model_path(self) -> Path | None:
         """The session's model as a file: its run's model.keras, if it is there."""
-        run_id = self.session.source.run_id
-        if self.session.predictor is None or not run_id:
-            return None
-        try:
-            path = self.shell.store.get(run_id).model_path
-        except (WorkbenchError, OSError):
-            return None
-        return path if path.is_file() else None
+        return None if self.session.predictor is None else self.run_model_path()
 
     def _update_tip(self) -> None:
         has_model = self.session.predictor is not None
