@@ -198,6 +198,9 @@ def _converter_problem(exc: Exception) -> str:
     text = str(exc)
     path = _OP_PATH.search(text)
     where = f" (at {path.group(0)[:160]})" if path else ""
+    ops = sorted(set(re.findall(r"'(tf\.\w+)' op is neither a custom op nor a flex op", text)))
+    if ops:
+        return f"TensorFlow ops that are not LiteRT built-ins: {', '.join(ops)}" + where
     for line in text.splitlines():
         if "Unsupported ops" in line or "is not supported" in line:
             return line.strip()[:300] + where
