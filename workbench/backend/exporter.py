@@ -26,9 +26,9 @@ from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.exports import DEFAULT_CHECK_ROWS, FORMATS, ExportResult, ParityFailed
 from workbench.core.model_card import card_markdown, data_fingerprint
 from workbench.core.parity import PARITY_FILE
+from workbench.core.runs import MODEL_FILE
 
 Progress = Callable[[float, str], None]
-MODEL_FILE = "model.keras"
 #: Rows a whole conversion with string inputs must answer like Keras before it is kept.
 PROBE_ROWS = 64
 
@@ -108,6 +108,8 @@ def export_model(
         )
         say(0.55, f"Checking parity in {FORMATS[fmt][2]}")
         report = run_check(written)
+        final_model = output / written.path.relative_to(partial)
+        report.path = str(final_model)  # where it will be once the folder is published
         say(0.8, "Writing the model card")
         scores = _scores(predictor, sample)
         facts = _facts(source, predictor, written, report, sample, scores)
@@ -118,12 +120,9 @@ def export_model(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     partial.rename(output)
-    model_path_out = output / written.path.relative_to(partial)
-    report.path = str(model_path_out)
-    (output / PARITY_FILE).write_text(json.dumps(report.to_json(), indent=1) + "\n")
     files = sorted(p for p in output.rglob("*") if p.is_file())
     say(1.0, "Exported")
-    result = ExportResult(fmt, output, model_path_out, report, files, list(written.notes))
+    result = ExportResult(fmt, output, final_model, report, files, list(written.notes))
     if not report.passed:
         raise ParityFailed(report)
     return result

@@ -19,7 +19,7 @@ from workbench.backend.export_graph import serving_function
 from workbench.backend.predictor import as_probabilities, chosen_classes
 from workbench.backend.runtime import ensure_loaded
 from workbench.core.parity import ParityReport, compare
-from workbench.core.preprocessing import RULES_FILE
+from workbench.core.preprocessing import RULES_FILE, as_text
 
 ensure_loaded()
 import tensorflow as tf  # noqa: E402
@@ -42,13 +42,9 @@ def raw_arrays(model: Any, inputs: Any) -> Arrays:
         value = inputs[name]
         value = value.numpy() if hasattr(value, "numpy") else np.asarray(value)
         if value.dtype.kind in "OSU":
-            value = np.vectorize(_text, otypes=[object])(value) if value.size else value
+            value = np.vectorize(as_text, otypes=[object])(value) if value.size else value
         out[name] = value
     return out
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def keras_runner(model: Any) -> Runner:
@@ -91,7 +87,7 @@ def _litert_runner(written: Written) -> Runner:
         for d in details:
             value = arrays[_litert_name(d)]
             if d["dtype"] is np.bytes_ or value.dtype == object:
-                value = np.array([_text(v).encode("utf-8") for v in value.reshape(-1)])
+                value = np.array([as_text(v).encode("utf-8") for v in value.reshape(-1)])
                 value = value.reshape(arrays[_litert_name(d)].shape)
             interpreter.set_tensor(d["index"], value.astype(d["dtype"], copy=False))
         interpreter.invoke()
@@ -120,7 +116,7 @@ def _onnx_runner(written: Written) -> Runner:
         for name, kind in kinds.items():
             value = arrays[name]
             if kind == "tensor(string)":
-                feed[name] = np.vectorize(_text, otypes=[object])(value)
+                feed[name] = np.vectorize(as_text, otypes=[object])(value)
             else:
                 dtype = {"tensor(int64)": np.int64, "tensor(int32)": np.int32}.get(kind, np.float32)
                 feed[name] = value.astype(dtype, copy=False)

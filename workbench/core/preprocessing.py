@@ -172,10 +172,10 @@ class Preprocessing(BaseModel):
         out: dict[str, np.ndarray] = {}
         if self.text is not None:
             texts = raw if not isinstance(raw, dict) else raw[self.text.input]
-            strings = [_as_str(t) for t in np.asarray(texts, dtype=object).reshape(-1)]
+            strings = [as_text(t) for t in np.asarray(texts, dtype=object).reshape(-1)]
             out[self.text.numeric_input] = self.text.encode(strings)
         for column in self.columns:
-            values = [_as_str(v) for v in np.asarray(raw[column.input], dtype=object).reshape(-1)]
+            values = [as_text(v) for v in np.asarray(raw[column.input], dtype=object).reshape(-1)]
             out[column.numeric_input] = column.encode(values)
         for name in self.passthrough:
             out[name] = np.asarray(raw[name], dtype=np.float32)
@@ -198,7 +198,8 @@ class Preprocessing(BaseModel):
             raise FileRejected(path, f"is not a valid {RULES_FILE}: {_first_error(exc)}") from None
 
 
-def _as_str(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A string from a runtime's bytes (UTF-8) or any other value."""
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
