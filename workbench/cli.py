@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli_shared import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, load
+from workbench.core.audio import DEFAULT_RATE
 from workbench.core.errors import WorkbenchError
 from workbench.core.kinds import KINDS, TASKS
 
@@ -66,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument(
         "--input",
         type=Path,
-        help="a CSV of rows (tables, texts), an image or a folder of images, or an .npz",
+        help="a CSV of rows (tables, texts), an image or audio file or a folder of them, "
+        "or an .npz",
     )
     predict.add_argument("--output", type=Path, help="write the predictions to this CSV")
     predict.add_argument("--x-name", default="x", help="npz input: the features array")
@@ -96,6 +98,19 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--x-name", default="x", help="npz: the features array (default x)")
     parser.add_argument("--y-name", default="y", help="npz: the targets array (default y)")
+    parser.add_argument(
+        "--sample-rate",
+        type=int,
+        metavar="HZ",
+        help=f"audio: the model's sample rate (default {DEFAULT_RATE}); clips are resampled",
+    )
+    parser.add_argument(
+        "--clip-seconds",
+        type=float,
+        metavar="S",
+        help="audio: clip length; longer clips are cropped, shorter padded (default: the "
+        "95th percentile of the durations)",
+    )
 
 
 def cmd_check_data(args: argparse.Namespace) -> int:
@@ -138,6 +153,8 @@ def cmd_check_data(args: argparse.Namespace) -> int:
             f"Words per text: median {words['median']:g}, 95th percentile {words['p95']:g}, "
             f"max {words['max']}; suggested sequence length {info['suggested_sequence_length']}"
         )
+    if info.get("kind") == "audio":
+        _print_audio(info)
     for column, count in (info.get("missing_values") or {}).items():
         print(f"Missing:    {count} in {column!r}")
     for item in info.get("skipped") or []:
@@ -145,6 +162,24 @@ def cmd_check_data(args: argparse.Namespace) -> int:
     for note in info.get("notes") or []:
         print(f"Note: {note}")
     return EXIT_OK
+
+
+def _print_audio(info: dict[str, Any]) -> None:
+    """The audio folder's rates, lengths and formats, and what the model will take."""
+    d = info["durations"]
+    print(
+        f"Durations:  min {d['min']:.2f} s, median {d['median']:.2f} s, 95th percentile "
+        f"{d['p95']:.2f} s, max {d['max']:.2f} s"
+    )
+    print("Rates:      " + ", ".join(f"{r} Hz ({n})" for r, n in info["rates"].items()))
+    print("Channels:   " + ", ".join(f"{c} ({n})" for c, n in info["channels"].items()))
+    print("Formats:    " + ", ".join(f"{f} ({n})" for f, n in info["formats"].items()))
+    chosen = "the 95th percentile" if info["clip_seconds"] == info["clip_seconds_auto"] else "set"
+    print(
+        f"Model input: mono at {info['sample_rate']:,} Hz, {info['clip_seconds']:g} s "
+        f"({info['clip_samples']:,} samples; {chosen}); {info['cropped']:,} longer clip(s) "
+        "cropped to their loudest part, shorter ones padded with silence"
+    )
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -254,6 +289,8 @@ def _prediction_rows(predictor: Any, args: argparse.Namespace) -> list[tuple[str
             raise DataError(f"{source}: no images (png, jpg, bmp, gif) found.")
         answers, used = predictor.predict_images(files)
         return list(zip(used, answers, strict=True))
+    if predictor.kind == "audio":
+        return _audio_rows(predictor, source)
     if predictor.kind == "npz":
         from workbench.core.inputs import read_npz_array
 
@@ -276,6 +313,25 @@ def _prediction_rows(predictor: Any, args: argparse.Namespace) -> list[tuple[str
         return list(zip(texts, predictor.predict(texts), strict=True))
     answers = predictor.predict_table(frame, str(source))
     return [(str(i + 2), p) for i, p in enumerate(answers)]  # file line numbers
+
+
+def _audio_rows(predictor: Any, source: Path) -> list[tuple[str, Any]]:
+    """Answers for an audio file or a folder of them; files that cannot be read are named
+    on stderr (all of them unreadable is an error)."""
+    from workbench.core.audio import AUDIO_SUFFIXES
+    from workbench.core.errors import DataError
+
+    files = (
+        sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+        if source.is_dir()
+        else [source]
+    )
+    if not files:
+        raise DataError(f"{source}: no audio files ({', '.join(sorted(AUDIO_SUFFIXES))}) found.")
+    answers, used, skipped = predictor.predict_audio(files)
+    for _file, reason in skipped:
+        print(f"Skipped: {reason}", file=sys.stderr)
+    return list(zip(used, answers, strict=True))
 
 
 def args_x_name(args: argparse.Namespace, names: list[str], source: Path) -> str:

@@ -51,4 +51,6 @@ def load(args: argparse.Namespace, path: Path, sample: Sample | None = None) -> 
         task=args.task or (sample.task if sample else None),
         x_name=args.x_name,
         y_name=args.y_name,
+        sample_rate=getattr(args, "sample_rate", None),
+        clip_seconds=getattr(args, "clip_seconds", None),
     )

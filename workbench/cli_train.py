@@ -164,7 +164,9 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
         help="text: words per text (default: suggested from the data)",
     )
     train.add_argument(
-        "--augment", action="store_true", help="images: random flips, rotations and zooms"
+        "--augment",
+        action="store_true",
+        help="images: random flips, rotations and zooms; audio: time shift, gain and noise",
     )
     train.add_argument(
         "--output",
@@ -262,6 +264,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     """Train the default template of the data's kind, record the run and save the model."""
     from workbench.core.project import DatasetSpec, Project
     from workbench.core.runs import default_store
+    from workbench.core.session import audio_settings
 
     if args.resume:
         return _resume(args)
@@ -277,6 +280,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         task=dataset.task,
         augment=args.augment,
     )
+    spec.sample_rate, spec.clip_seconds = audio_settings(dataset)
     name, why = _template(args, dataset)
     project = Project(spec, templates.TEMPLATES[name].build(dataset), training)
     emit(

@@ -16,7 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.backend.audio import augment as augment_clip
+from workbench.backend.audio import clip_or_silence
 from workbench.backend.runtime import ensure_loaded
+from workbench.core.audio import AudioFolder
 from workbench.core.checks import class_names_of, label_indices, row_count
 from workbench.core.datasets import ArrayData, Dataset, ImageFolder, TabularTable
 from workbench.core.splits import Split, split_indices
@@ -311,6 +314,74 @@ class ArrayAdapter(Adapter):
         return {**super().metadata(), "x_shape": list(self.dataset.x.shape[1:])}
 
 
+class AudioAdapter(Adapter):
+    """File paths in the pipeline, decoded, downmixed and resampled on the fly."""
+
+    dataset: AudioFolder
+
+    def __init__(self, dataset: AudioFolder, augment: bool = False) -> None:
+        super().__init__(dataset)
+        self.augment = augment
+        self._files = np.array(dataset.files, dtype=object)
+
+    @property
+    def samples(self) -> int:
+        return self.dataset.clip_samples
+
+    def _waves(self, files: Any) -> Any:
+        rate, samples = self.dataset.sample_rate, self.samples
+
+        def load(path):
+            wave = tf.numpy_function(
+                lambda p: clip_or_silence(p, rate, samples), [path], tf.float32, stateful=False
+            )
+            return tf.ensure_shape(wave, (samples,))
+
+        return load
+
+    def examples(self, rows: np.ndarray) -> Any:
+        """Unbatched (waveform, target) pairs for these rows, in row order."""
+        return self._pipeline(rows, None)
+
+    def dataset_for(self, rows: np.ndarray, batch_size: int, shuffle_seed: int | None = None):
+        """Batches of (waveforms, targets); with a shuffle seed (the training pipeline) the
+        order changes every epoch and, when augmentation is on, each clip is augmented."""
+        return self._pipeline(rows, shuffle_seed).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+    def _pipeline(self, rows: np.ndarray, shuffle_seed: int | None) -> Any:
+        files = tf.constant(self._files[rows].astype(str))
+        ds = tf.data.Dataset.from_tensor_slices((files, self._target_tensor(rows)))
+        if shuffle_seed is not None:
+            ds = ds.shuffle(len(rows), seed=shuffle_seed, reshuffle_each_iteration=True)
+        load = self._waves(files)
+        ds = ds.map(lambda f, y: (load(f), y), num_parallel_calls=tf.data.AUTOTUNE)
+        if self.augment and shuffle_seed is not None:
+            samples = self.samples
+            ds = ds.map(
+                lambda w, y: (augment_clip(w, samples), y), num_parallel_calls=tf.data.AUTOTUNE
+            )
+        return ds
+
+    def features(self, rows: np.ndarray) -> Any:
+        return np.stack(
+            [
+                clip_or_silence(str(f).encode(), self.dataset.sample_rate, self.samples)
+                for f in self._files[rows]
+            ]
+        )
+
+    def input_block(self, rows: np.ndarray | None = None) -> tuple[Any, Any]:
+        inputs = keras.Input(shape=(self.samples,), name="waveform")
+        return inputs, inputs
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            **super().metadata(),
+            "sample_rate": int(self.dataset.sample_rate),
+            "clip_samples": int(self.samples),
+        }
+
+
 #: How model_builder names the person's layers that learn from data ("normalization_3").
 _ADAPTED_NAME = re.compile(r"(textvectorization|normalization|stringlookup|integerlookup)_\d+")
 
@@ -354,6 +425,8 @@ def adapter_for(dataset: Dataset, augment: bool = False) -> Adapter:
         return ImageAdapter(dataset, augment=augment)
     if isinstance(dataset, ArrayData):
         return ArrayAdapter(dataset)
+    if isinstance(dataset, AudioFolder):
+        return AudioAdapter(dataset, augment=augment)
     raise TypeError(f"No adapter for {type(dataset).__name__}")
 
 

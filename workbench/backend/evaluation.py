@@ -150,6 +150,13 @@ def _inputs(predictor: Predictor, dataset: Any, batch: np.ndarray, texts: Any) -
             bad = next(p for p in paths if p not in set(used))
             raise DataError(f"{bad}: not an image the workbench can read; remove it and retry.")
         return images
+    if kind == "audio":
+        from workbench.backend.audio import clip_inputs
+
+        waves, _, skipped = clip_inputs(predictor.meta, [dataset.files[i] for i in batch])
+        if skipped:
+            raise DataError(f"{skipped[0][1]} Remove it and retry.")
+        return waves
     x = np.asarray(dataset.x[batch], dtype=np.float32)
     expected = predictor.meta.get("x_shape")
     if expected is not None and list(x.shape[1:]) != list(expected):
@@ -197,6 +204,8 @@ def baseline_features(predictor: Predictor, dataset: Any, rows: np.ndarray) -> A
         return dataset.frame.iloc[rows][columns].reset_index(drop=True)
     if kind == "images":
         return _pixels([dataset.files[i] for i in rows])
+    if kind == "audio":
+        return _mel_summaries(predictor.meta, [dataset.files[i] for i in rows])
     x = np.asarray(dataset.x[rows], dtype=np.float32)
     return x.reshape(len(x), -1)
 
@@ -214,6 +223,22 @@ def _pixels(paths: list[str]) -> np.ndarray:
             continue  # an unreadable image stays black; the model's own pass names it
         out[i] = tf.reduce_mean(image, axis=-1).numpy().reshape(-1)
     return out
+
+
+def _mel_summaries(meta: dict[str, Any], paths: list[str]) -> np.ndarray:
+    """Per clip, each mel band's mean and spread over time (the clip as the model hears it)."""
+    from workbench.core.audio import DataError as _Error
+    from workbench.core.audio import mel_summary, read_clip
+
+    rate, samples = int(meta["sample_rate"]), int(meta["clip_samples"])
+    rows = []
+    for path in paths:
+        try:
+            wave = read_clip(path, rate, samples)
+        except _Error:
+            wave = np.zeros(samples, dtype=np.float32)  # the model's own pass names it
+        rows.append(mel_summary(wave, rate))
+    return np.stack(rows)
 
 
 def fit_baselines(
@@ -253,7 +278,7 @@ def _fit(
 ) -> list[Baseline]:
     names = predictor.class_names
     report_rows = test_rows
-    if dataset.kind == "images" and len(train_rows) > MAX_BASELINE_IMAGES:
+    if dataset.kind in ("images", "audio") and len(train_rows) > MAX_BASELINE_IMAGES:
         pick = np.random.default_rng(0).choice(len(train_rows), MAX_BASELINE_IMAGES, False)
         train_rows = train_rows[np.sort(pick)]
     train_y = true_labels(predictor, train_data, train_rows)

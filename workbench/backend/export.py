@@ -112,6 +112,11 @@ def _shape_mismatch(model: Any, meta: dict[str, Any]) -> tuple[str, str] | None:
             f"its metadata says samples of shape {tuple(shape)} but the network takes "
             f"{tuple(takes)}"
         )
+    samples = meta.get("clip_samples")
+    if meta["kind"] == "audio" and samples is not None and takes not in ([samples], [None]):
+        return "clip_samples", (
+            f"its metadata says clips of {samples} samples but the network takes {tuple(takes)}"
+        )
     known = len(takes) == 3 and None not in takes[:2]
     if meta["kind"] == "images" and size is not None and known and takes[:2] != size:
         return "image_size", (

@@ -100,6 +100,11 @@ def _input_problem(spec: LayerSpec, incoming: Any) -> str | None:
         return f"Normalization needs at least one feature per sample but gets {got}."
     if spec.kind == "Reshape":
         return _reshape_problem(spec, incoming)
+    if spec.kind == "MelSpectrogram" and (kind == "text" or len(incoming.shape) != 2):
+        return (
+            f"MelSpectrogram reads raw waveforms (batch, samples) but gets {kind} {got}. "
+            "Put it first on audio data."
+        )
     return None
 
 
@@ -201,6 +206,20 @@ def _stack_rules(layers: list[LayerSpec], kind: str) -> list[tuple[int | None, s
     return errors
 
 
+def _rate_rules(layers: list[LayerSpec], rate: int) -> list[tuple[int | None, str]]:
+    """A spectrogram computed at another rate than the waveform's puts every band at the
+    wrong pitch, and nothing would fail: say so on the layer."""
+    return [
+        (
+            index,
+            f"MelSpectrogram's sample rate is {layer.params['sampling_rate']:,} Hz but the "
+            f"clips are {rate:,} Hz: set it to {rate:,} (or change the rate on the Data tab).",
+        )
+        for index, layer in enumerate(layers)
+        if layer.kind == "MelSpectrogram" and layer.params.get("sampling_rate") != rate
+    ]
+
+
 def _head_rule(
     layers: list[LayerSpec], output: Any, num_classes: int, task: str
 ) -> tuple[int, str] | None:
@@ -250,6 +269,8 @@ def summarize_stack(
     if adapter is not None:
         num_classes = len(adapter.class_names)
     summary.errors.extend(_stack_rules(layers, kind))
+    if kind == "audio":
+        summary.errors.extend(_rate_rules(layers, int(adapter.dataset.sample_rate)))
     try:
         _, tensor = _input_block(adapter)
     except Exception as exc:  # a dataset the encodings cannot take

@@ -149,7 +149,7 @@ class Predictor:
 
     @property
     def kind(self) -> str:
-        """text, tabular, images or npz."""
+        """text, tabular, images, audio or npz."""
         return str(self.meta.get("kind", "text"))
 
     @property
@@ -175,6 +175,17 @@ class Predictor:
         """Answers for the image files that could be read, and which those were."""
         batch, used = image_inputs(self.meta, paths)
         return self._answer(batch), used
+
+    def predict_audio(
+        self, paths: list[str | Path]
+    ) -> tuple[list[Prediction], list[str], list[tuple[str, str]]]:
+        """Answers for the audio files that could be read: (answers, files used, (file,
+        why) for each file skipped). Each file is downmixed, resampled and padded or
+        cropped exactly as in training."""
+        from workbench.backend.audio import clip_inputs
+
+        batch, used, skipped = clip_inputs(self.meta, paths)
+        return self._answer(batch), used, skipped
 
     def predict_arrays(self, x: Any) -> list[Prediction]:
         """Answers for samples shaped like the training x (npz models)."""

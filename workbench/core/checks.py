@@ -20,7 +20,7 @@ def label_indices(dataset: Any) -> np.ndarray | None:
     """Class index per row, in the order the backend uses (None for regression)."""
     if getattr(dataset, "task", "classification") != "classification":
         return None
-    if dataset.kind == "images":
+    if dataset.kind in ("images", "audio"):
         return np.asarray(dataset.labels, dtype=np.int64)
     names = dataset.class_names()
     index = {name: i for i, name in enumerate(names)}
@@ -35,7 +35,7 @@ def class_names_of(dataset: Any) -> list[str]:
 
 def row_count(dataset: Any) -> int:
     """Samples in the dataset."""
-    if dataset.kind == "images":
+    if dataset.kind in ("images", "audio"):
         return len(dataset.files)
     if dataset.kind == "npz":
         return len(dataset.y)
@@ -100,7 +100,10 @@ def data_checks(dataset: Any, config: TrainingConfig) -> tuple[list[str], list[s
         shared, what = 0, ""
         skipped = len(getattr(dataset, "skipped", []))
         if skipped:
-            warnings.append(f"{skipped:,} file(s) skipped: listed under the images.")
+            where = "clips" if dataset.kind == "audio" else "images"
+            warnings.append(f"{skipped:,} file(s) skipped: listed under the {where}.")
+        elif dataset.kind == "audio":
+            facts.append("Every file in the class folders is readable audio.")
         else:
             facts.append("Every file in the class folders looks like an image.")
     if shared:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.core.audio import AudioFolder, load_audio_folder, looks_like_audio_folder
 from workbench.core.errors import DataError
 from workbench.core.kinds import KINDS, TASKS
 from workbench.core.safe_json import regular_file
@@ -629,10 +630,12 @@ def load_text_folder(path: str | Path) -> TextTable:
 
 
 def infer_kind(path: str | Path) -> str:
-    """Text, tabular, images or npz, from the path and a look at the content."""
+    """Text, tabular, images, audio or npz, from the path and a look at the content."""
     path = Path(path)
     if path.is_dir():
         try:
+            if looks_like_audio_folder(path):
+                return "audio"
             for sub in path.iterdir():
                 if sub.is_dir():
                     for file in sub.iterdir():
@@ -666,7 +669,7 @@ def _has_text_column(frame: pd.DataFrame) -> bool:
     return False
 
 
-Dataset = TextTable | TabularTable | ImageFolder | ArrayData
+Dataset = TextTable | TabularTable | ImageFolder | ArrayData | AudioFolder
 
 
 def load_dataset(
@@ -680,6 +683,8 @@ def load_dataset(
     y_name: str = "y",
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    sample_rate: int | None = None,
+    clip_seconds: float | None = None,
 ) -> Dataset:
     """Load any supported dataset; ``kind`` None means inferred from the path and content.
 
@@ -695,6 +700,8 @@ def load_dataset(
     kind = kind or infer_kind(path)
     if kind == "images":
         return load_image_folder(path)
+    if kind == "audio":
+        return load_audio_folder(path, sample_rate, clip_seconds, progress, cancel)
     if kind == "npz":
         return load_npz(path, x_name, y_name, task)
     if kind == "text":
@@ -724,4 +731,6 @@ def load_spec(spec: Any) -> Dataset:
         text_column=spec.text_column or None,
         label_column=spec.label_column or None,
         task=spec.task,
+        sample_rate=getattr(spec, "sample_rate", 0) or None,
+        clip_seconds=getattr(spec, "clip_seconds", 0.0) or None,
     )

@@ -7,5 +7,5 @@ them here lets the window open without paying for pandas until the first file is
 
 from __future__ import annotations
 
-KINDS = ("text", "tabular", "images", "npz")
+KINDS = ("text", "tabular", "images", "npz", "audio")
 TASKS = ("classification", "regression")

@@ -208,6 +208,64 @@ _LOOKUPS_AND_SHAPES: tuple[LayerType, ...] = (
 )
 
 
+_AUDIO: tuple[LayerType, ...] = (
+    LayerType(
+        "MelSpectrogram",
+        "Turns a raw waveform into a log-mel spectrogram (mel bands x time frames, in dB), "
+        "as the ear spaces pitch. Put it first on audio data; its sample rate follows the "
+        "data's. Follow it with Reshape (bands, -1, 1) for Conv2D.",
+        (
+            ParamSpec(
+                "num_mel_bins",
+                "int",
+                64,
+                label="Mel bands",
+                minimum=8,
+                maximum=512,
+                help="Frequency bands of the output (its height).",
+            ),
+            ParamSpec(
+                "sampling_rate",
+                "int",
+                16000,
+                label="Sample rate (Hz)",
+                minimum=4000,
+                maximum=48000,
+                help="The rate of the waveform it reads: the data's rate (set from the Data tab).",
+            ),
+            ParamSpec(
+                "sequence_length",
+                "int",
+                400,
+                label="Window (samples)",
+                minimum=16,
+                maximum=16384,
+                help="Samples in each analysis window (400 at 16 kHz = 25 ms).",
+            ),
+            ParamSpec(
+                "sequence_stride",
+                "int",
+                160,
+                label="Hop (samples)",
+                minimum=1,
+                maximum=16384,
+                help="Samples between windows: one time frame each (160 at 16 kHz = 10 ms).",
+            ),
+            ParamSpec(
+                "fft_length",
+                "int",
+                512,
+                label="FFT length",
+                minimum=16,
+                maximum=16384,
+                help="Points of each Fourier transform; at least the window.",
+            ),
+        ),
+        category="Audio",
+    ),
+)
+
+
 _ATTENTION: tuple[LayerType, ...] = (
     LayerType(
         "PositionEmbedding",
@@ -276,8 +334,16 @@ def _lookup_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     return {"pad_to_max_tokens": params["output_mode"] != "int"}
 
 
+def _mel_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    # Keras clips each batch at (its loudest value - top_db), so one loud clip would change
+    # how every other clip in its batch looks: a floor far below -100 dB (where min_power
+    # already clips) keeps each clip's spectrogram its own, whatever it is batched with.
+    return {"power_to_db": True, "top_db": 1.0e6}
+
+
 #: Keras arguments that follow from the parameters rather than being one themselves.
 _DERIVED: dict[str, Any] = {
+    "MelSpectrogram": _mel_kwargs,
     "TextVectorization": _vectorizer_kwargs,
     "StringLookup": _lookup_kwargs,
     "IntegerLookup": _lookup_kwargs,
@@ -536,7 +602,7 @@ def _with_help(layer: LayerType) -> LayerType:
 
 CATALOG: dict[str, LayerType] = {
     layer.name: _with_help(layer)
-    for layer in (*_CATALOG, *_MORE, *_LOOKUPS_AND_SHAPES, *_ATTENTION)
+    for layer in (*_CATALOG, *_MORE, *_LOOKUPS_AND_SHAPES, *_AUDIO, *_ATTENTION)
 }
 _ids = itertools.count(1)
 
@@ -575,6 +641,13 @@ class LayerSpec:
             problem = spec.check(self.params.get(spec.name))
             if problem:
                 found.append(problem)
+        if self.kind == "MelSpectrogram" and not found:
+            p = self.params
+            if p["fft_length"] < p["sequence_length"]:
+                found.append(
+                    f"FFT length {p['fft_length']} is shorter than the window "
+                    f"({p['sequence_length']} samples); make it at least as long."
+                )
         unknown = set(self.params) - {spec.name for spec in self.type.params}
         found.extend(f"{self.kind} has no parameter {name!r}." for name in sorted(unknown))
         return found
@@ -602,6 +675,7 @@ class LayerSpec:
             "StringLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
             "IntegerLookup": lambda: f"{p['max_tokens']}, {p['output_mode']}",
             "TransformerEncoder": lambda: f"{p['num_heads']} heads, ff {p['ff_dim']}",
+            "MelSpectrogram": lambda: f"{p['num_mel_bins']} bands, {p['sampling_rate']} Hz",
         }.get(self.kind)
         return f"{self.kind}({inner() if inner else ''})"
 

@@ -13,7 +13,13 @@ from typing import Any
 from workbench.core.layers import LayerSpec
 
 #: How the data kinds are named in messages.
-KIND_NAMES = {"text": "text", "tabular": "feature table", "images": "image", "npz": "array"}
+KIND_NAMES = {
+    "text": "text",
+    "tabular": "feature table",
+    "images": "image",
+    "npz": "array",
+    "audio": "audio",
+}
 
 Signature = list[tuple[str, dict[str, Any]]]
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 import pydantic
 
+from workbench.core.audio import MAX_CLIP_SECONDS, MAX_RATE, MIN_RATE
 from workbench.core.errors import FileRejected
 from workbench.core.kinds import KINDS, TASKS
 from workbench.core.project import MAX_TEXT
@@ -21,6 +22,7 @@ from workbench.core.schemas import STRICT, validate
 MAX_META_BYTES = 16 * 2**20
 MAX_CLASSES = 100_000
 MAX_FEATURES = 10_000
+MAX_CLIP_SAMPLES = int(MAX_CLIP_SECONDS * MAX_RATE)
 
 _Text = Annotated[str, pydantic.StringConstraints(max_length=MAX_TEXT)]
 _Size = Annotated[int, pydantic.Field(ge=1, le=65_536)]
@@ -42,6 +44,9 @@ class ModelMeta(pydantic.BaseModel):
     fill: Annotated[dict[_Text, float], pydantic.Field(max_length=MAX_FEATURES)] = {}
     image_size: Annotated[list[_Size], pydantic.Field(min_length=2, max_length=2)] | None = None
     x_shape: Annotated[list[_Size], pydantic.Field(max_length=8)] | None = None
+    # audio: the model takes clip_samples of mono float32 at sample_rate Hz
+    sample_rate: Annotated[int, pydantic.Field(ge=MIN_RATE, le=MAX_RATE)] | None = None
+    clip_samples: Annotated[int, pydantic.Field(ge=1, le=MAX_CLIP_SAMPLES)] | None = None
     # Two classes: the positive class (the second) is predicted from this probability on;
     # chosen on the Evaluate tab, honoured by every prediction.
     threshold: Annotated[float, pydantic.Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
@@ -56,6 +61,8 @@ class ModelMeta(pydantic.BaseModel):
                 raise ValueError(f"feature column {unnamed[0]!r} has no model input")
         if self.kind == "images" and self.image_size is None:
             raise ValueError("an image model's metadata has no image_size")
+        if self.kind == "audio" and (self.sample_rate is None or self.clip_samples is None):
+            raise ValueError("an audio model's metadata has no sample_rate or clip_samples")
         if self.kind == "npz" and self.x_shape is None:
             raise ValueError("an array model's metadata has no x_shape")
         if self.task == "classification" and len(set(self.class_names)) != len(self.class_names):

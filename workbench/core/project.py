@@ -52,7 +52,9 @@ class DatasetSpec:
     label_column: str = ""
     kind: str = "text"
     task: str = "classification"
-    augment: bool = False  # images: random flips, rotations and zooms while training
+    augment: bool = False  # images: flips, rotations, zooms; audio: shift, gain, noise
+    sample_rate: int = 0  # audio: the model's rate in Hz; 0 is the default (16 kHz)
+    clip_seconds: float = 0.0  # audio: clip length; 0 is chosen from the data (95th pct)
 
 
 @dataclass

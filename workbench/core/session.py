@@ -19,6 +19,7 @@ from typing import Any
 
 from psygnal import Signal
 
+from workbench.core.audio import DEFAULT_RATE
 from workbench.core.project import DatasetSpec, Project
 
 
@@ -93,7 +94,8 @@ class Session:
             getattr(dataset, "label_column", "") or getattr(dataset, "y_name", "") or "",
             dataset.kind,
             task,
-            self.project.dataset.augment if dataset.kind == "images" else False,
+            self.project.dataset.augment if dataset.kind in ("images", "audio") else False,
+            *audio_settings(dataset),
         )
         self.data_changed.emit(dataset, summary)
         return new_file
@@ -145,7 +147,19 @@ def same_inputs(old: Any, new: Any) -> bool:
         return tuple(old.image_size) == tuple(new.image_size)
     if new.kind == "npz":
         return (old.x_name, old.y_name) == (new.x_name, new.y_name)
+    if new.kind == "audio":
+        return (old.sample_rate, old.clip_samples) == (new.sample_rate, new.clip_samples)
     return True
 
 
-__all__ = ["ModelSource", "Session", "same_inputs"]
+def audio_settings(dataset: Any) -> tuple[int, float]:
+    """(sample_rate, clip_seconds) as a project keeps them: 0 where the default applies (16
+    kHz; the length the data suggests), so a project follows its folder as it grows."""
+    if dataset.kind != "audio":
+        return 0, 0.0
+    rate = 0 if dataset.sample_rate == DEFAULT_RATE else int(dataset.sample_rate)
+    seconds = 0.0 if dataset.clip_seconds == dataset.auto_seconds else dataset.clip_seconds
+    return rate, float(seconds)
+
+
+__all__ = ["ModelSource", "Session", "audio_settings", "same_inputs"]

@@ -121,6 +121,91 @@ def image_cnn(num_classes: int = 2, image_side: int = 64) -> list[LayerSpec]:
     ]
 
 
+def mel_frontend(rate: int) -> dict[str, int]:
+    """MelSpectrogram settings for a sample rate: 25 ms windows every 10 ms, 64 bands."""
+    window = max(16, round(0.025 * rate))
+    return {
+        "num_mel_bins": 64,
+        "sampling_rate": int(rate),
+        "sequence_length": window,
+        "sequence_stride": max(1, round(0.010 * rate)),
+        "fft_length": 1 << (window - 1).bit_length(),
+    }
+
+
+def audio_mel_cnn(num_classes: int = 2, rate: int = 16000) -> list[LayerSpec]:
+    """Log-mel CNN: MelSpectrogram -> Normalization -> three conv blocks -> global pooling.
+
+    The spectrogram is computed inside the model, from the raw waveform; its normalisation
+    is learnt from the training split. Batch normalisation after each convolution lets the
+    default learning rate work on clips of any loudness, and global pooling makes the head
+    independent of the clip length.
+    """
+    units, activation, _ = head_for(num_classes)
+    front = mel_frontend(rate)
+    block = []
+    for filters in (32, 64, 128):
+        block += [
+            LayerSpec("Conv2D", {"filters": filters, "kernel_size": 3}),
+            LayerSpec("BatchNormalization"),
+            LayerSpec("MaxPooling2D", {"pool_size": 2}),
+        ]
+    return [
+        LayerSpec("MelSpectrogram", front),
+        LayerSpec("Reshape", {"target_shape": [front["num_mel_bins"], -1, 1]}),
+        LayerSpec("Normalization", {"axis": "all values"}),
+        *block,
+        LayerSpec("GlobalAveragePooling2D"),
+        LayerSpec("Dropout", {"rate": 0.3}),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
+def audio_wave_cnn(num_classes: int = 2) -> list[LayerSpec]:
+    """1-D convolutions straight on the waveform (after M5, Dai et al. 2017): a wide first
+    filter with a stride of 4, then small filters, each block pooled by 4."""
+    units, activation, _ = head_for(num_classes)
+    layers = [
+        LayerSpec("Reshape", {"target_shape": [-1, 1]}),
+        LayerSpec("Normalization", {"axis": "all values"}),
+        LayerSpec("Conv1D", {"filters": 32, "kernel_size": 80, "strides": 4, "padding": "same"}),
+        LayerSpec("BatchNormalization"),
+        LayerSpec("MaxPooling1D", {"pool_size": 4}),
+    ]
+    for filters in (32, 64, 64):
+        layers += [
+            LayerSpec("Conv1D", {"filters": filters, "kernel_size": 3, "padding": "same"}),
+            LayerSpec("BatchNormalization"),
+            LayerSpec("MaxPooling1D", {"pool_size": 4}),
+        ]
+    return [
+        *layers[:-1],  # the last block is pooled globally instead
+        LayerSpec("GlobalAveragePooling1D"),
+        LayerSpec("Dense", {"units": units, "activation": activation}),
+    ]
+
+
+def fit_sample_rate(layers: list[LayerSpec], rate: int) -> bool:
+    """Make every MelSpectrogram read the data's sample rate, keeping its windows the same
+    length in time; True when something changed."""
+    changed = False
+    for layer in layers:
+        if layer.kind == "MelSpectrogram" and layer.params.get("sampling_rate") != rate:
+            old = int(layer.params.get("sampling_rate") or rate)
+            for name in ("sequence_length", "sequence_stride"):
+                value = layer.params.get(name)
+                if value:
+                    layer.params[name] = max(1, round(value * rate / old))
+            window = layer.params.get("sequence_length", 16)
+            fft = int(layer.params.get("fft_length", 16))
+            while fft < window:
+                fft *= 2
+            layer.params["fft_length"] = fft
+            layer.params["sampling_rate"] = int(rate)
+            changed = True
+    return changed
+
+
 def default_layers(dataset: Any) -> list[LayerSpec]:
     """The template that learns out of the box for this dataset's kind and task."""
     return TEMPLATES[default_template(dataset)[0]].build(dataset)
@@ -133,6 +218,8 @@ def default_template(dataset: Any) -> tuple[str, str]:
         return text_family(dataset)
     if dataset.kind == "images" or (dataset.kind == "npz" and dataset.x.ndim >= 3):
         return "image-cnn", "images: a small CNN"
+    if dataset.kind == "audio":
+        return "audio-mel-cnn", "audio: a CNN on log-mel spectrograms computed in the model"
     return "mlp", "a feature table or vectors: an MLP over the encoded inputs"
 
 
@@ -292,6 +379,18 @@ TEMPLATES: dict[str, Template] = {
             "Images: small CNN",
             ("images", "npz"),
             lambda d: image_cnn(_classes(d), _image_side(d)),
+        ),
+        Template(
+            "audio-mel-cnn",
+            "Audio: CNN on log-mel spectrograms (MelSpectrogram in the model)",
+            ("audio",),
+            lambda d: audio_mel_cnn(_classes(d), getattr(d, "sample_rate", 16000)),
+        ),
+        Template(
+            "audio-wave-cnn",
+            "Audio: 1-D convolutions on the raw waveform",
+            ("audio",),
+            lambda d: audio_wave_cnn(_classes(d)),
         ),
     )
 }

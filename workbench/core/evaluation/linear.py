@@ -65,6 +65,7 @@ NAMES = {
     ("images", "regression"): "ridge regression on downsampled pixels",
     ("npz", "classification"): "logistic regression on the flattened arrays",
     ("npz", "regression"): "ridge regression on the flattened arrays",
+    ("audio", "classification"): "logistic regression on each mel band's mean and spread",
 }
 
 
@@ -166,7 +167,7 @@ def _length(x: Any) -> int:
 
 def _row_limit(kind: str, train_x: Any) -> int:
     """The most training rows fitted: fewer when rows are wide (arrays) or long (text)."""
-    if kind in ("images", "npz"):
+    if kind in ("images", "npz", "audio"):
         width = int(np.prod(np.shape(train_x)[1:])) or 1
         return max(1, min(MAX_TRAIN_ROWS, MAX_ARRAY_CELLS // width))
     if kind == "text":

@@ -19,6 +19,7 @@ from workbench.core.templates import (
     TEMPLATES,
     default_template,
     fit_head,
+    fit_sample_rate,
     fit_sequence_length,
 )
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
@@ -195,6 +196,8 @@ class ModelController(Controller):
             fit_head(self.layers, classes, dataset.task)
             if dataset.kind == "text":
                 fit_sequence_length(self.layers, int(summary["suggested_sequence_length"]))
+            if dataset.kind == "audio":
+                fit_sample_rate(self.layers, int(summary["sample_rate"]))
             self.view.record_change(before, f"Adapt the model to the {kind_name} data")
         changes += model_fit.describe_changes(
             before_head, before_length, self.layers, dataset.task, classes

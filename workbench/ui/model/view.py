@@ -48,6 +48,7 @@ _PALETTE_HINT = "Pick a layer type (or search, then Enter), then Add or double-c
 UNDO_LIMIT = 1000  # snapshots are a few kB; this bounds a very long session's memory
 _CATEGORY_ORDER = (
     "Text",
+    "Audio",
     "Preprocessing",
     "Recurrent",
     "Attention",
