@@ -150,6 +150,12 @@ def image_size(folder: Any, height: int, width: int) -> tuple[Any, dict[str, Any
     return chosen, chosen.summary()
 
 
+def clip_settings(folder: Any, sample_rate: int, clip_seconds: float) -> tuple[Any, dict[str, Any]]:
+    """The same audio folder for a model at another rate or clip length (0: the default)."""
+    chosen = folder.with_settings(sample_rate, clip_seconds)
+    return chosen, chosen.summary()
+
+
 def read_prediction_table(path: str) -> Any:
     """A CSV of feature rows to predict."""
     from workbench.core.textdata import read_table
@@ -591,6 +597,8 @@ def predict_inputs(
     elif source.kind == "rows":
         name = source.name
         answer = lambda frame: predictor.predict_table(frame, source=name)  # noqa: E731
+    elif source.kind == "audio":
+        answer = predictor.predict_audio
     else:
         answer = predictor.predict_images
     return answer_all(

@@ -18,11 +18,14 @@ from PySide6.QtGui import QAction
 from workbench.core.checks import split_report
 from workbench.core.project import Project
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES, Sample
+from workbench.ui import playback
+from workbench.ui.clip_view import read_picture
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
 from workbench.ui.data.view import DataView
 from workbench.ui.file_dialogs import open_file, open_folder
 from workbench.ui.workers import (
     choose_columns,
+    clip_settings,
     image_size,
     load_any,
     load_big_table,
@@ -38,7 +41,7 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".jsonl", ".ndjson"}
 #: Files at least this big are previewed first and read with progress and Cancel.
 BIG_FILE_BYTES = 2 * 1024 * 1024
 PROGRESS_POLL_MS = 100
-LOAD, PREVIEW, CHECKS = "load", "preview", "data-checks"
+LOAD, PREVIEW, CHECKS, CLIP = "load", "preview", "data-checks", "data-clip"
 
 
 class DataController(Controller):
@@ -72,6 +75,8 @@ class DataController(Controller):
         view.sig_arrays_changed.connect(self._on_arrays_changed)
         view.sig_cancel_load.connect(self.cancel_load)
         view.sig_checks_requested.connect(self._check_split)
+        view.audio.settings.sig_settings_changed.connect(self._on_audio_changed)
+        view.audio.sig_clip_requested.connect(self._draw_clip)
 
         self.open_action = self.action(
             "&Open dataset…",
@@ -275,6 +280,30 @@ class DataController(Controller):
         if self._can_reload("images"):
             self._load("resizing", image_size, self.session.dataset, height, width)
 
+    @Slot(int, float)
+    def _on_audio_changed(self, sample_rate: int, clip_seconds: float) -> None:
+        """Audio: the model's sample rate or clip length changed (0 s: the data's)."""
+        if self._can_reload("audio"):
+            data = self.session.dataset
+            self._load("changing the clips", clip_settings, data, sample_rate, clip_seconds)
+
+    @Slot(str)
+    def _draw_clip(self, path: str) -> None:
+        """Decode the selected clip at the model's rate on a worker, then draw it."""
+        data = self.session.dataset
+        if data is None or data.kind != "audio":
+            return
+        self.shell.tasks.run(
+            CLIP,
+            f"reading {Path(path).name}",
+            read_picture,
+            path,
+            int(data.sample_rate),
+            int(data.clip_samples),
+            on_done=self.view.audio.show_picture,
+            on_failed=lambda message: self.view.audio.show_clip_error(path, message),
+        )
+
     @Slot(bool)
     def _on_augment_changed(self, on: bool) -> None:
         self.session.project.dataset.augment = bool(on)
@@ -374,5 +403,7 @@ class DataController(Controller):
         return message + f" ({dataset.kind})."
 
     def shutdown(self) -> None:
-        """Stop polling the load's progress (the task runner joins the threads)."""
+        """Stop polling the load's progress and any clip playing (the task runner joins the
+        threads)."""
         self.load_timer.stop()
+        playback.stop()

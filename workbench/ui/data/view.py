@@ -1,10 +1,11 @@
 """The Data tab: any kind of dataset, what the loader understood, and the person's overrides.
 
 One page per kind on the left (a virtual table for text and feature tables, a lazily decoded
-thumbnail grid for image folders, the list of arrays for an .npz), and on the right the
-settings of that kind (columns, target, roles, task, image size, arrays), the class balance,
-checks worth a warning (missing values, duplicates, rows shared between training and
-validation) and the split. Every change is a signal; the window reloads on a worker thread.
+thumbnail grid for image folders, the list of arrays for an .npz, the clips of an audio
+folder from audio_panel), and on the right the settings of that kind (columns, target,
+roles, task, image size, arrays, sample rate and clip length), the class balance, checks
+worth a warning (missing values, duplicates, rows shared between training and validation)
+and the split. Every change is a signal; the window reloads on a worker thread.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.kinds import KINDS, TASKS
 from workbench.core.project import TrainingConfig
+from workbench.ui.data.audio_panel import AudioPage, describe
 from workbench.ui.data.models import ClassCountsModel
 from workbench.ui.data.split_panel import SplitPanel, fit_height
 from workbench.ui.item_models import DataFrameModel, ImageListModel, format_count
@@ -54,9 +56,10 @@ KIND_TITLES = {
     "tabular": "Table of features",
     "images": "Image folder",
     "npz": "NumPy arrays (.npz)",
+    "audio": "Audio folder",
 }
 ROLES = ("numeric", "categorical", "ignore")
-TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE = range(3)
+TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE, AUDIO_PAGE = range(4)
 WARNING_COLOR = "#7a5a00"
 
 
@@ -177,6 +180,9 @@ class DataView(QWidget):
         self.pages.addWidget(self.table_view)
         self.pages.addWidget(images_page)
         self.pages.addWidget(self.arrays_table)
+        self.audio = AudioPage()  # clips and one clip drawn; its settings box goes right
+        self.audio.settings.augment_check.toggled.connect(self.sig_augment_changed)
+        self.pages.addWidget(self.audio)
 
         # Right: settings per kind
         self.text_combo = QComboBox()
@@ -303,6 +309,7 @@ class DataView(QWidget):
             self.tabular_box,
             self.images_box,
             self.npz_box,
+            self.audio.settings,
             stats_box,
             self.histogram_box,
             self.counts_box,
@@ -353,9 +360,9 @@ class DataView(QWidget):
         font.setBold(True)
         title.setFont(font)
         hint = QLabel(
-            "Open a table (CSV, TSV, JSON Lines) of texts or features, a folder of images "
-            "with one subfolder per class, or an .npz of arrays (File ▸ Open dataset…, "
-            "Ctrl+O; File ▸ Open folder…), drop a file or folder onto this window, "
+            "Open a table (CSV, TSV, JSON Lines) of texts or features, a folder of images or "
+            "audio clips with one subfolder per class, or an .npz of arrays (File ▸ Open "
+            "dataset…, Ctrl+O; File ▸ Open folder…), drop a file or folder onto this window, "
             "or start with a bundled sample (File ▸ Open sample)."
         )
         hint.setWordWrap(True)
@@ -413,6 +420,7 @@ class DataView(QWidget):
             (self.tabular_box, "tabular"),
             (self.images_box, "images"),
             (self.npz_box, "npz"),
+            (self.audio.settings, "audio"),
         ):
             box.setVisible(kind == box_kind)
         if kind in ("text", "tabular"):
@@ -430,6 +438,9 @@ class DataView(QWidget):
             self._fill_tabular(dataset)
         elif kind == "images":
             self._fill_images(dataset)
+        elif kind == "audio":
+            self.audio.fill(dataset, summary)
+            self.pages.setCurrentIndex(AUDIO_PAGE)
         else:
             self._fill_arrays(dataset, summary)
 
@@ -479,6 +490,8 @@ class DataView(QWidget):
             skipped = len(dataset.skipped)
             extra = f" {skipped} file(s) skipped (listed under the images)." if skipped else ""
             return f"Images are resized to {h}×{w} for the model.{extra}"
+        if kind == "audio":
+            return describe(dataset, summary)
         if kind == "npz":
             return (
                 f"Task: {dataset.task}. x = {dataset.x_name!r} {tuple(dataset.x.shape)} "
@@ -588,9 +601,10 @@ class DataView(QWidget):
 
     def set_augment(self, on: bool) -> None:
         """Show the project's augmentation setting."""
-        self.augment_check.blockSignals(True)
-        self.augment_check.setChecked(on)
-        self.augment_check.blockSignals(False)
+        for check in (self.augment_check, self.audio.settings.augment_check):
+            check.blockSignals(True)
+            check.setChecked(on)
+            check.blockSignals(False)
 
     def _fill_arrays(self, data: Any, summary: dict[str, Any]) -> None:
         info = summary.get("array_info", {})
@@ -647,6 +661,8 @@ class DataView(QWidget):
             self._fill_tabular(self.dataset)
         elif kind == "images":
             self._fill_images(self.dataset)
+        elif kind == "audio":
+            self.audio.fill(self.dataset, self.summary)
         else:
             self._fill_arrays(self.dataset, self.summary)
 
@@ -670,6 +686,7 @@ class DataView(QWidget):
             self.split_seed_spin,
         ):
             widget.setEnabled(not locked)
+        self.audio.settings.set_locked(locked)
 
     # -- loading progress ----------------------------------------------------------------
 
