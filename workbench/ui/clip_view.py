@@ -101,7 +101,7 @@ def mel_ticks(rate: int, bands: int = BANDS) -> list[tuple[float, str]]:
     low, high = mel(20.0), mel(rate / 2)
     step = (high - low) / (bands + 1)
     ticks = []
-    for hz in (100, 250, 500, 1000, 2000, 4000, 8000, 16000):
+    for hz in (500, 1000, 2000, 4000, 8000, 16000):  # 1 k apart from 4 k: readable when small
         if hz < rate / 2:
             label = f"{hz // 1000}k" if hz >= 1000 else str(hz)
             ticks.append(((mel(hz) - low) / step - 0.5, label))
@@ -157,7 +157,8 @@ class ClipView(QWidget):
         self.kept_region.hide()
         wave_item.addItem(self.kept_region)
         self.waveform = wave_item.plot(pen=pg.mkPen(WAVE_COLOR, width=1))
-        self.wave_plot.setMinimumHeight(110)
+        wave_item.hideAxis("bottom")  # the spectrogram's time axis serves both
+        self.wave_plot.setMinimumHeight(90)
 
         self.spec_plot = pg.PlotWidget()
         self.spec_plot.setObjectName("clipSpectrogram")
@@ -169,7 +170,7 @@ class ClipView(QWidget):
         self.spectrogram.setColorMap(pg.colormap.get("magma"))
         spec_item.addItem(self.spectrogram)
         self.spec_plot.setXLink(self.wave_plot)
-        self.spec_plot.setMinimumHeight(120)
+        self.spec_plot.setMinimumHeight(130)
         for plot in (self.wave_plot, self.spec_plot):
             item = plot.getPlotItem()
             item.getAxis("left").setWidth(58)  # the two time axes line up
@@ -188,8 +189,8 @@ class ClipView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.info_label)
         layout.addWidget(self.sound_label)
-        layout.addWidget(self.wave_plot, 1)
-        layout.addWidget(self.spec_plot, 1)
+        layout.addWidget(self.wave_plot, 2)
+        layout.addWidget(self.spec_plot, 3)
         self.clear()
 
     # -- showing ---------------------------------------------------------------------------
@@ -343,5 +344,13 @@ def skipped_table(model: SkippedModel) -> QTableView:
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
     header.resizeSection(0, 200)
     header.setStretchLastSection(True)
-    table.setMaximumHeight(130)
+    fit_rows(table)
+    model.modelReset.connect(lambda: fit_rows(table))
     return table
+
+
+def fit_rows(table: QTableView, most: int = 5) -> None:
+    """As tall as its rows (up to ``most``; more scroll): a short list takes little room."""
+    rows = max(1, min(table.model().rowCount(), most))
+    height = table.horizontalHeader().sizeHint().height() + 22 * rows
+    table.setFixedHeight(height + 2 * table.frameWidth() + 2)

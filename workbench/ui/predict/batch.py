@@ -1,10 +1,11 @@
 """Predicting a whole file in the Predict tab: what is read, in batches, and what comes back.
 
 No Qt and no TensorFlow here. A :class:`BatchSource` names the inputs (a file of texts, a
-table file of feature rows, image files); :func:`answer_all` reads them on a worker thread
-with progress and cancel, asks the model batch by batch through the function the worker
-hands in (the predictor's own ``predict``, ``predict_table`` or ``predict_images``: the
-threshold and every other decision stay the backend's), and keeps only the results: a
+table file of feature rows, image files, audio files or a folder of them); :func:`answer_all`
+reads them on a worker thread with progress and cancel, asks the model batch by batch
+through the function the worker hands in (the predictor's own ``predict``,
+``predict_table``, ``predict_images`` or ``predict_audio``: the threshold and every other
+decision stay the backend's), and keeps only the results: a
 clipped input per row, the chosen class, the probabilities as one float32 array. 100,000
 texts end as a few megabytes of arrays, never as 100,000 objects or widgets.
 """
@@ -34,7 +35,9 @@ def _tables() -> Any:
 INPUT_CHARS = 200
 #: Inputs per call of the model: big enough that Keras's per-call cost stays small, small
 #: enough that Cancel answers within a batch.
-BATCH = {"texts": 1024, "rows": 1024, "images": 64}
+BATCH = {"texts": 1024, "rows": 1024, "images": 64, "audio": 32}
+#: Kinds whose inputs are files, some of which may not be readable (skipped, with a reason).
+FILE_KINDS = ("images", "audio")
 #: Share of the progress bar the reading takes; predicting takes the rest.
 READ_SHARE = 0.2
 #: A table file shows at most this many of its own columns next to the predictions.
@@ -47,7 +50,8 @@ Cancel = Callable[[], bool]
 @dataclass(frozen=True)
 class BatchSource:
     """What to predict: ``kind`` is texts (``path``, and ``column`` unless a .txt file), rows
-    (a table file at ``path``) or images (``paths``)."""
+    (a table file at ``path``), images (``paths``) or audio (``paths``, or every audio file
+    in the folder ``path`` and its subfolders)."""
 
     kind: str
     path: str = ""
@@ -56,10 +60,11 @@ class BatchSource:
 
     @property
     def name(self) -> str:
-        """The file's name, or 'N images'."""
-        if self.kind == "images":
+        """The file's (or folder's) name, or 'N images', 'N audio files'."""
+        if self.kind in FILE_KINDS and not self.path:
             count = len(self.paths)
-            return Path(self.paths[0]).name if count == 1 else f"{count:,} images"
+            what = "images" if self.kind == "images" else "audio files"
+            return Path(self.paths[0]).name if count == 1 else f"{count:,} {what}"
         return Path(self.path).name
 
 
@@ -81,8 +86,10 @@ class PredictionResults:
     labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
     probabilities: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     values: np.ndarray | None = None
-    skipped: int = 0  # inputs that could not be read (images)
-    what: str = "inputs"  # "texts", "rows", "images": for messages
+    skipped: int = 0  # inputs that could not be read (images, audio)
+    what: str = "inputs"  # "texts", "rows", "images", "audio": for messages
+    #: (file, why) for each audio file left out
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -104,7 +111,7 @@ class PredictionResults:
     def where(self, i: int) -> str:
         """What row ``i`` was: 'row 12 of reviews.csv', 'text 3 of notes.txt', or an image's
         file name."""
-        if self.what == "images":
+        if self.what in FILE_KINDS:
             return str(self.inputs[0][i]).replace("\\", "/").rsplit("/", 1)[-1]
         unit = "text" if self.source.lower().endswith(".txt") else "row"
         return f"{unit} {int(self.rows[i])} of {self.source}"
@@ -213,8 +220,8 @@ class _Reporter:
 
 def _read(source: BatchSource, reporter: _Reporter, features: Sequence[str]) -> tuple[Any, ...]:
     """(what the model takes, input titles, input columns as clipped strings)."""
-    if source.kind == "images":
-        paths = list(source.paths)
+    if source.kind in FILE_KINDS:
+        paths = audio_files(source.path) if source.path else list(source.paths)
         return paths, ["file"], [np.asarray(paths, dtype=object)]
     if source.kind == "texts" and Path(source.path).suffix.lower() == ".txt":
         from workbench.core.inputs import read_text_lines
@@ -238,6 +245,27 @@ def _read(source: BatchSource, reporter: _Reporter, features: Sequence[str]) -> 
     keys = key_columns([str(c) for c in frame.columns], features)
     shown = [_clipped(frame[c].to_numpy(dtype=object)) for c in keys]
     return frame, keys, shown
+
+
+def audio_files(folder: str | Path) -> list[str]:
+    """Every audio file in ``folder`` and its subfolders, sorted; DataError when none."""
+    from workbench.core.audio import AUDIO_SUFFIXES
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise DataError(f"{root}: not a folder.")
+    try:
+        found = sorted(
+            str(p) for p in root.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file()
+        )
+    except OSError as exc:
+        raise DataError(f"{root}: the folder cannot be read ({exc.strerror}).") from None
+    if not found:
+        raise DataError(
+            f"{root.name}: no audio files ({', '.join(sorted(AUDIO_SUFFIXES))}) in it or its "
+            "subfolders."
+        )
+    return found
 
 
 def _cancel_of(reporter: _Reporter) -> Cancel:
@@ -277,7 +305,8 @@ def answer_all(
 ) -> PredictionResults:
     """Read ``source`` and answer it batch by batch with ``answer`` (a predictor method).
 
-    ``answer(batch)`` returns a list of Prediction (for images: (predictions, files read)).
+    ``answer(batch)`` returns a list of Prediction (for images: (predictions, files read);
+    for audio: (predictions, files read, (file, why) for each file left out)).
     Raises DataError for an input nobody can predict (an empty file, a file that is not a
     table, columns the model needs but the file lacks, no readable image) and
     ``LoadCancelled`` when ``cancel()`` says so between batches.
@@ -297,23 +326,31 @@ def answer_all(
     values = np.zeros(total, dtype=np.float64) if regression else None
     index = {name: k for k, name in enumerate(classes)}
     image_error = ""
+    unreadable: list[tuple[str, str]] = []
     for start in range(0, total, size):
         reporter.check()
         stop = min(start + size, total)
         batch = items.iloc[start:stop] if hasattr(items, "iloc") else list(items[start:stop])
         positions = np.arange(start, stop)
-        if source.kind == "images":
+        if source.kind == "audio":
+            try:
+                answers, used, left_out = answer(batch)
+            except DataError:  # none of this batch could be read: each file says why
+                answers, used, left_out = [], [], [_why(answer, path) for path in batch]
+            unreadable += [(file, why_unreadable(file, message)) for file, message in left_out]
+        elif source.kind == "images":
             try:
                 answers, used = answer(batch)
             except DataError as exc:  # none of this batch could be read
                 image_error = str(exc)
                 continue
+        else:
+            answers = answer(batch)
+        if source.kind in FILE_KINDS:
             where: dict[str, list[int]] = {}
             for i, path in zip(positions, batch, strict=True):
                 where.setdefault(str(path), []).append(int(i))
             positions = np.asarray([where[str(p)].pop(0) for p in used], dtype=np.intp)
-        else:
-            answers = answer(batch)
         for i, prediction in zip(positions, answers, strict=True):
             if values is not None:
                 values[i] = prediction.value
@@ -323,6 +360,8 @@ def answer_all(
         keep[positions] = True
         reporter.report(READ_SHARE + (1.0 - READ_SHARE) * stop / total)
     if not keep.any():
+        if unreadable:
+            raise DataError(_none_readable(unreadable))
         raise DataError(image_error or f"{source.name}: nothing could be predicted.")
     skipped = int(total - keep.sum())
     if skipped:
@@ -338,7 +377,44 @@ def answer_all(
         values=values[keep] if values is not None else None,
         skipped=skipped,
         what=source.kind,
+        skipped_files=unreadable,
     )
+
+
+#: A message names at most this many unreadable files (the Predict tab lists them all).
+NAMED_FILES = 5
+
+
+def why_unreadable(file: str, message: str) -> str:
+    """Why an audio file was left out, in the words the Data tab uses for a skipped file
+    (from its header: "empty file (0 bytes)", "cannot be read (No such file or directory)",
+    …), else the decoder's message without the file's path."""
+    from workbench.core.audio import read_header
+
+    header = read_header(file)
+    if isinstance(header, str):
+        return header
+    for prefix in (f"{file}: ", f"{Path(file).name}: "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message.replace(str(file), Path(file).name).rstrip(".")
+
+
+def _why(answer: Callable[[Any], Any], path: str) -> tuple[str, str]:
+    """(path, why) for a file of a batch that could not be read at all."""
+    try:
+        answer([path])
+    except DataError as exc:
+        return str(path), str(exc)
+    return str(path), "could not be read with the others of its batch"
+
+
+def _none_readable(unreadable: list[tuple[str, str]]) -> str:
+    named = "; ".join(f"{Path(f).name}: {why}" for f, why in unreadable[:NAMED_FILES])
+    more = f"; and {len(unreadable) - NAMED_FILES:,} more" if len(unreadable) > NAMED_FILES else ""
+    if len(unreadable) == 1:
+        return f"{named}."
+    return f"None of the {len(unreadable):,} files could be read as audio: {named}{more}."
 
 
 def write_csv(results: PredictionResults, path: str | Path) -> Path:

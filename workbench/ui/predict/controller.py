@@ -4,14 +4,17 @@ The model is the session's predictor: the one just trained, or a run's opened fr
 tab. The tab names it, and follows the session: new data of other inputs drops the model
 and clears the old answer; a run in training pauses prediction until it ends.
 
-One input is answered on the backend thread. A whole file (texts, feature rows) or many images
-are read and answered in batches by a ``predict-file`` task of the window's task runner, with
-a progress bar and Cancel; the answers fill one table, which Save predictions… writes.
+One input is answered on the backend thread. A whole file (texts, feature rows), many images
+or audio files (or a folder of them) are read and answered in batches by a ``predict-file``
+task of the window's task runner, with a progress bar and Cancel; the answers fill one table,
+which Save predictions… writes. The audio file chosen in it is decoded for its picture by a
+``predict-clip`` task.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QTimer, Slot
@@ -20,6 +23,8 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from workbench.core.errors import WorkbenchError
 from workbench.core.model_fit import NoData
 from workbench.core.session import ModelSource
+from workbench.ui import playback
+from workbench.ui.clip_view import read_picture
 from workbench.ui.controller import STATUS_TIMEOUT_MS, Controller, Shell
 from workbench.ui.file_dialogs import save_file
 from workbench.ui.predict.batch import BatchSource, choose_text_column, string_columns, write_csv
@@ -31,7 +36,7 @@ NO_MODEL = (
 )
 #: Task keys: reading and predicting a file; writing its predictions.
 PREDICT_FILE, SAVE_PREDICTIONS = "predict-file", "save-predictions"
-EXPLAIN = "predict-explain"
+EXPLAIN, CLIP = "predict-explain", "predict-clip"
 PROGRESS_POLL_MS = 100
 
 
@@ -57,6 +62,9 @@ class PredictController(Controller):
         view.sig_predict_file.connect(self.predict_file)
         view.sig_predict_images.connect(self.predict_images)
         view.sig_predict_index.connect(self.predict_index)
+        view.sig_predict_audio.connect(self.predict_audio)
+        view.sig_predict_audio_folder.connect(self.predict_audio_folder)
+        view.sig_clip_requested.connect(self._draw_clip)
         view.sig_cancel_file.connect(self.cancel_file)
         view.sig_save_predictions.connect(self.save_predictions_dialog)
         self.session.data_changed.connect(self._on_data_changed)
@@ -89,6 +97,10 @@ class PredictController(Controller):
             self.view.clear_result()
         elif predictor.kind == "text" and getattr(self.session.dataset, "kind", None) != "text":
             self.view.set_dataset(NoData(predictor.task))  # a run's text model: the text page
+        elif predictor.kind == "audio" and getattr(self.session.dataset, "kind", None) != "audio":
+            self.view.set_dataset(SimpleNamespace(kind="audio", task=predictor.task))
+        is_audio = predictor is not None and predictor.kind == "audio"
+        self.view.audio_page.set_model(predictor.meta if is_audio else None)
         self.view.set_source(f"Model: {source.describe()}" if source.name else "", source.data_path)
         self.update_state()
 
@@ -194,8 +206,11 @@ class PredictController(Controller):
         if predictor.kind == "tabular":
             self._start_batch(BatchSource("rows", path))
         elif predictor.kind != "text":
-            what = "choose image files" if predictor.kind == "images" else "pick a sample"
-            self.view.show_error(f"This model takes {predictor.kind}, not a file of rows: {what}.")
+            what = {"images": "choose image files", "audio": "choose audio files or a folder"}
+            self.view.show_error(
+                f"This model takes {predictor.kind}, not a file of rows: "
+                f"{what.get(predictor.kind, 'pick a sample')}."
+            )
         elif column or Path(path).suffix.lower() == ".txt":
             self._start_batch(BatchSource("texts", path, column or ""))
         else:
@@ -214,6 +229,36 @@ class PredictController(Controller):
         """Predict image files (those that cannot be read are counted and left out)."""
         if self._can_predict(during_file=True) and paths:
             self._start_batch(BatchSource("images", paths=tuple(str(p) for p in paths)))
+
+    @Slot(object)
+    def predict_audio(self, paths: list[str]) -> None:
+        """Predict audio files (those that cannot be read are listed with the reason)."""
+        if self._can_predict(during_file=True) and paths:
+            self._start_batch(BatchSource("audio", paths=tuple(str(p) for p in paths)))
+
+    @Slot(str)
+    def predict_audio_folder(self, folder: str) -> None:
+        """Predict every audio file in ``folder`` and its subfolders (listed on the worker)."""
+        if self._can_predict(during_file=True) and folder:
+            self._start_batch(BatchSource("audio", str(folder)))
+
+    @Slot(str)
+    def _draw_clip(self, path: str) -> None:
+        """Decode an audio file at the model's rate on a worker, then draw it."""
+        predictor = self.session.predictor
+        if predictor is None or predictor.kind != "audio":
+            return
+        meta = predictor.meta
+        self.shell.tasks.run(
+            CLIP,
+            f"reading {Path(path).name}",
+            read_picture,
+            path,
+            int(meta["sample_rate"]),
+            int(meta["clip_samples"]),
+            on_done=self.view.audio_result.show_picture,
+            on_failed=lambda message: self.view.audio_result.show_error(path, message),
+        )
 
     def _on_columns(self, path: str, frame: Any) -> None:
         """The first rows of a file of texts are in: which column holds the texts?"""
@@ -308,7 +353,14 @@ class PredictController(Controller):
     def _on_batch_done(self, results: Any) -> None:
         self._end_batch()
         self.view.show_results(results)
-        if results.skipped:  # only images are skipped: a bad text or row fails the file
+        if results.skipped and results.what == "audio":  # a bad text or row fails the file
+            were = "was" if results.skipped == 1 else "were"
+            self.view.banner.show_message(
+                f"{results.skipped:,} of the chosen files could not be read as audio and "
+                f"{were} left out; each is listed with the reason beside the answer.",
+                "warning",
+            )
+        elif results.skipped:
             self.view.banner.show_message(
                 f"{results.skipped:,} of the chosen files could not be read as images and "
                 "were left out.",
@@ -392,5 +444,7 @@ class PredictController(Controller):
         QMessageBox.warning(self.shell, "Export failed", message)
 
     def shutdown(self) -> None:
-        """Stop polling the file's progress (the task runner cancels and joins the thread)."""
+        """Stop polling the file's progress and any clip playing (the task runner cancels
+        and joins the thread)."""
         self.batch_timer.stop()
+        playback.stop()

@@ -146,7 +146,7 @@ class PredictionTableModel(QAbstractTableModel):
             if column == 0:
                 return str(value)
             if column <= self._inputs:
-                return _file_name(value) if self._results.what == "images" else value
+                return _file_name(value) if self._results.what in ("images", "audio") else value
             if column == self._inputs + 1:
                 return f"{value:.4g}" if self._results.regression else value
             if column == self._inputs + 2:

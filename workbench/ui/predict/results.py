@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from workbench.ui.predict.models import PredictionProxy, PredictionTableModel, SortRole
 from workbench.ui.widgets import BarDelegate
 
-_WHAT = {"texts": "texts", "rows": "rows", "images": "images"}
+_WHAT = {"texts": "texts", "rows": "rows", "images": "images", "audio": "audio files"}
 
 
 class BatchProgress(QWidget):
@@ -68,6 +68,8 @@ class ResultsPanel(QWidget):
     sig_save = Signal()
     #: A row was clicked: (Prediction, what it was for, e.g. 'row 12 of reviews.csv').
     sig_row_chosen = Signal(object, str)
+    #: A row was clicked: (its index in the results, e.g. to draw that audio file).
+    sig_index_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,3 +151,4 @@ class ResultsPanel(QWidget):
             return
         i = self.model.result_row(self.proxy.mapToSource(index).row())
         self.sig_row_chosen.emit(results.prediction(i), results.where(i))
+        self.sig_index_chosen.emit(i)

@@ -2,9 +2,11 @@
 
 Text: type a text, or a whole file of texts. Feature table: a form with one field per feature
 (prefilled from the first row), or a whole CSV file. Images: choose image files. Arrays: pick a
-row of the loaded x. Classification shows the label and every class probability; regression
-shows the number. A file's (or many images') answers fill one sortable table below, which
-Save predictions… writes as a CSV.
+row of the loaded x. Audio: choose audio files or a folder (predict/audio.py); the chosen
+file's waveform and spectrogram show beside its probabilities. Classification shows the
+label and every class probability; regression shows the number. A file's (or many images'
+or audio files') answers fill one sortable table below, which Save predictions… writes as a
+CSV.
 """
 
 from __future__ import annotations
@@ -34,12 +36,19 @@ from PySide6.QtWidgets import (
 from workbench.core.summary import Prediction
 from workbench.ui.file_dialogs import open_file, open_files
 from workbench.ui.item_models import ImageListModel
+from workbench.ui.predict.audio import AudioInputs, AudioResult
 from workbench.ui.predict.models import ProbabilityModel
 from workbench.ui.predict.results import BatchProgress, ResultsPanel
 from workbench.ui.widgets import BarDelegate, MessageBanner
 
-TEXT_PAGE, TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE = range(4)
-_PAGES = {"text": TEXT_PAGE, "tabular": TABLE_PAGE, "images": IMAGES_PAGE, "npz": ARRAYS_PAGE}
+TEXT_PAGE, TABLE_PAGE, IMAGES_PAGE, ARRAYS_PAGE, AUDIO_PAGE = range(5)
+_PAGES = {
+    "text": TEXT_PAGE,
+    "tabular": TABLE_PAGE,
+    "images": IMAGES_PAGE,
+    "npz": ARRAYS_PAGE,
+    "audio": AUDIO_PAGE,
+}
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif);;All files (*)"
 TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.jsonl);;All files (*)"
 TEXTS_FILTER = "Texts (*.csv *.tsv *.jsonl *.txt);;All files (*)"
@@ -62,6 +71,12 @@ class PredictView(QWidget):
     sig_predict_images = Signal(object)
     #: Predict row i of the loaded arrays: (i).
     sig_predict_index = Signal(int)
+    #: Predict audio files: (list of paths).
+    sig_predict_audio = Signal(object)
+    #: Predict every audio file of a folder: (path).
+    sig_predict_audio_folder = Signal(str)
+    #: Draw this audio file (decoded on a worker; the answer goes to ``audio_result``): (path).
+    sig_clip_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,8 +182,15 @@ class PredictView(QWidget):
         arrays_row.addWidget(self.index_button)
         arrays_row.addWidget(self.index_truth, 1)
 
+        # Audio
+        self.audio_page = AudioInputs()
+        self.audio_page.sig_files.connect(self.sig_predict_audio)
+        self.audio_page.sig_folder.connect(self.sig_predict_audio_folder)
+        self.audio_result = AudioResult()  # beside the probabilities
+        self.audio_result.hide()
+
         self.pages = QStackedWidget()
-        for page in (text_page, table_page, images_page, arrays_page):
+        for page in (text_page, table_page, images_page, arrays_page, self.audio_page):
             self.pages.addWidget(page)
         self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
@@ -204,17 +226,23 @@ class PredictView(QWidget):
         self.results_panel = ResultsPanel()
         self.results_panel.sig_save.connect(self.sig_save_predictions)
         self.results_panel.sig_row_chosen.connect(self._on_result_chosen)
+        self.results_panel.sig_index_chosen.connect(self._on_result_index)
         self.results_model = self.results_panel.model
         self.results_view = self.results_panel.table
 
         result_box = QGroupBox("Result")
-        result_layout = QVBoxLayout(result_box)
+        result_layout = self._result_layout = QVBoxLayout(result_box)
         result_layout.addWidget(self.label_title)
         result_layout.addWidget(self.label_value)
         result_layout.addWidget(self.confidence_label)
         result_layout.addWidget(self.text_echo)
-        result_layout.addWidget(self.probability_title)
-        result_layout.addWidget(self.probability_view, 1)
+        probabilities = QVBoxLayout()
+        probabilities.addWidget(self.probability_title)
+        probabilities.addWidget(self.probability_view, 1)
+        self._detail = QHBoxLayout()  # the probabilities; an audio file drawn beside them
+        self._detail.addLayout(probabilities, 2)
+        self._detail.addWidget(self.audio_result, 3)
+        result_layout.addLayout(self._detail, 1)
         result_layout.addWidget(self.results_panel, 2)
         self._filler = QWidget()  # takes the space when no table is shown (regression)
         result_layout.addWidget(self._filler, 1)
@@ -237,6 +265,8 @@ class PredictView(QWidget):
         self.dataset = dataset
         kind = dataset.kind
         self.pages.setCurrentIndex(_PAGES.get(kind, TEXT_PAGE))
+        self.audio_result.setVisible(kind == "audio")
+        self._result_layout.setStretchFactor(self._detail, 3 if kind == "audio" else 1)
         if kind == "tabular":
             self._build_feature_form(dataset)
         elif kind == "npz":
@@ -295,6 +325,7 @@ class PredictView(QWidget):
             self.index_spin,
         ):
             widget.setEnabled(available)
+        self.audio_page.set_available(available)
         for edit in self.feature_edits.values():
             edit.setEnabled(available)
         self.availability_label.setText(reason)
@@ -312,6 +343,7 @@ class PredictView(QWidget):
         self.probability_model.set_probabilities({}, "")
         self.image_model.set_images([], [])
         self._image_results = None
+        self.audio_result.clear()
 
     def show_prediction(self, prediction: Prediction, text: str = "") -> None:
         """Show the label (or value) big and every class probability below it."""
@@ -358,6 +390,9 @@ class PredictView(QWidget):
             ]
             self.image_model.set_images(paths, captions)
         self.show_prediction(first, results.where(0))
+        if results.what == "audio":
+            self.audio_result.show_skipped(results.skipped_files)
+            self.show_clip(str(results.inputs[0][0]))
 
     def results(self) -> Any:
         """The file's answers shown in the table (None when none)."""
@@ -422,6 +457,17 @@ class PredictView(QWidget):
     @Slot(object, str)
     def _on_result_chosen(self, prediction: Prediction, echo: str) -> None:
         self.show_prediction(prediction, echo)
+
+    @Slot(int)
+    def _on_result_index(self, i: int) -> None:
+        results = self.results()
+        if results is not None and results.what == "audio":
+            self.show_clip(str(results.inputs[0][i]))
+
+    def show_clip(self, path: str) -> None:
+        """Draw an audio file beside its answer (asks for it to be decoded)."""
+        self.audio_result.show_loading(path)
+        self.sig_clip_requested.emit(path)
 
     @Slot()
     def _on_choose_images(self) -> None:
