@@ -108,7 +108,9 @@ def test_audio_files_are_answered_in_one_table_and_drawn_when_chosen(
     want = np.array([[p.probabilities[c] for c in CLASSES] for p in expected])
     np.testing.assert_allclose(table, want, atol=1e-6)
     assert [cell(window, r, 2) for r in range(3)] == [p.label for p in expected]
-    assert "3 audio files of 5 audio files predicted" in view.results_panel.summary_label.text()
+    assert view.results_panel.summary_label.text().startswith(
+        "3 of 5 audio files predicted. 2 could not be read and are left out."
+    )
 
     # The unreadable files are listed with the reason (no path in it, no traceback).
     assert view.banner.level == "warning"

@@ -23,6 +23,8 @@ from workbench.core.project import Project
 from workbench.core.runs import RunRecord, RunStore
 from workbench.core.summary import LayerSummary, StackSummary
 from workbench.core.templates import image_cnn, text_classifier
+from workbench.ui.clip_view import SkippedModel
+from workbench.ui.data.audio_panel import ClipTableModel
 from workbench.ui.data.models import ClassCountsModel
 from workbench.ui.evaluate.confusion_model import ROW_SHARE, ClassScoresModel, ConfusionModel
 from workbench.ui.evaluate.samples import SampleInputs, SamplesModel
@@ -395,7 +397,37 @@ def feature_importance_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
     yield model
 
 
+def clip_table_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    from tests.ui.audiofixtures import audio_folder
+    from workbench.core.audio import load_audio_folder
+
+    folder = load_audio_folder(audio_folder(tmp_path / "tones"))
+    model = ClipTableModel()
+    yield model
+    model.set_folder(folder)
+    yield model
+    model.sort(2, Qt.SortOrder.DescendingOrder)  # by duration, longest first
+    yield model
+    model.sort(0)
+    yield model
+    model.set_folder(None)
+    yield model
+
+
+def skipped_model(tmp_path: Path) -> Iterator[QAbstractItemModel]:
+    model = SkippedModel()
+    yield model
+    model.set_skipped([(str(tmp_path / "a" / "x.wav"), "empty file (0 bytes)")], tmp_path)
+    yield model
+    model.set_skipped([("/elsewhere/y.mp3", "MP3 is not supported"), ("z.wav", "gone")])
+    yield model
+    model.set_skipped([])
+    yield model
+
+
 MODELS: dict[str, Callable[[Path], Iterator[QAbstractItemModel]]] = {
+    "ClipTableModel": clip_table_model,
+    "SkippedModel": skipped_model,
     "DataFrameModel": dataframe_model,
     "ImageListModel": image_list_model,
     "ClassCountsModel": class_counts_model,

@@ -381,6 +381,7 @@ class AudioPage(QWidget):
         splitter.addWidget(self.clip_view)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([420, 480])  # in proportion: the list about as tall as the clip
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -88,7 +88,7 @@ class DataController(Controller):
             "Open &folder…",
             self.open_folder_dialog,
             "Ctrl+Shift+O",
-            "Open a folder with one subfolder per class (images, or .txt texts)",
+            "Open a folder with one subfolder per class (images, audio clips, or .txt texts)",
         )
         self.sample_actions: dict[str, QAction] = {}
         for sample in SAMPLES.values():

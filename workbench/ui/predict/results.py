@@ -134,7 +134,12 @@ class ResultsPanel(QWidget):
             for column in range(inputs + 2, self.model.columnCount()):
                 header.resizeSection(column, 96)
         what = _WHAT.get(results.what, "inputs")
-        text = f"{len(results):,} {what} of {results.source} predicted."
+        total = len(results) + results.skipped
+        if results.source == f"{total:,} {what}":  # files chosen one by one, not one file
+            done = f"{len(results):,} of {total:,}" if results.skipped else f"{total:,}"
+            text = f"{done} {what} predicted."
+        else:
+            text = f"{len(results):,} {what} of {results.source} predicted."
         if results.skipped:
             text += f" {results.skipped:,} could not be read and are left out."
         self.summary_label.setText(text + " Click a row for its probabilities; a title sorts.")
