@@ -258,3 +258,28 @@ def test_a_tiny_folder_trains_for_an_epoch_and_predicts(qtbot, make_window, tmp_
     np.testing.assert_allclose(predict.results().probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert predict.label_value.text() in {"high", "low"}
     drawn(qtbot, window, files[0])
+
+
+def test_the_buttons_ask_for_audio_files_or_a_folder(
+    qtbot, window, tmp_path, audio_predictor, monkeypatch
+) -> None:
+    from workbench.ui.predict import audio as audio_inputs
+
+    use(window, audio_predictor)
+    page = window.predict_view.audio_page
+    folder = audio_folder(tmp_path / "tones", bad=False)
+    asked = []
+
+    def pick_files(parent, title, filters):
+        asked.append(filters)
+        return [str(folder / "high" / "high_1.wav")]
+
+    monkeypatch.setattr(audio_inputs, "open_files", pick_files)
+    monkeypatch.setattr(audio_inputs, "open_folder", lambda parent, title: str(folder))
+    qtbot.mouseClick(page.files_button, LEFT)
+    wait_done(qtbot, window)
+    assert window.predict_view.results_model.rowCount() == 1
+    assert all(f"*{suffix}" in asked[0] for suffix in (".wav", ".flac", ".ogg", ".mp3"))
+    qtbot.mouseClick(page.folder_button, LEFT)
+    wait_done(qtbot, window)
+    assert window.predict_view.results_model.rowCount() == 9  # every clip of both classes
