@@ -54,6 +54,12 @@ _ALL = (
         "digits", "Images: handwritten digits 0-9, a folder per class (1,797)", "digits", "images"
     ),
     Sample(
+        "spoken-digits",
+        "Audio: spoken digits 0-9 by six speakers, a folder per digit (360)",
+        "spoken_digits",
+        "audio",
+    ),
+    Sample(
         "digits-npz",
         "Arrays: handwritten digits as 8x8 arrays in an .npz (1,797)",
         "digits.npz",
