@@ -84,13 +84,30 @@ def read_header(path: str | Path) -> ClipHeader | str:
     try:
         info = sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError, OSError, ValueError) as exc:
-        reason = str(exc).split(":")[-1].strip() or type(exc).__name__
-        return f"not audio that libsndfile can read ({reason})"
+        return f"not audio that libsndfile can read ({_reason(exc, path)})"
     if info.samplerate <= 0 or info.channels <= 0:
         return "not audio that libsndfile can read (no sample rate or channels)"
     if info.frames <= 0:
         return "a clip of zero length (no samples)"
     return ClipHeader(int(info.frames), int(info.samplerate), int(info.channels), info.format)
+
+
+def _reason(exc: BaseException, path: Path) -> str:
+    """libsndfile's complaint in a few words, without the path it repeats."""
+    text = str(getattr(exc, "error_string", "") or exc).strip()
+    if "regular file" in text and path.is_file():
+        # what libsndfile's MPEG reader says of a file that only has an audio name
+        return f"the content is not {path.suffix.lstrip('.').upper() or 'audio'} audio"
+    text = text.split("': ")[-1].rstrip(".").strip()
+    return text[:1].lower() + text[1:] if text else type(exc).__name__
+
+
+def crop_start(wave: np.ndarray, samples: int) -> int:
+    """Where the loudest ``samples``-long stretch of a longer clip begins (0 for a short one)."""
+    if len(wave) <= samples:
+        return 0
+    energy = np.concatenate(([0.0], np.cumsum(wave.astype(np.float64) ** 2)))
+    return int(np.argmax(energy[samples:] - energy[:-samples]))
 
 
 def fit_length(wave: np.ndarray, samples: int) -> np.ndarray:
@@ -99,9 +116,7 @@ def fit_length(wave: np.ndarray, samples: int) -> np.ndarray:
         return wave
     if len(wave) < samples:
         return np.pad(wave, (0, samples - len(wave)))
-    energy = np.concatenate(([0.0], np.cumsum(wave.astype(np.float64) ** 2)))
-    window = energy[samples:] - energy[:-samples]
-    start = int(np.argmax(window))
+    start = crop_start(wave, samples)
     return wave[start : start + samples]
 
 
@@ -118,7 +133,8 @@ def decode(path: str | Path, rate: int) -> np.ndarray:
             data = handle.read(frames=frames, dtype="float32", always_2d=True)
             source_rate = int(handle.samplerate)
     except (RuntimeError, sf.LibsndfileError, OSError, ValueError) as exc:
-        raise DataError(f"{path}: not audio that can be decoded ({exc}).") from None
+        reason = _reason(exc, Path(path))
+        raise DataError(f"{path}: not audio that libsndfile can read ({reason}).") from None
     if not len(data):
         raise DataError(f"{path}: a clip of zero length (no samples).")
     mono = np.nan_to_num(data.mean(axis=1, dtype=np.float32), nan=0.0, posinf=1.0, neginf=-1.0)

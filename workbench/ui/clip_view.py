@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.audio import ClipHeader, decode, fit_length, log_mel, read_header
+from workbench.core.audio import ClipHeader, crop_start, decode, log_mel, read_header
 from workbench.core.errors import DataError
 from workbench.ui import playback
 from workbench.ui.item_models import Index, TitledColumnsModel
@@ -78,17 +78,12 @@ def read_picture(path: str, rate: int, samples: int = 0) -> ClipPicture:
 
 def kept_part(wave: np.ndarray, samples: int) -> tuple[int, int] | None:
     """Where :func:`~workbench.core.audio.fit_length` takes the model's clip from: the
-    loudest stretch of a longer wave (found by asking fit_length itself), the start of a
-    shorter one (padded past its end). None without a clip length."""
+    loudest stretch of a longer wave, the start of a shorter one (padded past its end).
+    None without a clip length."""
     if samples <= 0:
         return None
-    if len(wave) <= samples:
-        return 0, samples
-    part = fit_length(wave, samples)
-    if not np.shares_memory(part, wave):
-        return None
-    start = (part.ctypes.data - wave.ctypes.data) // wave.itemsize
-    return int(start), int(start) + samples
+    start = crop_start(wave, samples)
+    return start, start + samples
 
 
 def mel_ticks(rate: int, bands: int = BANDS) -> list[tuple[float, str]]:
