@@ -118,7 +118,7 @@ def test_each_template_trains_and_saves_a_model_plain_keras_runs_on_waveforms(
 def test_the_normalization_after_the_spectrogram_is_adapted_on_the_training_split(tmp_path, folder):
     project = Project(DatasetSpec(kind="audio"), audio_mel_cnn(2, folder.sample_rate))
     project.training.epochs = 1
-    outcome, predictor = api.train(project, folder, NullListener(), output_dir=tmp_path)
+    _, predictor = api.train(project, folder, NullListener(), output_dir=tmp_path)
     norm = next(layer for layer in predictor.model.layers if layer.name.startswith("normaliz"))
     # log-mel values are in dB: far from the unadapted mean 0 and variance 1
     assert float(np.ravel(norm.mean)[0]) < -10.0

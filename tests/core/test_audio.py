@@ -70,7 +70,7 @@ def test_one_class_or_no_readable_clip_is_refused_in_words(tmp_path):
     write_clip(one / "yes" / "a.wav", tone(0.3, 8000, 400), 8000)
     (one / "no").mkdir()
     (one / "no" / "b.wav").write_bytes(b"")
-    with pytest.raises(DataError, match="readable clips in one class \\(yes\\).*b.wav: empty"):
+    with pytest.raises(DataError, match=r"readable clips in one class \(yes\).*b\.wav: empty"):
         load_audio_folder(one)
     none = tmp_path / "none"
     for name in ("a", "b"):
@@ -120,7 +120,7 @@ def test_a_long_clip_is_cropped_to_its_loudest_stretch():
 def test_read_clip_names_a_file_it_cannot_decode(tmp_path):
     bad = tmp_path / "bad.wav"
     bad.write_text("hello", encoding="utf-8")
-    with pytest.raises(DataError, match="bad.wav: not audio that libsndfile can read"):
+    with pytest.raises(DataError, match=r"bad\.wav: not audio that libsndfile can read"):
         read_clip(bad, 16000, 100)
     assert read_header(bad).startswith("not audio")
 
