@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     predict = sub.add_parser("predict", help="predict with a saved .keras model")
-    predict.add_argument("model", type=Path)
+    predict.add_argument(
+        "model", type=Path, help="a .keras model or the folder holding model.keras"
+    )
     what = predict.add_mutually_exclusive_group(required=True)
     what.add_argument("--text", action="append", help="a text to classify (repeat for several)")
     what.add_argument(
@@ -347,7 +349,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
     """Predict with a saved model: texts, table rows, images or arrays."""
     from workbench.backend.api import Predictor
 
-    predictor = Predictor.load(args.model)
+    from workbench.core.runs import MODEL_FILE
+
+    model: Path = args.model
+    if model.is_dir() and (model / MODEL_FILE).is_file():  # the folder `train --output` wrote
+        model = model / MODEL_FILE
+    predictor = Predictor.load(model)
     rows = _prediction_rows(predictor, args)
     if args.output:
         import pandas as pd

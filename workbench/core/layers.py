@@ -520,6 +520,18 @@ _CATALOG: tuple[LayerType, ...] = (
     LayerType(
         "BatchNormalization",
         "Normalises activations batch by batch; steadies and speeds up training.",
+        (
+            ParamSpec(
+                "momentum",
+                "float",
+                0.99,
+                minimum=0.0,
+                maximum=0.999,
+                help="How slowly the statistics used for predictions follow the batches: "
+                "0.99 (Keras's default) needs hundreds of steps to settle; 0.9 suits small "
+                "data sets with few steps per epoch.",
+            ),
+        ),
         category="Regularization",
     ),
     LayerType(
