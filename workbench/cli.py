@@ -348,7 +348,6 @@ def args_x_name(args: argparse.Namespace, names: list[str], source: Path) -> str
 def cmd_predict(args: argparse.Namespace) -> int:
     """Predict with a saved model: texts, table rows, images or arrays."""
     from workbench.backend.api import Predictor
-
     from workbench.core.runs import MODEL_FILE
 
     model: Path = args.model
