@@ -42,7 +42,7 @@ Cancel = Callable[[], bool]
 
 # Rows read and predicted per step (a step's inputs are all that is in memory at once), and
 # the batch size the network sees inside a step.
-BATCH = {"text": 4096, "tabular": 8192, "images": 256, "npz": 4096}
+BATCH = {"text": 4096, "tabular": 8192, "images": 256, "npz": 4096, "audio": 256}
 INNER_BATCH = 512
 PIXELS = 16  # image baselines see PIXELS x PIXELS grey images
 MAX_BASELINE_IMAGES = 5_000

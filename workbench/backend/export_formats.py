@@ -350,7 +350,10 @@ def _onnx_problem(exc: Exception) -> str:
     marker = "No Op registered for "
     if marker in text:
         op = text.split(marker, 1)[1].split(" ")[0]
-        return f"onnxruntime has no {op} op (a TensorFlow string or table op)"
+        why = {"RFFT": "the Fourier transform inside MelSpectrogram"}.get(
+            op, "a TensorFlow op with no ONNX equivalent"
+        )
+        return f"onnxruntime has no {op} op ({why})"
     return f"onnxruntime cannot open it ({first_line(exc)[:300]})"
 
 

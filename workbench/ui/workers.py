@@ -663,7 +663,7 @@ def load_evaluation_file(
     from workbench.core.datasets import load_dataset
 
     chosen = {k: v for k, v in options.items() if v is not None}
-    if kind in ("text", "tabular"):
+    if kind in ("text", "tabular", "audio"):
         chosen.update(progress=progress, cancel=cancel)
     return load_dataset(path, kind, **chosen)
 

@@ -359,8 +359,10 @@ class EvaluateController(Controller):
         if self.session.predictor is None or self.session.training:
             self.view.set_source(self._source_key, self._loaded_name())
             return
-        if getattr(self.session.predictor, "kind", "") == "images":
-            path = open_folder(self.shell, "Evaluate on a folder of images (one per class)")
+        kind = getattr(self.session.predictor, "kind", "")
+        if kind in ("images", "audio"):
+            what = "images" if kind == "images" else "audio clips"
+            path = open_folder(self.shell, f"Evaluate on a folder of {what} (one per class)")
         else:
             path = open_file(self.shell, "Evaluate on a file", FILE_FILTER)
         if not path:

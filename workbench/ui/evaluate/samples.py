@@ -39,14 +39,14 @@ class SampleInputs:
         self.kind = getattr(dataset, "kind", "")
 
     def text(self, row: int) -> str:
-        """The input in words: the text, the image file's name, 'a=1, b=x', 'x[12]'."""
+        """The input in words: the text, the image or audio file's name, 'a=1, b=x', 'x[12]'."""
         data = self.dataset
         if data is None:
             return ""
         if self.kind == "text":  # one cell, not the whole column (100,000 strings)
             value = data.frame[data.text_column].iat[row]
             return "" if value is None or value != value else str(value)
-        if self.kind == "images":
+        if self.kind in ("images", "audio"):
             return Path(data.files[row]).name
         if self.kind == "tabular":
             values = data.frame.iloc[row]
