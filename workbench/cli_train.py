@@ -165,8 +165,9 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
     )
     train.add_argument(
         "--augment",
-        action="store_true",
-        help="images: random flips, rotations and zooms; audio: time shift, gain and noise",
+        action=argparse.BooleanOptionalAction,
+        help="images: random flips, rotations and zooms (default off); audio: time shift, "
+        "gain and noise (default on)",
     )
     train.add_argument(
         "--output",
@@ -262,6 +263,7 @@ def _template(args: argparse.Namespace, dataset: Any) -> tuple[str, str]:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the default template of the data's kind, record the run and save the model."""
+    from workbench.core.kinds import AUGMENTED_BY_DEFAULT
     from workbench.core.project import DatasetSpec, Project
     from workbench.core.runs import default_store
     from workbench.core.session import audio_settings
@@ -278,7 +280,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         getattr(dataset, "label_column", ""),
         kind=dataset.kind,
         task=dataset.task,
-        augment=args.augment,
+        augment=(dataset.kind in AUGMENTED_BY_DEFAULT) if args.augment is None else args.augment,
     )
     spec.sample_rate, spec.clip_seconds = audio_settings(dataset)
     name, why = _template(args, dataset)

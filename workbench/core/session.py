@@ -20,6 +20,7 @@ from typing import Any
 from psygnal import Signal
 
 from workbench.core.audio import DEFAULT_RATE
+from workbench.core.kinds import AUGMENTED_BY_DEFAULT
 from workbench.core.project import DatasetSpec, Project
 
 
@@ -94,11 +95,19 @@ class Session:
             getattr(dataset, "label_column", "") or getattr(dataset, "y_name", "") or "",
             dataset.kind,
             task,
-            self.project.dataset.augment if dataset.kind in ("images", "audio") else False,
+            self._augment(dataset.kind),
             *audio_settings(dataset),
         )
         self.data_changed.emit(dataset, summary)
         return new_file
+
+    def _augment(self, kind: str) -> bool:
+        """The project's augmentation setting for data of the same kind; else the kind's
+        default (on for audio)."""
+        spec = self.project.dataset
+        if spec.kind == kind and spec.path:
+            return spec.augment
+        return kind in AUGMENTED_BY_DEFAULT
 
     @property
     def num_classes(self) -> int | None:
