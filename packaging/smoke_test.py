@@ -139,6 +139,16 @@ def check_cli(app: str, tmp: Path) -> dict[str, object]:
         if not report.get("passed") or not (folder / "MODEL_CARD.md").is_file():
             raise SmokeFailure(f"export --format {fmt} did not pass its parity check: {out}")
         print(f"smoke: export {fmt}: labels agree on {report['label_agreement']:.1%}")
+    # audio: libsndfile (soundfile's bundled library) and soxr must be in the bundle
+    out = run([app, "train", "--sample", "spoken-digits", "--epochs", "1", "--output",
+               str(tmp / "audio"), "--json"], env)
+    audio = json.loads((tmp / "audio" / "project.json").read_text(encoding="utf-8"))
+    clip = next(Path(audio["dataset"]["path"]).rglob("*.wav"))
+    out = run([app, "predict", str(tmp / "audio"), "--input", str(clip), "--json"], env)
+    heard = json.loads(out.strip().splitlines()[-1])
+    if len(heard.get("probabilities", {})) != 10:
+        raise SmokeFailure(f"audio predict gave no ten probabilities: {out[-2000:]}")
+    print(f"smoke: audio: {clip.name} heard as {heard['label']!r}")
     print(
         f"smoke: {version}; trained 1 epoch in {train_s:.1f} s "
         f"(val_accuracy {done[0].get('val_accuracy')}); predicted {prediction['label']!r}"
