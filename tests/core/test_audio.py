@@ -145,3 +145,22 @@ def test_audio_model_metadata_is_validated():
     ):
         with pytest.raises(FileRejected):
             read_meta(json.dumps({k: v for k, v in bad.items() if v is not None}).encode(), "m")
+
+
+def test_a_header_that_lies_is_refused_before_decoding(tmp_path):
+    import struct
+
+    path = tmp_path / "lie.wav"
+    soundfile.write(path, np.zeros(100, np.int16), 8000, subtype="PCM_16")
+    raw = bytearray(path.read_bytes())
+    raw[24:28] = struct.pack("<I", 2_000_000_000)  # the sample rate field
+    path.write_bytes(bytes(raw))
+    assert "more than a recording has" in read_header(path)
+    with pytest.raises(DataError, match="lie.wav: a header claiming 2,000,000,000 Hz"):
+        read_clip(path, 16000, 1000)
+    longer = tmp_path / "long.wav"
+    soundfile.write(longer, np.zeros(100, np.int16), 8000, subtype="PCM_16")
+    raw = bytearray(longer.read_bytes())
+    raw[40:44] = struct.pack("<I", 0xFFFFFFF0)  # a data chunk "longer" than the file
+    longer.write_bytes(bytes(raw))
+    assert read_clip(longer, 16000, 1000).shape == (1000,)

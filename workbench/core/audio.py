@@ -36,6 +36,9 @@ CLIP_PERCENTILE = 95
 MIN_CLIP_SECONDS, MAX_CLIP_SECONDS = 0.1, 30.0
 #: The most of one file that is ever decoded.
 READ_LIMIT_SECONDS = 120.0
+#: What a real recording's header can say; a stranger's file claiming more is refused
+#: before anything is decoded.
+MAX_SOURCE_RATE, MAX_CHANNELS = 768_000, 64
 
 Progress = Callable[[float], None]
 Cancel = Callable[[], bool]
@@ -87,6 +90,11 @@ def read_header(path: str | Path) -> ClipHeader | str:
         return f"not audio that libsndfile can read ({_reason(exc, path)})"
     if info.samplerate <= 0 or info.channels <= 0:
         return "not audio that libsndfile can read (no sample rate or channels)"
+    if info.samplerate > MAX_SOURCE_RATE or info.channels > MAX_CHANNELS:
+        return (
+            f"a header claiming {info.samplerate:,} Hz and {info.channels} channel(s), more "
+            f"than a recording has (at most {MAX_SOURCE_RATE:,} Hz, {MAX_CHANNELS} channels)"
+        )
     if info.frames <= 0:
         return "a clip of zero length (no samples)"
     return ClipHeader(int(info.frames), int(info.samplerate), int(info.channels), info.format)
@@ -128,6 +136,8 @@ def decode(path: str | Path, rate: int) -> np.ndarray:
     sf = _soundfile()
     try:
         with sf.SoundFile(str(path)) as handle:
+            if handle.samplerate > MAX_SOURCE_RATE or handle.channels > MAX_CHANNELS:
+                raise DataError(f"{path}: {read_header(path)}.")
             limit = int(READ_LIMIT_SECONDS * handle.samplerate)
             frames = min(handle.frames, limit) if handle.frames > 0 else limit
             data = handle.read(frames=frames, dtype="float32", always_2d=True)
