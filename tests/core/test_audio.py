@@ -156,7 +156,7 @@ def test_a_header_that_lies_is_refused_before_decoding(tmp_path):
     raw[24:28] = struct.pack("<I", 2_000_000_000)  # the sample rate field
     path.write_bytes(bytes(raw))
     assert "more than a recording has" in read_header(path)
-    with pytest.raises(DataError, match="lie.wav: a header claiming 2,000,000,000 Hz"):
+    with pytest.raises(DataError, match=r"lie\.wav: a header claiming 2,000,000,000 Hz"):
         read_clip(path, 16000, 1000)
     longer = tmp_path / "long.wav"
     soundfile.write(longer, np.zeros(100, np.int16), 8000, subtype="PCM_16")
