@@ -328,7 +328,8 @@ class AudioAdapter(Adapter):
     def samples(self) -> int:
         return self.dataset.clip_samples
 
-    def _waves(self, files: Any) -> Any:
+    def _loader(self) -> Any:
+        """path tensor -> the clip as the model takes it (decoded by numpy on tf.data's map)."""
         rate, samples = self.dataset.sample_rate, self.samples
 
         def load(path):
@@ -353,7 +354,7 @@ class AudioAdapter(Adapter):
         ds = tf.data.Dataset.from_tensor_slices((files, self._target_tensor(rows)))
         if shuffle_seed is not None:
             ds = ds.shuffle(len(rows), seed=shuffle_seed, reshuffle_each_iteration=True)
-        load = self._waves(files)
+        load = self._loader()
         ds = ds.map(lambda f, y: (load(f), y), num_parallel_calls=tf.data.AUTOTUNE)
         if self.augment and shuffle_seed is not None:
             samples = self.samples

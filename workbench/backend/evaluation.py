@@ -227,7 +227,6 @@ def _pixels(paths: list[str]) -> np.ndarray:
 
 def _mel_summaries(meta: dict[str, Any], paths: list[str]) -> np.ndarray:
     """Per clip, each mel band's mean and spread over time (the clip as the model hears it)."""
-    from workbench.core.audio import DataError as _Error
     from workbench.core.audio import mel_summary, read_clip
 
     rate, samples = int(meta["sample_rate"]), int(meta["clip_samples"])
@@ -235,7 +234,7 @@ def _mel_summaries(meta: dict[str, Any], paths: list[str]) -> np.ndarray:
     for path in paths:
         try:
             wave = read_clip(path, rate, samples)
-        except _Error:
+        except DataError:
             wave = np.zeros(samples, dtype=np.float32)  # the model's own pass names it
         rows.append(mel_summary(wave, rate))
     return np.stack(rows)

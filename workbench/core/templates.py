@@ -138,9 +138,10 @@ def audio_mel_cnn(num_classes: int = 2, rate: int = 16000) -> list[LayerSpec]:
 
     The spectrogram is computed inside the model from the raw waveform, and its
     normalisation is learnt from the training split. No batch normalisation: with the few
-    hundred clips people often have, its running averages lag behind for dozens of epochs
-    and validation sits at chance (measured on the spoken digits). Flatten keeps where in
-    time and pitch a pattern occurs, which global pooling threw away.
+    hundred clips people often have, its running averages (Keras's momentum 0.99) lag for
+    dozens of epochs, and the spoken digits validated at chance for 20 epochs with it.
+    Flatten keeps where in time and pitch a pattern occurs, which global pooling lost
+    (0.49 against 0.86 validation accuracy on the spoken digits).
     """
     units, activation, _ = head_for(num_classes)
     front = mel_frontend(rate)
