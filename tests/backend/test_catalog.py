@@ -47,6 +47,7 @@ EXPECTED = {
     "Reshape": (VECTOR, (8, 1)),
     "PositionEmbedding": (SEQUENCE, SEQUENCE),
     "TransformerEncoder": (SEQUENCE, SEQUENCE),
+    "MelSpectrogram": ((16000,), (64, 101)),  # 1 s at 16 kHz: 64 bands, 10 ms frames
 }
 
 
