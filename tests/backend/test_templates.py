@@ -12,6 +12,7 @@ DATA = {
     "tabular": ("penguins", "species"),
     "images": ("digits", None),
     "npz": ("digits-npz", None),
+    "audio": ("spoken-digits", None),
 }
 
 

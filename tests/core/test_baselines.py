@@ -262,7 +262,7 @@ def test_labels_out_of_range_and_unknown_kinds_are_refused() -> None:
             [0],
         )
     with pytest.raises(ValueError, match="no linear baseline"):
-        linear_baseline("audio", "classification", [], [], [], [], ["a"], [])
+        linear_baseline("video", "classification", [], [], [], [], ["a"], [])
 
 
 def test_no_test_rows_gives_an_empty_evaluation() -> None:
