@@ -123,3 +123,16 @@ def test_the_normalization_after_the_spectrogram_is_adapted_on_the_training_spli
     # log-mel values are in dB: far from the unadapted mean 0 and variance 1
     assert float(np.ravel(norm.mean)[0]) < -10.0
     assert float(np.ravel(norm.variance)[0]) > 10.0
+
+
+def test_augmentation_is_the_same_every_run_and_new_every_epoch(folder):
+    rows = np.arange(len(folder.files))
+
+    def epochs(count):
+        data = adapter_for(folder, augment=True).dataset_for(rows, 64, shuffle_seed=7)
+        return [np.concatenate([w for w, _ in data.as_numpy_iterator()]) for _ in range(count)]
+
+    first, second = epochs(2)
+    again = epochs(1)[0]
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, second)

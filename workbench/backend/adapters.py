@@ -358,8 +358,11 @@ class AudioAdapter(Adapter):
         ds = ds.map(lambda f, y: (load(f), y), num_parallel_calls=tf.data.AUTOTUNE)
         if self.augment and shuffle_seed is not None:
             samples = self.samples
-            ds = ds.map(
-                lambda w, y: (augment_clip(w, samples), y), num_parallel_calls=tf.data.AUTOTUNE
+            # one seed per clip from a seeded stream, new each epoch, the same every run
+            seeds = tf.data.Dataset.random(seed=shuffle_seed, rerandomize_each_iteration=True)
+            ds = tf.data.Dataset.zip(ds, seeds).map(
+                lambda wy, seed: (augment_clip(wy[0], samples, seed), wy[1]),
+                num_parallel_calls=tf.data.AUTOTUNE,
             )
         return ds
 

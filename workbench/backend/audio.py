@@ -40,18 +40,26 @@ def clip_or_silence(path: bytes, rate: int, samples: int) -> np.ndarray:
         return np.zeros(samples, dtype=np.float32)
 
 
-def augment(wave: Any, samples: int) -> Any:
+def augment(wave: Any, samples: int, seed: Any) -> Any:
     """A random time shift (silence fills the gap), gain and noise: the same word said a
-    little earlier, louder or in a noisier room."""
+    little earlier, louder or in a noisier room.
+
+    Stateless random ops keyed by ``seed`` (one int64 per clip, from a seeded stream), so a
+    run augments the same way however tf.data's threads interleave.
+    """
+
+    def key(part: int) -> Any:
+        return tf.stack([seed, tf.constant(part, tf.int64)])
+
     most = max(1, int(samples * SHIFT_SHARE))
-    shift = tf.random.uniform((), -most, most + 1, dtype=tf.int32)
+    shift = tf.random.stateless_uniform((), key(1), -most, most + 1, dtype=tf.int32)
     padded = tf.pad(wave, [[most, most]])
     wave = padded[most - shift : most - shift + samples]
-    gain = tf.pow(10.0, tf.random.uniform((), -GAIN_DB, GAIN_DB) / 20.0)
-    wave = wave * gain
+    gain_db = tf.random.stateless_uniform((), key(2), -GAIN_DB, GAIN_DB)
+    wave = wave * tf.pow(10.0, gain_db / 20.0)
     rms = tf.sqrt(tf.reduce_mean(tf.square(wave)) + 1e-12)
-    snr = tf.random.uniform((), *NOISE_SNR_DB)
-    noise = tf.random.normal((samples,)) * rms / tf.pow(10.0, snr / 20.0)
+    snr = tf.random.stateless_uniform((), key(3), *NOISE_SNR_DB)
+    noise = tf.random.stateless_normal((samples,), key(4)) * rms / tf.pow(10.0, snr / 20.0)
     return tf.ensure_shape(wave + noise, (samples,))
 
 
