@@ -369,7 +369,7 @@ class AudioAdapter(Adapter):
     def features(self, rows: np.ndarray) -> Any:
         return np.stack(
             [
-                clip_or_silence(str(f).encode(), self.dataset.sample_rate, self.samples)
+                clip_or_silence(str(f), self.dataset.sample_rate, self.samples)
                 for f in self._files[rows]
             ]
         )

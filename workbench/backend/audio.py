@@ -31,11 +31,11 @@ GAIN_DB = 6.0
 NOISE_SNR_DB = (20.0, 40.0)
 
 
-def clip_or_silence(path: bytes, rate: int, samples: int) -> np.ndarray:
+def clip_or_silence(path: str | bytes, rate: int, samples: int) -> np.ndarray:
     """One file for the pipeline. A file that passed the header check but will not decode
     gives silence, so the rows stay aligned with their labels (prediction names such files)."""
     try:
-        return read_clip(path.decode(), rate, samples)
+        return read_clip(path.decode() if isinstance(path, bytes) else path, rate, samples)
     except DataError:
         return np.zeros(samples, dtype=np.float32)
 

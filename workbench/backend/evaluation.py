@@ -226,18 +226,13 @@ def _pixels(paths: list[str]) -> np.ndarray:
 
 
 def _mel_summaries(meta: dict[str, Any], paths: list[str]) -> np.ndarray:
-    """Per clip, each mel band's mean and spread over time (the clip as the model hears it)."""
-    from workbench.core.audio import mel_summary, read_clip
+    """Per clip, each mel band's mean and spread over time (the clip as the model hears it;
+    a clip that will not decode is silence here, and the model's own pass names it)."""
+    from workbench.backend.audio import clip_or_silence
+    from workbench.core.audio import mel_summary
 
     rate, samples = int(meta["sample_rate"]), int(meta["clip_samples"])
-    rows = []
-    for path in paths:
-        try:
-            wave = read_clip(path, rate, samples)
-        except DataError:
-            wave = np.zeros(samples, dtype=np.float32)  # the model's own pass names it
-        rows.append(mel_summary(wave, rate))
-    return np.stack(rows)
+    return np.stack([mel_summary(clip_or_silence(p, rate, samples), rate) for p in paths])
 
 
 def fit_baselines(

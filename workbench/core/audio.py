@@ -182,9 +182,13 @@ class AudioFolder:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     sample_rate: int = DEFAULT_RATE
     clip_seconds: float = 1.0
-    auto_seconds: float = 1.0  # what the data suggests (CLIP_PERCENTILE of the durations)
     kind: str = "audio"
     task: str = "classification"
+
+    @property
+    def auto_seconds(self) -> float:
+        """The length the data suggests: CLIP_PERCENTILE of the durations."""
+        return clip_seconds_for(self.durations)
 
     @property
     def clip_samples(self) -> int:
@@ -312,7 +316,6 @@ def load_audio_folder(
             labels.append(label)
             headers.append(header)
     durations = np.array([h.seconds for h in headers], dtype=np.float64)
-    auto = clip_seconds_for(durations)
     folder = AudioFolder(
         root,
         names,
@@ -322,8 +325,6 @@ def load_audio_folder(
         np.array([h.rate for h in headers], dtype=np.int64),
         np.array([h.channels for h in headers], dtype=np.int64),
         skipped,
-        auto_seconds=auto,
-        clip_seconds=auto,
     )
     if progress is not None:
         progress(1.0)
