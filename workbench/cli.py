@@ -48,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
     gui.add_argument("file", nargs="?", help="a dataset to open at start")
 
-    from workbench import cli_evaluate, cli_export, cli_train
+    from workbench import cli_evaluate, cli_export, cli_sweep, cli_train
 
     cli_train.add_parser(sub, _data_options)
+    cli_sweep.add_parser(sub, _data_options)
     runs = sub.add_parser("runs", help="list the recorded training runs")
     runs.add_argument("--json", action="store_true", help="the runs as a JSON list")
     runs.add_argument(
@@ -423,6 +424,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     return cli_evaluate.cmd_evaluate(args)
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from workbench import cli_sweep
+
+    return cli_sweep.cmd_sweep(args)
+
+
 def _train(args: argparse.Namespace) -> int:
     from workbench import cli_train
 
@@ -431,6 +438,7 @@ def _train(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "train": _train,
+    "sweep": _sweep,
     "runs": cmd_runs,
     "predict": cmd_predict,
     "check-data": cmd_check_data,

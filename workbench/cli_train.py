@@ -50,125 +50,7 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
         help=f"train on a bundled sample (default {DEFAULT_SAMPLE.name})",
     )
     data_options(train)
-    train.add_argument(
-        "--epochs",
-        type=_epochs,
-        default=None,
-        metavar="auto|N",
-        help="passes over the training data; auto (default): until the validation loss stops "
-        "improving, at most a number taken from the data size; N: exactly N",
-    )
-    train.add_argument(
-        "--template",
-        metavar="NAME",
-        help="the starting model (default: chosen from the data, and the log says why): "
-        + ", ".join(f"{t.name}" for t in TEMPLATES.values()),
-    )
-    train.add_argument(
-        "--batch-size", type=positive_int, default=32, help="samples per step (default 32)"
-    )
-    train.add_argument(
-        "--learning-rate",
-        type=float,
-        default=1e-3,
-        help="step size of the optimizer (default 0.001)",
-    )
-    train.add_argument(
-        "--optimizer",
-        choices=OPTIMIZERS.names,
-        default="adam",
-        help="how weights are updated (default adam): " + each(OPTIMIZERS),
-    )
-    train.add_argument("--momentum", type=float, default=0.0, help="sgd: momentum (default 0)")
-    train.add_argument(
-        "--nesterov", action="store_true", help="sgd: Nesterov momentum (looks one step ahead)"
-    )
-    train.add_argument(
-        "--loss",
-        choices=LOSSES.names,
-        default="auto",
-        help="what training minimises (default auto: the usual one for the task and head)",
-    )
-    train.add_argument(
-        "--metrics",
-        type=metric_list,
-        default=[],
-        metavar="NAMES",
-        help=f"extra metrics, comma-separated: {', '.join(METRICS.names)} (accuracy or mae always)",
-    )
-    train.add_argument(
-        "--monitor",
-        choices=MONITORS.names,
-        default="val_loss",
-        help="what picks the best epoch and drives early stopping (default val_loss)",
-    )
-    train.add_argument(
-        "--device",
-        choices=DEVICES,
-        default="auto",
-        help="where to train: auto (a GPU if there is one), cpu, gpu, all_gpus (mirrored)",
-    )
-    train.add_argument(
-        "--mixed-precision",
-        action="store_true",
-        help="GPU: float16 compute with float32 weights (ignored on the CPU)",
-    )
-    train.add_argument(
-        "--no-restore-best",
-        action="store_true",
-        help="keep the last epoch's weights instead of the best epoch's",
-    )
-    train.add_argument(
-        "--schedule",
-        choices=SCHEDULES.names,
-        default="constant",
-        help="learning-rate schedule (default constant): " + each(SCHEDULES),
-    )
-    train.add_argument(
-        "--early-stopping",
-        type=int,
-        default=0,
-        metavar="PATIENCE",
-        help="stop after this many epochs without a better --monitor value (default 0: off; "
-        "with --epochs auto, auto chooses one from the data size)",
-    )
-    train.add_argument(
-        "--class-weights",
-        choices=CLASS_WEIGHTS.names,
-        default="auto",
-        help="balanced: rare classes weigh as much as common ones; auto (default): balanced "
-        "when the largest class has 20x the rows of the smallest or more",
-    )
-    train.add_argument(
-        "--clip-norm", type=float, default=0.0, help="clip gradients to this norm (0: off)"
-    )
-    train.add_argument(
-        "--validation-fraction",
-        type=float,
-        default=0.2,
-        help="share of rows held out to validate after every epoch (default 0.2)",
-    )
-    train.add_argument(
-        "--test-fraction",
-        type=float,
-        help="share of rows held out and scored once at the end (default: auto; "
-        + AUTO_TEST_HELP.removeprefix("Auto: ").replace("%", "%%").rstrip(".")
-        + ")",
-    )
-    train.add_argument(
-        "--seed", type=int, default=42, help="makes the split, weights and order repeatable"
-    )
-    train.add_argument(
-        "--sequence-length",
-        type=positive_int,
-        help="text: words per text (default: suggested from the data)",
-    )
-    train.add_argument(
-        "--augment",
-        action=argparse.BooleanOptionalAction,
-        help="images: random flips, rotations and zooms (default off); audio: time shift, "
-        "gain and noise (default on)",
-    )
+    add_training_options(train)
     train.add_argument(
         "--output",
         type=Path,
@@ -177,6 +59,130 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
     )
     train.add_argument("--name", default="", help="a name for the run (default: run N)")
     train.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def add_training_options(parser: argparse.ArgumentParser) -> None:
+    """The Train tab's settings as flags (``train``, and ``sweep`` where they stay fixed
+    for every trial)."""
+    parser.add_argument(
+        "--epochs",
+        type=_epochs,
+        default=None,
+        metavar="auto|N",
+        help="passes over the training data; auto (default): until the validation loss stops "
+        "improving, at most a number taken from the data size; N: exactly N",
+    )
+    parser.add_argument(
+        "--template",
+        metavar="NAME",
+        help="the starting model (default: chosen from the data, and the log says why): "
+        + ", ".join(f"{t.name}" for t in TEMPLATES.values()),
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=32, help="samples per step (default 32)"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=1e-3,
+        help="step size of the optimizer (default 0.001)",
+    )
+    parser.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS.names,
+        default="adam",
+        help="how weights are updated (default adam): " + each(OPTIMIZERS),
+    )
+    parser.add_argument("--momentum", type=float, default=0.0, help="sgd: momentum (default 0)")
+    parser.add_argument(
+        "--nesterov", action="store_true", help="sgd: Nesterov momentum (looks one step ahead)"
+    )
+    parser.add_argument(
+        "--loss",
+        choices=LOSSES.names,
+        default="auto",
+        help="what training minimises (default auto: the usual one for the task and head)",
+    )
+    parser.add_argument(
+        "--metrics",
+        type=metric_list,
+        default=[],
+        metavar="NAMES",
+        help=f"extra metrics, comma-separated: {', '.join(METRICS.names)} (accuracy or mae always)",
+    )
+    parser.add_argument(
+        "--monitor",
+        choices=MONITORS.names,
+        default="val_loss",
+        help="what picks the best epoch and drives early stopping (default val_loss)",
+    )
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where to train: auto (a GPU if there is one), cpu, gpu, all_gpus (mirrored)",
+    )
+    parser.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="GPU: float16 compute with float32 weights (ignored on the CPU)",
+    )
+    parser.add_argument(
+        "--no-restore-best",
+        action="store_true",
+        help="keep the last epoch's weights instead of the best epoch's",
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES.names,
+        default="constant",
+        help="learning-rate schedule (default constant): " + each(SCHEDULES),
+    )
+    parser.add_argument(
+        "--early-stopping",
+        type=int,
+        default=0,
+        metavar="PATIENCE",
+        help="stop after this many epochs without a better --monitor value (default 0: off; "
+        "with --epochs auto, auto chooses one from the data size)",
+    )
+    parser.add_argument(
+        "--class-weights",
+        choices=CLASS_WEIGHTS.names,
+        default="auto",
+        help="balanced: rare classes weigh as much as common ones; auto (default): balanced "
+        "when the largest class has 20x the rows of the smallest or more",
+    )
+    parser.add_argument(
+        "--clip-norm", type=float, default=0.0, help="clip gradients to this norm (0: off)"
+    )
+    parser.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.2,
+        help="share of rows held out to validate after every epoch (default 0.2)",
+    )
+    parser.add_argument(
+        "--test-fraction",
+        type=float,
+        help="share of rows held out and scored once at the end (default: auto; "
+        + AUTO_TEST_HELP.removeprefix("Auto: ").replace("%", "%%").rstrip(".")
+        + ")",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=42, help="makes the split, weights and order repeatable"
+    )
+    parser.add_argument(
+        "--sequence-length",
+        type=positive_int,
+        help="text: words per text (default: suggested from the data)",
+    )
+    parser.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        help="images: random flips, rotations and zooms (default off); audio: time shift, "
+        "gain and noise (default on)",
+    )
 
 
 class _PrintListener:
@@ -263,13 +269,33 @@ def _template(args: argparse.Namespace, dataset: Any) -> tuple[str, str]:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the default template of the data's kind, record the run and save the model."""
-    from workbench.core.kinds import AUGMENTED_BY_DEFAULT
-    from workbench.core.project import DatasetSpec, Project
     from workbench.core.runs import default_store
-    from workbench.core.session import audio_settings
 
     if args.resume:
         return _resume(args)
+    project, dataset, name = build_project(args)
+    from workbench.backend import api
+
+    output: Path = args.output
+    outcome, _ = api.train(
+        project,
+        dataset,
+        _PrintListener(args.json),
+        output_dir=output,
+        store=default_store(),
+        run_name=args.name,
+    )
+    project.save(output / "project.json")
+    return _report(args.json, outcome, name)
+
+
+def build_project(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """(project, dataset, template name) from ``--data``/``--sample``, the data flags and
+    the training flags; says which template it chose and why."""
+    from workbench.core.kinds import AUGMENTED_BY_DEFAULT
+    from workbench.core.project import DatasetSpec, Project
+    from workbench.core.session import audio_settings
+
     sample = SAMPLES[args.sample] if args.sample else None
     path = sample.path if sample else args.data
     dataset = load(args, path, sample)
@@ -293,19 +319,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.sequence_length:
         templates.fit_sequence_length(project.layers, args.sequence_length)
 
-    from workbench.backend import api
-
-    output: Path = args.output
-    outcome, _ = api.train(
-        project,
-        dataset,
-        _PrintListener(args.json),
-        output_dir=output,
-        store=default_store(),
-        run_name=args.name,
-    )
-    project.save(output / "project.json")
-    return _report(args.json, outcome, name)
+    return project, dataset, name
 
 
 def _resume(args: argparse.Namespace) -> int:

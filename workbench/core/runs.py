@@ -56,6 +56,9 @@ class RunRecord:
     pid: int | None = None  # the process that trains it while status is "running"
     parent: str = ""  # the run this one continued training from (see api.continue_run)
     epochs_completed: int = 0  # finished epochs, counted across resumes
+    sweep: str = ""  # the search this run is a trial of (its id), if any
+    trial_params: dict[str, Any] = field(default_factory=dict)  # the search's values for it
+    node: str = ""  # the machine it trained on, when that is not this one's business alone
     folder: str = ""  # filled in when read; not saved
 
     @property
@@ -110,6 +113,9 @@ def run_schema() -> Any:
         pid: Annotated[int, pydantic.Field(ge=0)] | None = None
         parent: str = ""
         epochs_completed: Annotated[int, pydantic.Field(ge=0)] = 0
+        sweep: Annotated[str, pydantic.Field(max_length=200)] = ""
+        trial_params: dict[str, str | int | float | bool] = {}
+        node: Annotated[str, pydantic.Field(max_length=300)] = ""
 
     return RunFile
 
@@ -158,11 +164,14 @@ class RunStore:
         # record). Saves replace the file, so a changed file never matches its old identity.
         self._seen: dict[Path, tuple[tuple[int, int, int], RunRecord]] = {}
 
-    def create(self, project: dict[str, Any], name: str = "") -> RunRecord:
+    def create(self, project: dict[str, Any], name: str = "", run_id: str = "") -> RunRecord:
         """A new run folder marked running by this process; SaveFailed when the store's
-        folder cannot be written to."""
+        folder cannot be written to. ``run_id`` names it (a search names its trials' runs
+        so that a trial whose process died can still be found and marked failed)."""
+        if run_id and not RUN_ID.fullmatch(run_id):
+            raise WorkbenchError(f"{run_id!r} cannot name a run.")
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        run_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
+        run_id = run_id or f"{stamp}-{uuid.uuid4().hex[:6]}"
         folder = self.root / run_id
         try:
             folder.mkdir(parents=True, exist_ok=False)
