@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import tempfile
 import threading
@@ -70,9 +69,18 @@ def check_address(address: str, timeout: float = 5.0) -> None:
         ) from None
 
 
-def start_ray(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
+def start_ray(address: str, timeout: float | None = None) -> Any:
     """Join the cluster at ``address``, or start a local Ray (loopback only, no dashboard,
-    no usage statistics). Returns the ``ray`` module; WorkbenchError on failure."""
+    no usage statistics). Returns the ``ray`` module; WorkbenchError on failure.
+
+    ``timeout`` (default $WORKBENCH_RAY_TIMEOUT, else CONNECT_TIMEOUT seconds) bounds it.
+    """
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("WORKBENCH_RAY_TIMEOUT") or CONNECT_TIMEOUT)
+        except ValueError:
+            timeout = CONNECT_TIMEOUT
+        timeout = max(1.0, timeout)
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
     if address:
@@ -101,35 +109,34 @@ def start_ray(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
         temp.mkdir(parents=True, exist_ok=True)
         kwargs.update(num_cpus=os.cpu_count() or 1, _temp_dir=str(temp))
     where = f"the Ray cluster at {address}" if address else "a local Ray"
-    # ray.init must run on the main thread (from another, its core worker loses the GCS);
-    # an alarm bounds how long joining may take where the platform has one.
-    alarm = getattr(signal, "SIGALRM", None)
-    previous = None
-    if alarm is not None and threading.current_thread() is threading.main_thread():
-        previous = signal.signal(alarm, _timed_out)
-        signal.alarm(int(timeout))
+    # ray.init must run on the main thread (from another, its core worker loses the GCS),
+    # and while it waits for a cluster it is inside Ray's C++ code, where neither signals
+    # nor exceptions reach it: a watchdog ends the command if joining takes too long.
+    watchdog = None
+    if address:
+        message = (
+            f"workbench: error: Could not join {where} within {timeout:g} s: something "
+            "answers there, but not a Ray head node (check the port: the GCS port, 6379 by "
+            "default).\n"
+        )
+        watchdog = threading.Timer(timeout, _give_up, args=(message,))
+        watchdog.daemon = True
+        watchdog.start()
     try:
         ray.init(**kwargs)
-    except _ConnectTimeout:
-        raise WorkbenchError(
-            f"Could not start {where} within {timeout:g} s; check the address."
-        ) from None
     except Exception as exc:
         first = str(exc).strip().splitlines()
         raise WorkbenchError(f"Could not start {where}: {first[0] if first else exc!r}") from None
     finally:
-        if previous is not None:
-            signal.alarm(0)
-            signal.signal(alarm, previous)
+        if watchdog is not None:
+            watchdog.cancel()
     return ray
 
 
-class _ConnectTimeout(Exception):
-    """Joining the cluster took longer than allowed."""
-
-
-def _timed_out(signum: int, frame: Any) -> None:
-    raise _ConnectTimeout
+def _give_up(message: str) -> None:
+    """Joining a cluster hung: say so and end the process with the bad-input code."""
+    os.write(2, message.encode())
+    os._exit(2)
 
 
 def run_search(job: SweepJob, emit: Emit, cancel: threading.Event | None = None) -> dict:
@@ -271,8 +278,13 @@ def _scheduler(project: Project, settings: SearchSettings) -> Any:
 
     horizon = epochs_of(project, settings) or 1
     if settings.early_stop == "asha":
+        # ASHA stops every trial that reaches max_t; one past the last epoch lets a trial
+        # that survives every rung end on its own and send its final report and model.
         return ASHAScheduler(
-            time_attr="epoch", max_t=horizon, grace_period=max(1, horizon // 8), reduction_factor=3
+            time_attr="epoch",
+            max_t=horizon + 1,
+            grace_period=max(1, horizon // 8),
+            reduction_factor=3,
         )
     if settings.early_stop == "median":
         return MedianStoppingRule(

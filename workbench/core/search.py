@@ -27,7 +27,7 @@ from typing import Any
 from workbench.core.errors import WorkbenchError
 from workbench.core.layers import LayerSpec
 from workbench.core.options import CLASS_WEIGHTS, LOSSES, OPTIMIZERS, SCHEDULES, higher_is_better
-from workbench.core.project import Project
+from workbench.core.project import Project, resolve_metrics
 from workbench.core.sweeps import dropout_targets
 
 SEARCHES = ("grid", "random", "bayesian")
@@ -262,8 +262,14 @@ class SearchSettings:
         if self.cpus_per_trial < 0 or self.gpus_per_trial < 0:
             found.append("CPUs and GPUs per trial must be 0 (automatic) or more.")
         metric = self.metric_for(project)
+        logged = logged_metrics(project)
         if metric.removeprefix("val_") == "accuracy" and project.dataset.task == "regression":
             found.append("A regression model has no accuracy: compare trials by val_loss.")
+        elif metric not in logged:
+            found.append(
+                f"Trials cannot be compared by {metric}: training logs {', '.join(logged)}. "
+                "Add the metric in the Train tab (or --metrics), or choose one of those."
+            )
         if self.early_stop != "none" and epochs_of(project, self) is None:
             found.append("Early termination needs a number of epochs: set Epochs or vary them.")
         return found
@@ -273,6 +279,17 @@ class SearchSettings:
         problems = self.problems(project)
         if problems:
             raise WorkbenchError(problems[0])
+
+
+def logged_metrics(project: Project) -> list[str]:
+    """The numbers every epoch logs for this project (training, then validation): what a
+    search can compare trials by."""
+    task = "regression" if project.dataset.task == "regression" else "classification"
+    names = ["loss"] + [
+        "root_mean_squared_error" if name == "rmse" else name
+        for name in resolve_metrics(project.training.metrics, task)
+    ]
+    return names + [f"val_{name}" for name in names]
 
 
 def epochs_of(project: Project, settings: SearchSettings) -> int | None:
