@@ -93,6 +93,14 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
         default=0.0,
         help="GPUs each trial reserves (default: the cluster's GPUs shared, 0 without)",
     )
+    sweep.add_argument(
+        "--storage",
+        default="",
+        metavar="DIR",
+        help="where Ray Tune keeps the trials' checkpoints until their models are copied "
+        "into the runs (default: beside the run store); on a multi-node cluster, a folder "
+        "every node can write at the same path",
+    )
     sweep.add_argument("--name", default="trial", help="runs are named 'NAME 3/12: values'")
     sweep.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -141,6 +149,7 @@ def _job_from_flags(args: argparse.Namespace, store_root: Path) -> Any:
         cpus_per_trial=args.cpus_per_trial,
         gpus_per_trial=args.gpus_per_trial,
         seed=args.seed,
+        storage=args.storage,
     )
     project, _, _ = build_project(args)
     if args.search == "grid" and args.trials and args.trials != settings.grid_size():

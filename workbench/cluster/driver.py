@@ -10,8 +10,10 @@ files under the workbench's folder and is shut down when the search ends.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -89,12 +91,22 @@ def start_ray(address: str, timeout: float | None = None) -> Any:
         # Read by Ray when it is imported: the node's address is then 127.0.0.1, and every
         # server of the local Ray binds to the loopback interface only.
         os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+        # Token authentication with a token of this search's own, passed to Ray's
+        # processes in their environment: nothing is written to ~/.ray.
+        if not (os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH")):
+            os.environ["RAY_AUTH_MODE"] = "token"
+            os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
     try:
         import ray
     except ImportError:
+        where = (
+            "is not part of the packaged app"
+            if getattr(sys, "frozen", False)
+            else ("is not installed")
+        )
         raise WorkbenchError(
-            "Searches run on Ray, which is not installed: "
-            "pip install 'training-workbench[cluster]'."
+            f"Searches run on Ray, which {where}: pip install 'training-workbench[cluster]' "
+            "(in a Python 3.11-3.13 environment) and run `workbench sweep` from there."
         ) from None
     kwargs: dict[str, Any] = {
         "include_dashboard": False,
@@ -172,6 +184,7 @@ def _search(ray: Any, job: SweepJob, emit: Emit, cancel: threading.Event, starte
     }
     metric, mode = settings.metric_for(project), settings.mode_for(project)
     store = RunStore(job.store_root)
+    storage = Path(settings.storage or job.store_root.parent / "sweeps")
     recorder = _tune_callback(job, store, emit, cancel, metric)
     emit(
         {
@@ -206,7 +219,7 @@ def _search(ray: Any, job: SweepJob, emit: Emit, cancel: threading.Event, starte
         ),
         run_config=tune.RunConfig(
             name=job.sweep_id,
-            storage_path=str(job.store_root.parent / "sweeps"),
+            storage_path=str(storage),
             callbacks=[recorder],
             stop=_stopper(cancel),
             verbose=0,
@@ -222,7 +235,7 @@ def _search(ray: Any, job: SweepJob, emit: Emit, cancel: threading.Event, starte
         recorder.close_open_runs()
         # The trials' models were copied into their runs; Tune's copies would double the
         # disk a search takes.
-        shutil.rmtree(job.store_root.parent / "sweeps" / job.sweep_id, ignore_errors=True)
+        shutil.rmtree(storage / job.sweep_id, ignore_errors=True)
     return recorder.done(time.time() - started, mode)
 
 
@@ -458,6 +471,7 @@ class _Recorder:
             "ended": time.time(),
             "node": record.node,
             "epochs": record.epochs_completed,
+            "peak_rss_mib": self.last.get(trial_id, {}).get("peak_rss_mib"),
             **({"message": record.message} if record.message else {}),
             **record.metrics,
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +35,16 @@ def node_name() -> str:
     import ray
 
     return f"{socket.gethostname()} ({ray.util.get_node_ip_address()})"
+
+
+def peak_rss_mib() -> float:
+    """The most memory this worker process has held so far (0 where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 1024), 1)
 
 
 class _Reporter:
@@ -110,6 +121,7 @@ def run_trial(config: dict[str, Any], setup: dict[str, Any]) -> None:
             "stopped_early": int(outcome.stopped_early),
             "samples_per_second": float(outcome.samples_per_second or 0.0),
             "node": node_name(),
+            "peak_rss_mib": peak_rss_mib(),
             FINAL: 1,
         }
         checkpoint = tune.Checkpoint.from_directory(str(out)) if outcome.model_path else None

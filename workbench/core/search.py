@@ -198,6 +198,7 @@ class SearchSettings:
     cpus_per_trial: float = 0.0  # 0 = the machine's cores shared among parallel trials
     gpus_per_trial: float = 0.0
     seed: int = 0
+    storage: str = ""  # where Tune keeps trial checkpoints ("" = beside the run store)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON."""
