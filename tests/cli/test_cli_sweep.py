@@ -46,17 +46,28 @@ def store() -> RunStore:
 
 
 def ray_processes() -> list[str]:
-    """Ray's own processes still alive on this machine (its servers and its workers)."""
+    """Ray's processes (servers and workers) still alive from this test's searches: those
+    whose environment carries this test's WORKBENCH_HOME (other searches may run beside)."""
+    home = os.environ["WORKBENCH_HOME"]
     found = []
     for proc in psutil.process_iter(["name", "cmdline"]):
         try:
             line = " ".join(proc.info["cmdline"] or [])
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            name = proc.info["name"] or ""
+            rayish = name in ("raylet", "gcs_server") or "ray::" in line or "ray/_private" in line
+            if rayish and proc.environ().get("WORKBENCH_HOME") == home:
+                found.append(f"{proc.pid} {name} {line[:120]}")
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
-        name = proc.info["name"] or ""
-        if name in ("raylet", "gcs_server") or name.startswith("ray::") or "ray/_private" in line:
-            found.append(f"{proc.pid} {name} {line[:120]}")
     return found
+
+
+def no_ray_left() -> None:
+    """Ray's processes end within a few seconds of the command."""
+    try:
+        wait_for(lambda: not ray_processes() or None, what="Ray's processes to end", wait=30)
+    except AssertionError:
+        raise AssertionError(f"Ray was left running: {ray_processes()}") from None
 
 
 @pytest.fixture
@@ -97,12 +108,12 @@ def test_random_search_two_at_a_time_records_each_trial_as_a_run(reviews) -> Non
         assert run.node == trial["node"] and "127.0.0.1" in run.node
     # The two trials overlapped in time: they ran at once.
     assert max(t["started"] for t in trials) < min(t["ended"] for t in trials)
-    best = max(trials, key=lambda t: t["val_accuracy"])
-    assert done["best"]["run_id"] == best["run_id"]
-    assert done["best"]["val_accuracy"] == best["val_accuracy"]
+    top = max(t["val_accuracy"] for t in trials)
+    assert done["best"]["val_accuracy"] == top
+    assert done["best"]["run_id"] in {t["run_id"] for t in trials if t["val_accuracy"] == top}
     assert done["executor"] == "ray" and done["trials"] == 2 and done["finished"] == 2
     assert done["wall_seconds"] > 0
-    assert not ray_processes(), "Ray was left running after the search"
+    no_ray_left()
     # `workbench runs` lists the trials like any other run.
     listed = subprocess.run(
         [sys.executable, "-m", "workbench", "runs", "--json"], capture_output=True, text=True
@@ -194,8 +205,7 @@ def test_a_killed_trial_fails_the_search_goes_on_and_cancel_leaves_no_ray(review
     done = json.loads(lines[-1])
     assert done["event"] == "done" and done["cancelled"] and done["best"] is None
     assert (done["failed"], done["stopped"]) == (1, 1)
-    gone = wait_for(lambda: not ray_processes() or None, what="Ray's processes to end", wait=30)
-    assert gone, ray_processes()
+    no_ray_left()
 
 
 def _training(sweep_id: str, count: int) -> list | None:
