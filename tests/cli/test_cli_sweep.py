@@ -279,3 +279,28 @@ def test_bad_searches_are_refused_in_one_line(reviews, argv, words) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("workbench: error: ") and words in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"project": {}, "search": {"trials": "8"}, "store": "/tmp", "sweep_id": "s"}',
+         "search.trials: '8' has the wrong type"),
+        ('{"project": {}, "search": {"shell": "rm -rf"}, "store": "/tmp", "sweep_id": "s"}',
+         "search.shell: not a search setting"),
+        ('{"project": {}, "search": {"params": [{"name": "lr", "kind": "uniform", "low": 1, '
+         '"high": 0}]}, "store": "/tmp", "sweep_id": "s"}', "needs lo below hi"),
+        ('{"project": {}, "search": {"params": [{"name": "lr=choice(1);x", "kind": "choice", '
+         '"values": [1]}]}, "store": "/tmp", "sweep_id": "s"}', "is not a setting name"),
+        ('{"project": {}, "search": {}, "store": "/tmp", "sweep_id": "../x"}',
+         "cannot name a sweep"),
+    ],
+)  # fmt: skip
+def test_a_damaged_job_file_is_refused_before_ray_starts(tmp_path, content, words) -> None:
+    spec = tmp_path / "job.json"
+    spec.write_text(content)
+    result = sweep("--spec", spec, "--json", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("workbench: error: ") and words in result.stderr
+    assert not list((Path(os.environ["WORKBENCH_HOME"])).glob("ray*"))

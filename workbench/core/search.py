@@ -110,7 +110,9 @@ class Param:
         """The inverse of :meth:`to_dict`, re-checked as if typed."""
         param = cls(data["name"], data["kind"], tuple(data.get("values") or ()),
                     data.get("low"), data.get("high"))  # fmt: skip
-        return parse_param(str(param))
+        if not isinstance(param.name, str) or not _NAME.match(param.name):
+            raise WorkbenchError(f"{param.name!r} is not a setting name.")
+        return parse_spec(param.name, param.spec)
 
 
 def parse_param(text: str) -> Param:
@@ -208,10 +210,25 @@ class SearchSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchSettings:
-        """The inverse of :meth:`to_dict`."""
+        """The inverse of :meth:`to_dict`; a field of the wrong type or an unknown one is a
+        WorkbenchError naming it (the data may come from a file)."""
+        if not isinstance(data, dict):
+            raise WorkbenchError("search: expected an object of settings.")
         values = dict(data)
-        values["params"] = [Param.from_dict(p) for p in values.get("params", [])]
-        return cls(**values)
+        params = values.pop("params", [])
+        if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
+            raise WorkbenchError("search.params: expected a list of objects.")
+        for key, value in values.items():
+            expected = _FIELD_TYPES.get(key)
+            if expected is None:
+                raise WorkbenchError(f"search.{key}: not a search setting.")
+            if isinstance(value, bool) or not isinstance(value, expected):
+                raise WorkbenchError(f"search.{key}: {value!r} has the wrong type.")
+        try:
+            parsed = [Param.from_dict(p) for p in params]
+        except (KeyError, TypeError) as exc:
+            raise WorkbenchError(f"search.params: {exc!r} is missing or wrong.") from None
+        return cls(params=parsed, **values)
 
     def metric_for(self, project: Project) -> str:
         """The metric trials are compared by."""
@@ -291,6 +308,20 @@ def logged_metrics(project: Project) -> list[str]:
         for name in resolve_metrics(project.training.metrics, task)
     ]
     return names + [f"val_{name}" for name in names]
+
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "search": str,
+    "trials": int,
+    "parallel": int,
+    "early_stop": str,
+    "metric": str,
+    "ray_address": str,
+    "cpus_per_trial": (int, float),
+    "gpus_per_trial": (int, float),
+    "seed": int,
+    "storage": str,
+}
 
 
 def epochs_of(project: Project, settings: SearchSettings) -> int | None:
