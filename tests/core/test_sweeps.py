@@ -9,6 +9,7 @@ from workbench.core.layers import LayerSpec
 from workbench.core.project import Project
 from workbench.core.sweeps import (
     SweepGrid,
+    SweepPoint,
     check,
     dropout_targets,
     expand,
@@ -115,3 +116,9 @@ def test_parse_values() -> None:
         parse_values("8, 1.5", int, "Units")
     with pytest.raises(WorkbenchError, match="Learning rate: 'fast'"):
         parse_values("fast", float, "Learning rate")
+
+
+def test_label_names_any_setting_a_search_varies() -> None:
+    point = SweepPoint(1, {"learning_rate": 0.01, "batch_size": 16, "optimizer": "sgd",
+                           "3.units": 32}, Project())  # fmt: skip
+    assert point.label == "lr 0.01, batch 16, optimizer sgd, 3.units 32"

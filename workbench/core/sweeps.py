@@ -24,6 +24,8 @@ from workbench.core.project import Project
 MAX_RUNS = 64
 #: Layers whose ``rate`` is a dropout rate.
 DROPOUT_LAYERS = ("Dropout", "SpatialDropout1D")
+#: The short names run names use for the most varied settings.
+SHORT_NAMES = {"learning_rate": "lr", "batch": "batch", "batch_size": "batch"}
 
 
 @dataclass
@@ -55,9 +57,11 @@ class SweepPoint:
 
     @property
     def label(self) -> str:
-        """'lr 0.001, units 32, dropout 0.2, batch 16' (only the settings that vary)."""
-        names = {"learning_rate": "lr", "units": "units", "dropout": "dropout", "batch": "batch"}
-        return ", ".join(f"{names[k]} {_number(v)}" for k, v in self.settings.items())
+        """'lr 0.001, units 32, dropout 0.2, batch 16' (only the settings that vary).
+
+        Any other name (a search's ``optimizer`` or ``3.units``) is shown as it is named.
+        """
+        return ", ".join(f"{SHORT_NAMES.get(k, k)} {_number(v)}" for k, v in self.settings.items())
 
 
 def units_layers(project: Project) -> list[int]:
