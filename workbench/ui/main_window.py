@@ -340,7 +340,7 @@ class MainWindow(Shell):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """The one way out: ask if training runs, stop it, wait for every thread, close."""
-        if self.training.is_training and not self.shut_down:
+        if (self.training.is_training or self.runs.sweep_running) and not self.shut_down:
             what = "A sweep is running" if self.runs.sweep_running else "A model is training"
             answer = QMessageBox.question(
                 self,

@@ -82,6 +82,7 @@ class RunsTableModel(TitledColumnsModel):
         self._best_ids: set[str] = set()
         self._newest_key = ""
         self._interrupted: set[str] = set()
+        self._pinned: tuple[str, str] | None = None  # (run id, metric) a search picked
         self._second = "val_accuracy"
         self.HEADERS = (*self.BASE_HEADERS, f"val_accuracy {KEPT}", "Samples/s")
 
@@ -117,10 +118,30 @@ class RunsTableModel(TitledColumnsModel):
         if any(values[self.TEST] is not None for _, values in self._rows):
             self.HEADERS = (*self.HEADERS, "Test")
         self.best_by_data = run_compare.best_runs(records, self.metric)
+        self._apply_pin(records)
         self._best_ids = set(self.best_by_data.values())
         newest = max(records, key=lambda r: r.created, default=None)
         self._newest_key = run_compare.data_key(newest) if newest is not None else ""
         self.endResetModel()
+
+    def pin_best(self, run_id: str | None, metric: str = "") -> None:
+        """Star ``run_id`` on its data set while the table ranks by ``metric`` (a search's
+        best, picked by the search's own rule); None unpins. Call :meth:`set_runs` after."""
+        self._pinned = (run_id, metric) if run_id and metric else None
+
+    @property
+    def pinned(self) -> str | None:
+        """The run a search picked as its best, when the table ranks by its metric."""
+        if self._pinned is None or self._pinned[1] != self.metric:
+            return None
+        return self._pinned[0]
+
+    def _apply_pin(self, records: list[RunRecord]) -> None:
+        pinned = self.pinned
+        record = next((r for r in records if r.id == pinned), None)
+        key = run_compare.data_key(record) if record is not None else ""
+        if key:
+            self.best_by_data[key] = record.id
 
     def set_metric(self, metric: str) -> None:
         """Mark the best run by another metric."""
@@ -207,8 +228,9 @@ class RunsTableModel(TitledColumnsModel):
         return None
 
     def _tooltip(self, record: RunRecord, values: list[Any], column: int, best: bool) -> str | None:
-        if column == self.NAME and record.message:
-            return record.message
+        if column == self.NAME:  # the whole name (the column elides long ones), why it ended
+            lines = [record.name, self._best_tip(record) if best else "", record.message]
+            return "\n".join(line for line in lines if line)
         if column == self.MODEL:
             return values[self.MODEL] or None
         if column == self.DATA:
@@ -223,10 +245,13 @@ class RunsTableModel(TitledColumnsModel):
                 return "No epoch finished."
             tip = f"At epoch {kept.number}, the epoch whose weights the model keeps."
             return f"{tip}\n{kept.note[0].upper()}{kept.note[1:]}." if kept.inferred else tip
-        if best:
-            data = run_compare.data_name(record)
-            return f"Best run on {data} by {self.metric} (at its kept epoch)"
-        return None
+        return self._best_tip(record) if best else None
+
+    def _best_tip(self, record: RunRecord) -> str:
+        if record.id == self.pinned:
+            return f"The best trial of its sweep by {self.metric}: the search's pick"
+        data = run_compare.data_name(record)
+        return f"Best run on {data} by {self.metric} (at its kept epoch)"
 
     def _display(self, column: int, value: Any, best: bool) -> str:
         if column == self.NAME:

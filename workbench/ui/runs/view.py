@@ -36,6 +36,8 @@ from workbench.core.runs import RunRecord, RunStore, is_interrupted
 from workbench.ui.file_dialogs import save_file
 from workbench.ui.runs.models import RunIdRole, RunsTableModel, SettingsDiffModel, SortRole
 
+#: The widest the run-name column grows to fit names (pixels); longer names are elided.
+MAX_NAME_WIDTH = 340
 CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 
 
@@ -52,12 +54,16 @@ class RunsView(QWidget):
     sig_sweep_requested = Signal()
     #: Cancel sweep was clicked.
     sig_cancel_sweep = Signal()
+    #: Use best as model was clicked after a sweep: (the best run's id).
+    sig_use_best = Signal(str)
 
     def __init__(self, store: RunStore | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self._busy_ids: set[str] = set()  # runs this process is training right now
         self._stale = False  # the store changed while the tab was hidden
+        self._live_sweep = ""  # the sweep whose trials a child process trains right now
+        self._best_run = ""  # the sweep's best run offered by Use best as model
 
         self.model = RunsTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -75,6 +81,10 @@ class RunsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # The stack in words is the one long column: it takes the room that is left.
         header.setSectionResizeMode(RunsTableModel.MODEL, QHeaderView.ResizeMode.Stretch)
+        # A sweep's trial names carry their values ("trial 2/6: learning_rate 0.00521,
+        # batch_size 20, optimizer rmsprop"): the name column fits them up to a width, then
+        # elides in the middle (the tooltip has the whole name).
+        header.setSectionResizeMode(RunsTableModel.NAME, QHeaderView.ResizeMode.Interactive)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setAlternatingRowColors(True)
@@ -87,12 +97,14 @@ class RunsView(QWidget):
             "value at the kept epoch (the epoch whose weights the model keeps) is starred."
         )
         self.metric_combo.addItem(run_compare.DEFAULT_METRIC)
+        self.metric_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.metric_combo.currentTextChanged.connect(self._on_metric_changed)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         self.sweep_button = QPushButton("Sweep…")
         self.sweep_button.setToolTip(
-            "Try several learning rates, units, dropouts or batch sizes, one run after another."
+            "Search settings (learning rate, units, dropout, any Train setting or layer "
+            "parameter): grid, random or Bayesian, trials in parallel on Ray."
         )
         self.sweep_button.clicked.connect(self.sig_sweep_requested)
         self.predict_button = QPushButton("Open for prediction")
@@ -126,13 +138,24 @@ class RunsView(QWidget):
             top.addWidget(button)
 
         self.sweep_label = QLabel()
+        self.sweep_label.setWordWrap(True)
         self.cancel_sweep_button = QPushButton("Cancel sweep")
         self.cancel_sweep_button.clicked.connect(self.sig_cancel_sweep)
+        self.use_best_button = QPushButton("Use best as model")
+        self.use_best_button.setToolTip(
+            "Open the sweep's best run for prediction and put its layers and settings in "
+            "the editor."
+        )
+        self.use_best_button.clicked.connect(self._on_use_best)
+        self.close_sweep_button = QPushButton("Dismiss")
+        self.close_sweep_button.setToolTip("Hide this line; the runs stay in the table.")
+        self.close_sweep_button.clicked.connect(self._on_dismiss_sweep)
         sweep_row = QHBoxLayout()
         sweep_row.addWidget(self.sweep_label, 1)
-        sweep_row.addWidget(self.cancel_sweep_button)
         self.sweep_label.hide()
-        self.cancel_sweep_button.hide()
+        for button in (self.cancel_sweep_button, self.use_best_button, self.close_sweep_button):
+            sweep_row.addWidget(button)
+            button.hide()
 
         self.plot = pg.PlotWidget()
         item = self.plot.getPlotItem()
@@ -218,11 +241,18 @@ class RunsView(QWidget):
         self._stale = False
         selected = self.selected_ids()
         records = self.store.list() if self.store is not None else []
-        # Runs this process trains right now cannot be deleted, reused or resumed.
-        self._busy_ids = {r.id for r in records if r.status == "running" and r.pid == os.getpid()}
+        # Runs this process (or its sweep's child) trains right now cannot be deleted,
+        # reused or resumed; a live sweep's trials may run on other machines, whose process
+        # ids mean nothing here, so they are never taken for interrupted.
+        live = {r.id for r in records if self._live_sweep and r.sweep == self._live_sweep}
+        mine = {r.id for r in records if r.pid == os.getpid()} | live
+        self._busy_ids = {r.id for r in records if r.status == "running" and r.id in mine}
         self._fill_metrics(records)
-        interrupted = {r.id for r in records if is_interrupted(r)}  # one read of the store
+        interrupted = {r.id for r in records if r.id not in live and is_interrupted(r)}
         self.model.set_runs(records, self.metric_combo.currentText(), interrupted)
+        self.table.resizeColumnToContents(RunsTableModel.NAME)
+        if self.table.columnWidth(RunsTableModel.NAME) > MAX_NAME_WIDTH:
+            self.table.setColumnWidth(RunsTableModel.NAME, MAX_NAME_WIDTH)
         self.empty_label.setVisible(not records)
         self.select_ids(selected)
         self._update_details()
@@ -413,8 +443,48 @@ class RunsView(QWidget):
     # -- sweeps --------------------------------------------------------------------------
 
     def show_sweep(self, text: str | None) -> None:
-        """'Sweep run 3/8: lr 0.01' while a sweep runs; None hides the line."""
+        """'Sweep run 3/8: lr 0.01' while a sweep runs (with Cancel sweep); None hides the
+        line."""
         self.sweep_label.setText(text or "")
         self.sweep_label.setVisible(bool(text))
         self.cancel_sweep_button.setVisible(bool(text))
+        self.use_best_button.hide()
+        self.close_sweep_button.hide()
         self.sweep_button.setEnabled(not text)
+        if not text:
+            self._best_run = ""
+
+    def show_sweep_result(self, text: str, best_run: str | None) -> None:
+        """The sweep has ended: what it found, Use best as model (when a run is best) and
+        Dismiss; Sweep… can start the next."""
+        self.show_sweep(text)
+        self.cancel_sweep_button.hide()
+        self.sweep_button.setEnabled(True)
+        self._best_run = best_run or ""
+        self.use_best_button.setVisible(bool(best_run))
+        self.close_sweep_button.show()
+
+    def set_live_sweep(self, sweep_id: str | None) -> None:
+        """The sweep a child process runs now (None when none): its running trials are
+        busy, never interrupted."""
+        self._live_sweep = sweep_id or ""
+
+    def pin_best(self, run_id: str | None, metric: str = "") -> None:
+        """Star ``run_id`` as the best on its data by ``metric`` (the search's own pick),
+        showing that metric; None goes back to the table's own ranking."""
+        self.model.pin_best(run_id, metric)
+        self._catch_up()
+        combo = self.metric_combo
+        if run_id and combo.findText(metric) >= 0 and combo.currentText() != metric:
+            combo.setCurrentText(metric)  # _on_metric_changed re-ranks, with the pin
+        else:
+            self._on_metric_changed(combo.currentText())
+
+    @Slot()
+    def _on_dismiss_sweep(self) -> None:
+        self.show_sweep(None)
+
+    @Slot()
+    def _on_use_best(self) -> None:
+        if self._best_run:
+            self.sig_use_best.emit(self._best_run)

@@ -55,6 +55,8 @@ class TrainController(Controller):
         self.initial_weights: Callable[[], Any] = lambda: None
         #: Reads the data a run names, then calls back (the window wires the data feature).
         self.open_data_for: Callable[[Project, Callable[[], None], str], bool] | None = None
+        #: Why no training may start because of work elsewhere (a sweep on Ray), or None.
+        self.external_block: Callable[[], str | None] = lambda: None
         self.thread: TrainingThread | None = None
         self.last_outcome: TrainingOutcome | None = None
         self._resume_offered = False
@@ -123,6 +125,9 @@ class TrainController(Controller):
         """Why Train is disabled right now, or None when it can start."""
         if self.thread is not None:
             return "A training run is in progress."
+        external = self.external_block()
+        if external is not None:
+            return external
         if self.session.dataset is None:
             return "Load a dataset first (Data tab, or File ▸ Open sample)."
         reason = self._model_block_reason()
@@ -301,7 +306,7 @@ class TrainController(Controller):
     def can_continue(self) -> bool:
         """True when the last run ended with a checkpoint that can train further."""
         run_id = self.session.last_run_id
-        if self.thread is not None or run_id is None:
+        if self.thread is not None or run_id is None or self.external_block() is not None:
             return False
         try:
             record = self.shell.store.get(run_id)
@@ -366,6 +371,9 @@ class TrainController(Controller):
         """
         if self.thread is not None or self.shell.shut_down:
             self.status("Stop training before resuming another run.", 5000)
+            return
+        if (external := self.external_block()) is not None:
+            self.status(external, 5000)
             return
         if not self.shell.backend.ready:
             self.status("Waiting for TensorFlow to load…", 5000)
