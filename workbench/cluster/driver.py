@@ -388,8 +388,8 @@ class _Recorder:
             return
         self.last[trial.trial_id] = result
         record.node = str(result.get("node") or record.node)
-        if result.get("pid"):
-            record.pid = int(result["pid"])
+        if result.get("pid") and result.get("hostname") == socket.gethostname():
+            record.pid = int(result["pid"])  # the worker's, when it runs on this machine
         if not result.get(FINAL):
             keys = [k for k in str(result.get(LOGGED, "")).split(",") if k]
             self.logged[trial.trial_id] = keys
