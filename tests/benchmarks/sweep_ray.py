@@ -188,6 +188,7 @@ def part_search(args: argparse.Namespace) -> dict:
                 "best_val_accuracy": round(best["val_accuracy"], 4) if best else None,
                 "epochs_spent": done["epochs_spent"],
                 "stopped_early": done["stopped"],
+                "failed": done["failed"],
                 "wall_s": round(ray["wall"], 1),
                 "finished_scores": [round(s, 4) for s in scores if s is not None],
             }
