@@ -217,8 +217,10 @@ def _search(ray: Any, job: SweepJob, emit: Emit, cancel: threading.Event, starte
             scheduler=_scheduler(project, settings),
             trial_dirname_creator=lambda trial: trial.trial_id,
             # A worker trains one trial after another: TensorFlow is imported once per
-            # worker, not once per trial (about 5 s each on 2 cores).
-            reuse_actors=True,
+            # worker, not once per trial (about 5 s each on 2 cores). Not with early
+            # termination: Tune 2.60 then fails to reuse the worker of a stopped trial
+            # ("reset_config() ... return True"), losing the next trial or stalling.
+            reuse_actors=settings.early_stop == "none",
         ),
         run_config=tune.RunConfig(
             name=job.sweep_id,
@@ -436,6 +438,8 @@ class _Recorder:
         self._end(trial, record)
 
     def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        if trial.trial_id not in self.runs:  # it failed before it started: still a run
+            self.on_trial_start(iteration, trials, trial)
         record = self.runs.get(trial.trial_id)
         if record is None or trial.trial_id in self.ended:
             return
