@@ -149,6 +149,15 @@ def check_cli(app: str, tmp: Path) -> dict[str, object]:
     if len(heard.get("probabilities", {})) != 10:
         raise SmokeFailure(f"audio predict gave no ten probabilities: {out[-2000:]}")
     print(f"smoke: audio: {clip.name} heard as {heard['label']!r}")
+    # sweep: the bundle leaves Ray out; the command must say so in one line (exit 2)
+    proc = subprocess.run(
+        [app, "sweep", "--sample", "--epochs", "1", "--param", "lr=choice(0.01, 0.02)"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    said = proc.stderr.strip().splitlines()
+    if proc.returncode != 2 or not said or "not part of the packaged app" not in said[-1]:
+        raise SmokeFailure(f"sweep without Ray did not refuse in one line:\n{proc.stderr[-2000:]}")
+    print(f"smoke: sweep: {said[-1]}")
     print(
         f"smoke: {version}; trained 1 epoch in {train_s:.1f} s "
         f"(val_accuracy {done[0].get('val_accuracy')}); predicted {prediction['label']!r}"

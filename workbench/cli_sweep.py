@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from workbench.cli_shared import EXIT_BAD_INPUT, EXIT_OK, positive_int
 from workbench.core.errors import WorkbenchError
-from workbench.core.samples import SAMPLES
+from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES
 from workbench.core.search import EARLY_STOPS, SEARCHES, TRAIN_SETTINGS
 
 #: The largest spec file the window writes (a project with its layers is a few KiB).
@@ -39,7 +39,13 @@ def add_parser(sub: argparse._SubParsersAction, data_options: Callable) -> None:
     )
     source = sweep.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", type=Path, help="a CSV/TSV/JSONL file, a folder, or an .npz")
-    source.add_argument("--sample", choices=sorted(SAMPLES), help="a bundled sample")
+    source.add_argument(
+        "--sample",
+        nargs="?",
+        const=DEFAULT_SAMPLE.name,
+        choices=sorted(SAMPLES),
+        help=f"search on a bundled sample (default {DEFAULT_SAMPLE.name})",
+    )
     source.add_argument("--spec", type=Path, help=argparse.SUPPRESS)  # the window's job file
     data_options(sweep)
     add_training_options(sweep)
