@@ -78,9 +78,10 @@ def reviews(tmp_path: Path) -> Path:
 DATA = ("--text-column", "review", "--label-column", "sentiment", "--template", "seed-lstm")
 
 
-def test_random_search_two_at_a_time_records_each_trial_as_a_run(reviews) -> None:
+def test_bayesian_search_two_at_a_time_records_each_trial_as_a_run(reviews) -> None:
+    # (the window's test runs a random search; this one goes through Optuna's searcher)
     result = sweep(
-        "--data", reviews, *DATA, "--epochs", "2",
+        "--data", reviews, *DATA, "--epochs", "2", "--search", "bayesian",
         "--param", "learning_rate=loguniform(1e-3, 3e-2)",
         "--param", "LSTM.units=int(4, 16)",
         "--trials", "2", "--parallel", "2", "--json",
@@ -122,39 +123,23 @@ def test_random_search_two_at_a_time_records_each_trial_as_a_run(reviews) -> Non
 
 
 def test_grid_search_with_asha_stops_hopeless_trials(reviews) -> None:
-    # Grid order is fixed: the two hopeless learning rates come after the two good ones,
-    # so at ASHA's first rung they are compared with better trials and stopped.
+    # Grid order is fixed: the hopeless learning rate comes after the good one, so at
+    # ASHA's first rung it is compared with a better trial and stopped.
     result = sweep(
         "--data", reviews, *DATA, "--epochs", "4", "--search", "grid",
-        "--param", "learning_rate=choice(0.02, 1e-7)", "--param", "LSTM.units=choice(4, 8)",
+        "--param", "learning_rate=choice(0.02, 1e-7)", "--param", "LSTM.units=choice(8)",
         "--early-stop", "asha", "--parallel", "1",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    runs = sorted(store().list(), key=lambda r: r.created)
-    assert len(runs) == 4
-    good, hopeless = runs[:2], runs[2:]
-    assert all(r.status == "finished" and r.epochs_completed == 4 for r in good)
-    assert all(r.status == "stopped" for r in hopeless)
-    assert all(r.epochs_completed < 4 for r in hopeless)
-    assert "Stopped early by ASHA after epoch" in hopeless[0].message
+    good, hopeless = sorted(store().list(), key=lambda r: r.created)
+    assert good.status == "finished" and good.epochs_completed == 4 and good.model_path.is_file()
+    assert hopeless.status == "stopped" and hopeless.epochs_completed < 4
+    assert hopeless.message.startswith("Stopped early by ASHA after epoch 1: its val_accuracy")
+    assert not hopeless.model_path.exists()
     lines = result.stdout.splitlines()
-    assert lines[1].startswith("Sweep sweep-") and "grid search, 4 trials" in lines[1]
-    assert sum("stopped" in line and "Stopped early by ASHA" in line for line in lines) == 2
-    assert "Best by val_accuracy" in lines[-1] and "2 finished, 2 stopped, 0 failed" in lines[-1]
-
-
-def test_bayesian_search_runs_optuna(reviews) -> None:
-    result = sweep(
-        "--data", reviews, *DATA, "--epochs", "1", "--search", "bayesian",
-        "--param", "learning_rate=loguniform(1e-3, 3e-2)", "--param", "dropout=uniform(0, 0.4)",
-        "--trials", "3", "--parallel", "2", "--json",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    found = events(result.stdout)
-    trials = [e for e in found if e["event"] == "trial"]
-    assert len(trials) == 3 and {t["status"] for t in trials} == {"finished"}
-    assert len({t["params"]["learning_rate"] for t in trials}) == 3
-    assert found[-1]["best"] is not None
+    assert lines[1].startswith("Sweep sweep-") and "grid search, 2 trials" in lines[1]
+    assert sum("stopped" in line and "Stopped early by ASHA" in line for line in lines) == 1
+    assert "Best by val_accuracy" in lines[-1] and "1 finished, 1 stopped, 0 failed" in lines[-1]
 
 
 def test_a_killed_trial_fails_the_search_goes_on_and_cancel_leaves_no_ray(reviews, tmp_path):
