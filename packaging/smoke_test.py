@@ -151,7 +151,8 @@ def check_cli(app: str, tmp: Path) -> dict[str, object]:
     print(f"smoke: audio: {clip.name} heard as {heard['label']!r}")
     # sweep: the bundle leaves Ray out; the command must say so in one line (exit 2)
     proc = subprocess.run(
-        [app, "sweep", "--sample", "--epochs", "1", "--param", "lr=choice(0.01, 0.02)"],
+        [app, "sweep", "--sample", "wordnet-topics", "--epochs", "1",
+         "--param", "lr=choice(0.01, 0.02)"],
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     said = proc.stderr.strip().splitlines()
