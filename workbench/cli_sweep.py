@@ -125,6 +125,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from workbench.cluster.driver import run_search
 
     done = run_search(job, printer, cancel)
+    if done["cancelled"] and not args.spec:
+        print("workbench: interrupted: the search was cancelled", file=sys.stderr)
+        return 130
     if done["best"] is None and not done["cancelled"]:
         print(
             "workbench: error: no trial finished; `workbench runs` shows why each ended.",

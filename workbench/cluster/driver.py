@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -232,16 +233,36 @@ def _search(ray: Any, job: SweepJob, emit: Emit, cancel: threading.Event, starte
             checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
         ),
     )
+    # Ctrl+C (or SIGTERM) cancels the way the window's Cancel does: every trial stops,
+    # is recorded as cancelled, and Ray is shut down (Tune's own handler is turned off).
+    os.environ["TUNE_DISABLE_SIGINT_HANDLER"] = "1"
+    previous = _on_interrupt(cancel)
     try:
         tuner.fit()
     except KeyboardInterrupt:
         cancel.set()
     finally:
+        _restore_signals(previous)
         recorder.close_open_runs()
         # The trials' models were copied into their runs; Tune's copies would double the
         # disk a search takes.
         shutil.rmtree(storage / job.sweep_id, ignore_errors=True)
     return recorder.done(time.time() - started, mode)
+
+
+def _on_interrupt(cancel: threading.Event) -> dict[int, Any]:
+    """SIGINT and SIGTERM set ``cancel`` (main thread only); returns the old handlers."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous[number] = signal.signal(number, lambda *_: cancel.set())
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for number, handler in previous.items():
+        signal.signal(number, handler)
 
 
 def _small_file(path: str) -> bytes | None:
