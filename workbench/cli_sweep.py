@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from workbench.cli_shared import EXIT_BAD_INPUT, EXIT_OK, positive_int
 from workbench.core.errors import WorkbenchError
 from workbench.core.samples import DEFAULT_SAMPLE, SAMPLES
-from workbench.core.search import EARLY_STOPS, SEARCHES, TRAIN_SETTINGS
+from workbench.core.search import EARLY_STOPS, SEARCHES, TRAIN_SETTINGS, describe
 
 #: The largest spec file the window writes (a project with its layers is a few KiB).
 MAX_SPEC_BYTES = 4 * 2**20
@@ -233,8 +233,6 @@ class _Printer:
                 f"data via {event['data_via']}."
             )
         if kind == "trial":
-            from workbench.core.search import describe
-
             metric = next((k for k in event if k.startswith("val_")), None)
             score = f", {metric} {event[metric]:.4g}" if metric else ""
             why = f" ({event['message']})" if event.get("message") else ""
@@ -252,8 +250,6 @@ class _Printer:
             )
             if not best:
                 return head + " No trial finished with a model."
-            from workbench.core.search import describe
-
             return (
                 f"{head} Best by {event['metric']}: {best[event['metric']]:.4g} with "
                 f"{describe(best['params'])} (run {best['run_id']})."

@@ -485,7 +485,7 @@ class SweepJob:
     settings: SearchSettings
     store_root: Path
     name: str = "trial"
-    sweep_id: str = field(default_factory=lambda: new_sweep_id())
+    sweep_id: str = field(default_factory=lambda: new_sweep_id())  # defined below
 
     def to_dict(self) -> dict[str, Any]:
         """The spec file the window hands to ``workbench sweep --spec``."""
